@@ -1,0 +1,35 @@
+# Set-up and checks. `make main` and `make test` each build the virtual environment first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# The CPU build of PyTorch; on a machine with a GPU any torch>=2.1 works.
+TORCH ?= torch==2.13.0
+BACKENDS ?= tensorflow jax torch
+PYTEST_ARGS ?= -n 2 -q
+
+.PHONY: install main test lint bench
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[all,test]" "jax>=0.4.20" "jaxlib>=0.4.20" "$(TORCH)"
+	touch $@
+
+install: $(VENV)/.installed
+
+main: install
+	$(BIN)/keras-imbalance compare --output compare-results
+
+lint: install
+	$(BIN)/ruff check src tests bench examples
+	$(BIN)/ruff format --check src tests bench examples
+	$(BIN)/mypy
+
+test: lint
+	@set -e; for backend in $(BACKENDS); do \
+		echo "== KERAS_BACKEND=$$backend"; \
+		KERAS_BACKEND=$$backend $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	done
+
+bench: install
+	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script; done

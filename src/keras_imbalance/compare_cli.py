@@ -1,0 +1,219 @@
+"""``keras-imbalance compare``: argument parsing, data loading by name or path, and rendering.
+
+The work is :func:`keras_imbalance.compare.compare`; this module only turns command-line words
+into its arguments and its result into a table, files and plots.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from keras_imbalance.compare import COMPARE_STRATEGIES, DEFAULT_STRATEGIES, METRICS
+
+DATASETS = ("digits-lt", "fashion-mnist-lt")
+
+
+def _csv_list(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        return [int(item) for item in _csv_list(text)]
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"--seeds must be integers separated by commas, got {text!r}") from error
+
+
+def add_parser(commands: Any) -> None:
+    parser = commands.add_parser(
+        "compare",
+        help="train the same model with each remedy and compare them on held-out data",
+        description=(
+            "Train the same model from the same initial weights once per strategy and seed, and "
+            "rank the strategies on a held-out split. With no arguments it runs on digits-LT."
+        ),
+    )
+    parser.add_argument(
+        "source", nargs="?", default=None, metavar="PATH",
+        help="an image folder (one sub-folder per class), a .npz (x, y or x_train, y_train, "
+        "x_test, y_test) or a .csv (with --label-column); default: --dataset",
+    )
+    parser.add_argument("--dataset", choices=DATASETS, default="digits-lt")
+    parser.add_argument("--ratio", type=float, default=None, help="imbalance ratio of a -lt dataset (digits 10, fashion-mnist 100)")
+    parser.add_argument("--data-path", default=None, help="folder with the Fashion-MNIST IDX files")
+    parser.add_argument("--detector", default=None, metavar="CLASS", help="one-vs-rest task: CLASS (index or name) against the rest")
+    parser.add_argument("--label-column", default=None, help="the label column of a .csv file")
+    parser.add_argument("--image-size", type=int, default=32, help="side length images are resized to")
+    parser.add_argument(
+        "--strategies", type=_csv_list, default=list(DEFAULT_STRATEGIES),
+        help=f"comma-separated, from: {', '.join(COMPARE_STRATEGIES)}",
+    )
+    parser.add_argument("--epochs", type=int, default=15)
+    parser.add_argument("--seeds", type=_int_list, default=[0, 1, 2])
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--metric", choices=METRICS, default="balanced_accuracy")
+    parser.add_argument("--output", default="compare-results", metavar="DIR", help="where results.json, results.md and the plots go")
+    parser.add_argument("--no-plots", action="store_true", help="skip the plots (no matplotlib needed)")
+    parser.add_argument("--json", action="store_true", help="print results.json to stdout instead of the table")
+    parser.set_defaults(run=run)
+
+
+def _load_path(args: argparse.Namespace) -> Any:
+    path = Path(args.source)
+    if not path.exists():
+        raise FileNotFoundError(f"PATH {str(path)!r} does not exist; give an image folder, a .npz or a .csv file")
+    if path.is_dir():
+        return _load_image_folder(path, args.image_size)
+    suffix = path.suffix.lower()
+    if suffix == ".npz":
+        with np.load(path, allow_pickle=False) as archive:
+            keys = set(archive.files)
+            if {"x_train", "y_train", "x_test", "y_test"} <= keys:
+                return ((archive["x_train"], archive["y_train"]), (archive["x_test"], archive["y_test"]))
+            if {"x", "y"} <= keys:
+                return (archive["x"], archive["y"])
+        raise ValueError(f"{path} holds the arrays {sorted(keys)}; it needs x and y (or x_train, y_train, x_test, y_test)")
+    if suffix == ".csv":
+        return _load_csv(path, args.label_column)
+    raise ValueError(f"PATH {str(path)!r} has the unsupported suffix {suffix!r}; give a folder, .npz or .csv")
+
+
+def _load_csv(path: Path, column: str | None) -> tuple[np.ndarray, np.ndarray]:
+    import csv
+
+    if not column:
+        raise ValueError(f"{path} is a CSV file; name its label column with --label-column")
+    with path.open(newline="") as file:
+        rows = list(csv.DictReader(file))
+    if not rows:
+        raise ValueError(f"{path} has no data rows")
+    if column not in rows[0]:
+        raise ValueError(f"--label-column {column!r} is not a column of {path}; its columns are {list(rows[0])}")
+    features = [name for name in rows[0] if name != column]
+    try:
+        x = np.asarray([[float(row[name]) for name in features] for row in rows], dtype="float32")
+    except ValueError as error:
+        raise ValueError(f"{path} has a non-numeric feature column ({error}); compare needs numeric features") from error
+    y = np.asarray([row[column] for row in rows])
+    return x, y
+
+
+def _load_image_folder(path: Path, size: int) -> tuple[np.ndarray, np.ndarray]:
+    import keras
+
+    dataset = keras.utils.image_dataset_from_directory(
+        path, image_size=(size, size), batch_size=256, shuffle=False, label_mode="int", verbose=False
+    )
+    xs, ys = [], []
+    for x, y in dataset.as_numpy_iterator():
+        xs.append(x / 255.0)
+        ys.append(y)
+    names = list(dataset.class_names)
+    return np.concatenate(xs).astype("float32"), np.asarray(names)[np.concatenate(ys)]
+
+
+def _load(args: argparse.Namespace) -> Any:
+    from keras_imbalance import datasets
+
+    if args.source is not None:
+        return _load_path(args)
+    if args.dataset == "digits-lt":
+        return datasets.load_digits_lt(ratio=10.0 if args.ratio is None else args.ratio)
+    return datasets.load_fashion_mnist_lt(ratio=100.0 if args.ratio is None else args.ratio, path=args.data_path)
+
+
+def _as_detector(data: Any, positive: str) -> Any:
+    from keras_imbalance import compare, datasets
+
+    split = compare._as_split(data, test_size=0.3, seed=0)
+    names = split.class_names or None
+    target: Any = int(positive) if positive.lstrip("-").isdigit() else positive
+    y_train = datasets.make_detector(split.y_train, target, class_names=names)
+    y_test = datasets.make_detector(split.y_test, target, class_names=names)
+    label = names[target] if names and isinstance(target, int) else str(target)
+    return compare.Split(split.x_train, y_train, split.x_test, y_test, [f"not-{label}", str(label)], split.held_out)
+
+
+def _progress() -> tuple[Any, Any]:
+    """A rich progress bar when rich is installed and stderr is a terminal, else a plain line per run."""
+    try:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    except ImportError:
+        bar = None
+    else:
+        bar = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            transient=True,
+        )
+    if bar is None:
+        def plain(done: int, total: int, strategy: str, seed: int) -> None:
+            print(f"[{done}/{total}] {strategy} (seed {seed})", file=sys.stderr)
+
+        return None, plain
+    task = bar.add_task("training", total=None)
+
+    def update(done: int, total: int, strategy: str, seed: int) -> None:
+        bar.update(task, completed=done, total=total, description=f"{strategy} (seed {seed})")
+
+    return bar, update
+
+
+def _render(result: Any) -> None:
+    try:
+        from rich.console import Console
+        from rich.table import Table
+    except ImportError:
+        print(result.to_markdown())
+        return
+    table = Table(title=f"keras-imbalance compare: ranked by {result.metric}")
+    table.add_column("rank", justify="right")
+    table.add_column("strategy")
+    for metric in METRICS:
+        table.add_column(metric, justify="right")
+    tail = ", ".join(result.class_names[c] for c in result.tail_classes)
+    table.add_column(f"tail recall ({tail})")
+    for row in result.summary():
+        table.add_row(
+            str(row["rank"]), row["strategy"],
+            *(f"{row['mean'][m]:.3f} ± {row['std'][m]:.3f}" for m in METRICS),
+            " / ".join(f"{r:.2f}" for r in row["tail_recall"]),
+        )
+    console = Console()
+    console.print(table)
+    gain = result.gain_over_none
+    gain_text = f", {gain:+.3f} {result.metric} over none" if gain is not None else ""
+    console.print(f"Best strategy: [bold]{result.best}[/bold]{gain_text}.")
+
+
+def run(args: argparse.Namespace) -> int:
+    from keras_imbalance.compare import compare
+
+    for strategy in args.strategies:
+        if strategy not in COMPARE_STRATEGIES:
+            raise ValueError(f"--strategies names {strategy!r}, which is not a strategy; use some of {', '.join(COMPARE_STRATEGIES)}")
+    data = _load(args)
+    if args.detector is not None:
+        data = _as_detector(data, args.detector)
+    bar, progress = _progress()
+    if bar is not None:
+        bar.start()
+    try:
+        result = compare(
+            data, args.strategies, epochs=args.epochs, seeds=args.seeds, batch_size=args.batch_size,
+            metric=args.metric, progress=progress,
+        )
+    finally:
+        if bar is not None:
+            bar.stop()
+    written = result.save(args.output, plots=not args.no_plots)
+    if args.json:
+        print(result.to_json())
+    else:
+        _render(result)
+        print(f"wrote {', '.join(str(p) for p in written)}")
+    return 0
