@@ -7,9 +7,9 @@ import os
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import keras
+import numpy as np
+import pytest
 
 BACKEND = keras.backend.backend()
 
@@ -29,7 +29,9 @@ def has_module(name: str) -> bool:
     return True
 
 
-needs_tensorflow = pytest.mark.skipif(not has_module("tensorflow"), reason="needs tensorflow installed")
+needs_tensorflow = pytest.mark.skipif(
+    not has_module("tensorflow"), reason="needs tensorflow installed"
+)
 
 
 @pytest.fixture

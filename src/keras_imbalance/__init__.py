@@ -2,10 +2,29 @@
 
 Inspect the class distribution, weigh the classes, apply the weights on every path Keras trains,
 train with imbalance-aware losses and metrics, and evaluate honestly.
+
+Every public name is exported here. The NumPy-only core (counting, weighting, sample weights) is
+imported eagerly; names whose modules import Keras, scikit-learn or matplotlib are loaded on first
+use, so ``import keras_imbalance`` stays fast and works without the optional extras. The Keras
+classes also live in their own namespaces, as in Keras: :mod:`keras_imbalance.losses`,
+:mod:`keras_imbalance.metrics`, :mod:`keras_imbalance.callbacks`, :mod:`keras_imbalance.datasets`
+and :mod:`keras_imbalance.plotting`.
+
+    >>> import keras_imbalance as ki
+    >>> counts = ki.count_labels([0, 0, 0, 1])
+    >>> dict(ki.class_weights(counts, "balanced"))
+    {0: 0.6666666666666666, 1: 2.0}
 """
 
-from keras_imbalance.counting import ClassCounts, count_labels
-from keras_imbalance.labels import decode_labels
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from keras_imbalance.counting import SOURCES, ClassCounts, count_labels
+from keras_imbalance.directory import IMAGE_EXTENSIONS, count_directory
+from keras_imbalance.labels import LABEL_MODES, Labels, decode_labels
+from keras_imbalance.sample_weights import MULTI_LABEL_REDUCE_OPTIONS, sample_weights
 from keras_imbalance.weighting import (
     STRATEGIES,
     ClassWeights,
@@ -13,14 +32,119 @@ from keras_imbalance.weighting import (
     class_weights,
 )
 
+if TYPE_CHECKING:  # pragma: no cover - names for type checkers; loaded lazily at run time
+    from keras_imbalance.bias import adjust_logits, initial_bias, set_output_bias
+    from keras_imbalance.callbacks import DeferredReweighting
+    from keras_imbalance.comparison import COMPARE_STRATEGIES, Comparison, compare, default_model
+    from keras_imbalance.data import (
+        BalancedBatches,
+        Resampled,
+        WeightedPyDataset,
+        count_dataset,
+        resample,
+        weighted_generator,
+        with_sample_weights,
+    )
+    from keras_imbalance.evaluation import ImbalanceReport, best_threshold, report
+    from keras_imbalance.losses import (
+        ClassBalancedLoss,
+        CostSensitiveCategoricalCrossentropy,
+        LDAMLoss,
+        LogitAdjustedLoss,
+        WeightedBinaryCrossentropy,
+        WeightedCategoricalCrossentropy,
+        WeightedSparseCategoricalCrossentropy,
+        focal_alpha,
+        pos_weight_from_counts,
+    )
+    from keras_imbalance.metrics import (
+        BalancedAccuracy,
+        GeometricMean,
+        MacroF1,
+        MatthewsCorrelation,
+        PerClassPrecision,
+        PerClassRecall,
+    )
+
 __version__ = "0.1.0"
 
+# name -> module that defines it, for the names loaded on first use.
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(("adjust_logits", "initial_bias", "set_output_bias"), "bias"),
+    "DeferredReweighting": "callbacks",
+    **dict.fromkeys(("COMPARE_STRATEGIES", "Comparison", "compare", "default_model"), "comparison"),
+    **dict.fromkeys(
+        (
+            "BalancedBatches",
+            "Resampled",
+            "WeightedPyDataset",
+            "count_dataset",
+            "resample",
+            "weighted_generator",
+            "with_sample_weights",
+        ),
+        "data",
+    ),
+    **dict.fromkeys(("ImbalanceReport", "best_threshold", "report"), "evaluation"),
+    **dict.fromkeys(
+        (
+            "ClassBalancedLoss",
+            "CostSensitiveCategoricalCrossentropy",
+            "LDAMLoss",
+            "LogitAdjustedLoss",
+            "WeightedBinaryCrossentropy",
+            "WeightedCategoricalCrossentropy",
+            "WeightedSparseCategoricalCrossentropy",
+            "focal_alpha",
+            "pos_weight_from_counts",
+        ),
+        "losses",
+    ),
+    **dict.fromkeys(
+        (
+            "BalancedAccuracy",
+            "GeometricMean",
+            "MacroF1",
+            "MatthewsCorrelation",
+            "PerClassPrecision",
+            "PerClassRecall",
+        ),
+        "metrics",
+    ),
+}
+_SUBMODULES = frozenset(
+    {"bias", "callbacks", "comparison", "data", "datasets", "evaluation", "losses", "metrics"}
+    | {"plotting"}
+)
+
 __all__ = [
+    "IMAGE_EXTENSIONS",
+    "LABEL_MODES",
+    "MULTI_LABEL_REDUCE_OPTIONS",
+    "SOURCES",
     "STRATEGIES",
     "ClassCounts",
     "ClassWeights",
+    "Labels",
     "check_class_weight",
     "class_weights",
+    "count_directory",
     "count_labels",
     "decode_labels",
+    "sample_weights",
+    *sorted(_LAZY),
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f"keras_imbalance.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f"keras_imbalance.{name}")
+    raise AttributeError(f"module 'keras_imbalance' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__) | _SUBMODULES)

@@ -40,10 +40,12 @@ def check_number(
     high_inclusive: bool = True,
     integer: bool = False,
 ) -> float:
-    """Check a finite real (or integer) scalar lies in a range; return it as ``float`` or ``int``."""
+    """Check a finite real (or integer) scalar lies in a range; return it as float or int."""
     if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
         kind = "an integer" if integer else "a number"
-        raise TypeError(f"{name} must be {kind}, got {short_repr(value)} of type {type(value).__name__}")
+        raise TypeError(
+            f"{name} must be {kind}, got {short_repr(value)} of type {type(value).__name__}"
+        )
     if integer and not float(value).is_integer():
         raise ValueError(f"{name}={value!r} must be a whole number")
     if not math.isfinite(float(value)):
@@ -56,5 +58,7 @@ def check_number(
         right = "]" if high_inclusive else ")"
         lo = "-inf" if low is None else f"{low:g}"
         hi = "inf" if high is None else f"{high:g}"
-        raise ValueError(f"{name}={value!r} is out of range; it must lie in {left}{lo}, {hi}{right}")
+        raise ValueError(
+            f"{name}={value!r} is out of range; it must lie in {left}{lo}, {hi}{right}"
+        )
     return int(number) if integer else number

@@ -11,12 +11,20 @@ import math
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from keras_imbalance.counting import ClassCounts, count_labels
-from keras_imbalance.weighting import STRATEGIES, class_weights
+from keras_imbalance.weighting import STRATEGIES, Strategy, class_weights
 
-USER_ERRORS = (ValueError, TypeError, FileNotFoundError, NotADirectoryError, PermissionError, ImportError, KeyError)
+USER_ERRORS = (
+    ValueError,
+    TypeError,
+    FileNotFoundError,
+    NotADirectoryError,
+    PermissionError,
+    ImportError,
+    KeyError,
+)
 
 
 class UserError(Exception):
@@ -31,19 +39,27 @@ def _load_counts(args: argparse.Namespace) -> ClassCounts:
     source = args.source
     path = Path(source)
     if not path.exists():
-        raise FileNotFoundError(f"SOURCE {source!r} does not exist; give a class folder, a .npy or a .csv file")
+        raise FileNotFoundError(
+            f"SOURCE {source!r} does not exist; give a class folder, a .npy or a .csv file"
+        )
     kwargs: dict[str, Any] = {"label_mode": args.label_mode}
     if getattr(args, "column", None):
         kwargs["column"] = args.column
     return count_labels(path, **kwargs)
 
 
-def _strategy_table(counts: ClassCounts, mu: Any = 0.15, beta: float = 0.999) -> dict[str, list[float] | None]:
+def _strategy_table(
+    counts: ClassCounts, mu: Any = 0.15, beta: float = 0.999
+) -> dict[str, list[float] | None]:
     """The weights every strategy gives, ``None`` where a strategy cannot weigh these counts."""
     table: dict[str, list[float] | None] = {}
     for strategy in STRATEGIES:
         try:
-            table[strategy] = class_weights(counts, strategy, mu=mu, beta=beta).to_array().tolist()
+            table[strategy] = (
+                class_weights(counts, cast(Strategy, strategy), mu=mu, beta=beta)
+                .to_array()
+                .tolist()
+            )
         except ValueError:
             table[strategy] = None
     return table
@@ -80,15 +96,24 @@ def _print_inspect(summary: dict[str, Any], console: Callable[[str], None]) -> N
         console(row)
     console("")
     ratio = summary["imbalance_ratio"]
-    console(f"samples: {counts.n_samples}   classes: {counts.num_classes}   label mode: {counts.label_mode}")
-    console(f"imbalance ratio (max/min): {'inf (a class has no samples)' if ratio is None else f'{ratio:.3g}'}")
     console(
-        f"majority baseline: always predicting the largest class scores {counts.majority_baseline:.1%} "
+        f"samples: {counts.n_samples}   classes: {counts.num_classes}   "
+        f"label mode: {counts.label_mode}"
+    )
+    console(
+        "imbalance ratio (max/min): "
+        + ("inf (a class has no samples)" if ratio is None else f"{ratio:.3g}")
+    )
+    console(
+        "majority baseline: always predicting the largest class scores "
+        f"{counts.majority_baseline:.1%} "
         f"accuracy; judge a model by balanced accuracy or per-class recall, not accuracy."
     )
     skipped = [s for s in STRATEGIES if weights[s] is None]
     if skipped:
-        console(f"not shown: {', '.join(skipped)} (a class has no samples, so they cannot weigh it)")
+        console(
+            f"not shown: {', '.join(skipped)} (a class has no samples, so they cannot weigh it)"
+        )
 
 
 def _command_inspect(args: argparse.Namespace) -> int:
@@ -135,35 +160,55 @@ def _mu(text: str) -> str | float:
     try:
         return float(text)
     except ValueError as error:
-        raise argparse.ArgumentTypeError(f"--mu must be a number or 'auto', got {text!r}") from error
+        raise argparse.ArgumentTypeError(
+            f"--mu must be a number or 'auto', got {text!r}"
+        ) from error
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="keras-imbalance",
-        description="Inspect class imbalance, compute class weights, and compare remedies for Keras 3.",
+        description=(
+            "Inspect class imbalance, compute class weights, and compare remedies for Keras 3."
+        ),
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add_source(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("source", metavar="SOURCE", help="a folder with one sub-folder per class, a .npy or a .csv file")
-        sub.add_argument("--label-mode", choices=["int", "categorical", "multi_label"], default=None)
+        sub.add_argument(
+            "source",
+            metavar="SOURCE",
+            help="a folder with one sub-folder per class, a .npy or a .csv file",
+        )
+        sub.add_argument(
+            "--label-mode", choices=["int", "categorical", "multi_label"], default=None
+        )
         sub.add_argument("--column", default=None, help="the label column of a .csv file")
         sub.add_argument("--json", action="store_true", help="print machine-readable JSON")
 
-    inspect = commands.add_parser("inspect", help="show the class distribution and what each weighting gives")
+    inspect = commands.add_parser(
+        "inspect", help="show the class distribution and what each weighting gives"
+    )
     add_source(inspect)
-    inspect.add_argument("--plot", metavar="FILE.png", default=None, help="also draw a bar chart (needs matplotlib)")
+    inspect.add_argument(
+        "--plot", metavar="FILE.png", default=None, help="also draw a bar chart (needs matplotlib)"
+    )
     inspect.set_defaults(run=_command_inspect)
 
-    weights = commands.add_parser("weights", help="compute class weights for model.fit(class_weight=...)")
+    weights = commands.add_parser(
+        "weights", help="compute class weights for model.fit(class_weight=...)"
+    )
     add_source(weights)
     weights.add_argument("--strategy", choices=STRATEGIES, default="balanced")
     weights.add_argument("--mu", type=_mu, default=0.15, help="'log' strategy smoothing, or 'auto'")
-    weights.add_argument("--beta", type=float, default=0.999, help="'effective_number' strategy beta")
+    weights.add_argument(
+        "--beta", type=float, default=0.999, help="'effective_number' strategy beta"
+    )
     weights.add_argument("--normalize", choices=["mean", "sum", "max"], default=None)
     weights.add_argument("--clip", type=float, nargs=2, metavar=("LOW", "HIGH"), default=None)
-    weights.add_argument("--output", metavar="FILE.json", default=None, help="save the weights as JSON")
+    weights.add_argument(
+        "--output", metavar="FILE.json", default=None, help="save the weights as JSON"
+    )
     weights.set_defaults(run=_command_weights)
 
     _add_compare(commands)

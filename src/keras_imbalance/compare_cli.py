@@ -1,6 +1,6 @@
 """``keras-imbalance compare``: argument parsing, data loading by name or path, and rendering.
 
-The work is :func:`keras_imbalance.compare.compare`; this module only turns command-line words
+The work is :func:`keras_imbalance.comparison.compare`; this module only turns command-line words
 into its arguments and its result into a table, files and plots.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from keras_imbalance.compare import COMPARE_STRATEGIES, DEFAULT_STRATEGIES, METRICS
+from keras_imbalance.comparison import COMPARE_STRATEGIES, DEFAULT_STRATEGIES, METRICS
 
 DATASETS = ("digits-lt", "fashion-mnist-lt")
 
@@ -26,7 +26,9 @@ def _int_list(text: str) -> list[int]:
     try:
         return [int(item) for item in _csv_list(text)]
     except ValueError as error:
-        raise argparse.ArgumentTypeError(f"--seeds must be integers separated by commas, got {text!r}") from error
+        raise argparse.ArgumentTypeError(
+            f"--seeds must be integers separated by commas, got {text!r}"
+        ) from error
 
 
 def add_parser(commands: Any) -> None:
@@ -39,34 +41,62 @@ def add_parser(commands: Any) -> None:
         ),
     )
     parser.add_argument(
-        "source", nargs="?", default=None, metavar="PATH",
+        "source",
+        nargs="?",
+        default=None,
+        metavar="PATH",
         help="an image folder (one sub-folder per class), a .npz (x, y or x_train, y_train, "
         "x_test, y_test) or a .csv (with --label-column); default: --dataset",
     )
     parser.add_argument("--dataset", choices=DATASETS, default="digits-lt")
-    parser.add_argument("--ratio", type=float, default=None, help="imbalance ratio of a -lt dataset (digits 10, fashion-mnist 100)")
-    parser.add_argument("--data-path", default=None, help="folder with the Fashion-MNIST IDX files")
-    parser.add_argument("--detector", default=None, metavar="CLASS", help="one-vs-rest task: CLASS (index or name) against the rest")
-    parser.add_argument("--label-column", default=None, help="the label column of a .csv file")
-    parser.add_argument("--image-size", type=int, default=32, help="side length images are resized to")
     parser.add_argument(
-        "--strategies", type=_csv_list, default=list(DEFAULT_STRATEGIES),
+        "--ratio",
+        type=float,
+        default=None,
+        help="imbalance ratio of a -lt dataset (digits 10, fashion-mnist 100)",
+    )
+    parser.add_argument("--data-path", default=None, help="folder with the Fashion-MNIST IDX files")
+    parser.add_argument(
+        "--detector",
+        default=None,
+        metavar="CLASS",
+        help="one-vs-rest task: CLASS (index or name) against the rest",
+    )
+    parser.add_argument("--label-column", default=None, help="the label column of a .csv file")
+    parser.add_argument(
+        "--image-size", type=int, default=32, help="side length images are resized to"
+    )
+    parser.add_argument(
+        "--strategies",
+        type=_csv_list,
+        default=list(DEFAULT_STRATEGIES),
         help=f"comma-separated, from: {', '.join(COMPARE_STRATEGIES)}",
     )
     parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--seeds", type=_int_list, default=[0, 1, 2])
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--metric", choices=METRICS, default="balanced_accuracy")
-    parser.add_argument("--output", default="compare-results", metavar="DIR", help="where results.json, results.md and the plots go")
-    parser.add_argument("--no-plots", action="store_true", help="skip the plots (no matplotlib needed)")
-    parser.add_argument("--json", action="store_true", help="print results.json to stdout instead of the table")
+    parser.add_argument(
+        "--output",
+        default="compare-results",
+        metavar="DIR",
+        help="where results.json, results.md and the plots go",
+    )
+    parser.add_argument(
+        "--no-plots", action="store_true", help="skip the plots (no matplotlib needed)"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print results.json to stdout instead of the table"
+    )
     parser.set_defaults(run=run)
 
 
 def _load_path(args: argparse.Namespace) -> Any:
     path = Path(args.source)
     if not path.exists():
-        raise FileNotFoundError(f"PATH {str(path)!r} does not exist; give an image folder, a .npz or a .csv file")
+        raise FileNotFoundError(
+            f"PATH {str(path)!r} does not exist; give an image folder, a .npz or a .csv file"
+        )
     if path.is_dir():
         return _load_image_folder(path, args.image_size)
     suffix = path.suffix.lower()
@@ -74,13 +104,21 @@ def _load_path(args: argparse.Namespace) -> Any:
         with np.load(path, allow_pickle=False) as archive:
             keys = set(archive.files)
             if {"x_train", "y_train", "x_test", "y_test"} <= keys:
-                return ((archive["x_train"], archive["y_train"]), (archive["x_test"], archive["y_test"]))
+                return (
+                    (archive["x_train"], archive["y_train"]),
+                    (archive["x_test"], archive["y_test"]),
+                )
             if {"x", "y"} <= keys:
                 return (archive["x"], archive["y"])
-        raise ValueError(f"{path} holds the arrays {sorted(keys)}; it needs x and y (or x_train, y_train, x_test, y_test)")
+        raise ValueError(
+            f"{path} holds the arrays {sorted(keys)}; "
+            "it needs x and y (or x_train, y_train, x_test, y_test)"
+        )
     if suffix == ".csv":
         return _load_csv(path, args.label_column)
-    raise ValueError(f"PATH {str(path)!r} has the unsupported suffix {suffix!r}; give a folder, .npz or .csv")
+    raise ValueError(
+        f"PATH {str(path)!r} has the unsupported suffix {suffix!r}; give a folder, .npz or .csv"
+    )
 
 
 def _load_csv(path: Path, column: str | None) -> tuple[np.ndarray, np.ndarray]:
@@ -93,12 +131,16 @@ def _load_csv(path: Path, column: str | None) -> tuple[np.ndarray, np.ndarray]:
     if not rows:
         raise ValueError(f"{path} has no data rows")
     if column not in rows[0]:
-        raise ValueError(f"--label-column {column!r} is not a column of {path}; its columns are {list(rows[0])}")
+        raise ValueError(
+            f"--label-column {column!r} is not a column of {path}; its columns are {list(rows[0])}"
+        )
     features = [name for name in rows[0] if name != column]
     try:
         x = np.asarray([[float(row[name]) for name in features] for row in rows], dtype="float32")
     except ValueError as error:
-        raise ValueError(f"{path} has a non-numeric feature column ({error}); compare needs numeric features") from error
+        raise ValueError(
+            f"{path} has a non-numeric feature column ({error}); compare needs numeric features"
+        ) from error
     y = np.asarray([row[column] for row in rows])
     return x, y
 
@@ -107,7 +149,12 @@ def _load_image_folder(path: Path, size: int) -> tuple[np.ndarray, np.ndarray]:
     import keras
 
     dataset = keras.utils.image_dataset_from_directory(
-        path, image_size=(size, size), batch_size=256, shuffle=False, label_mode="int", verbose=False
+        path,
+        image_size=(size, size),
+        batch_size=256,
+        shuffle=False,
+        label_mode="int",
+        verbose=False,
     )
     xs, ys = [], []
     for x, y in dataset.as_numpy_iterator():
@@ -124,33 +171,47 @@ def _load(args: argparse.Namespace) -> Any:
         return _load_path(args)
     if args.dataset == "digits-lt":
         return datasets.load_digits_lt(ratio=10.0 if args.ratio is None else args.ratio)
-    return datasets.load_fashion_mnist_lt(ratio=100.0 if args.ratio is None else args.ratio, path=args.data_path)
+    return datasets.load_fashion_mnist_lt(
+        ratio=100.0 if args.ratio is None else args.ratio, path=args.data_path
+    )
 
 
 def _as_detector(data: Any, positive: str) -> Any:
-    from keras_imbalance import compare, datasets
+    from keras_imbalance import comparison, datasets
 
-    split = compare._as_split(data, test_size=0.3, seed=0)
+    split = comparison.as_split(data, test_size=0.3, seed=0)
     names = split.class_names or None
     target: Any = int(positive) if positive.lstrip("-").isdigit() else positive
     y_train = datasets.make_detector(split.y_train, target, class_names=names)
     y_test = datasets.make_detector(split.y_test, target, class_names=names)
     label = names[target] if names and isinstance(target, int) else str(target)
-    return compare.Split(split.x_train, y_train, split.x_test, y_test, [f"not-{label}", str(label)], split.held_out)
+    return comparison.Split(
+        split.x_train, y_train, split.x_test, y_test, [f"not-{label}", str(label)], split.held_out
+    )
 
 
 def _progress() -> tuple[Any, Any]:
-    """A rich progress bar when rich is installed and stderr is a terminal, else a plain line per run."""
+    """A rich progress bar when rich is installed and stderr is a terminal, else a line per run."""
     try:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
     except ImportError:
         bar = None
     else:
         bar = Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
             transient=True,
         )
     if bar is None:
+
         def plain(done: int, total: int, strategy: str, seed: int) -> None:
             print(f"[{done}/{total}] {strategy} (seed {seed})", file=sys.stderr)
 
@@ -179,7 +240,8 @@ def _render(result: Any) -> None:
     table.add_column(f"tail recall ({tail})")
     for row in result.summary():
         table.add_row(
-            str(row["rank"]), row["strategy"],
+            str(row["rank"]),
+            row["strategy"],
             *(f"{row['mean'][m]:.3f} ± {row['std'][m]:.3f}" for m in METRICS),
             " / ".join(f"{r:.2f}" for r in row["tail_recall"]),
         )
@@ -191,11 +253,14 @@ def _render(result: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from keras_imbalance.compare import compare
+    from keras_imbalance.comparison import compare
 
     for strategy in args.strategies:
         if strategy not in COMPARE_STRATEGIES:
-            raise ValueError(f"--strategies names {strategy!r}, which is not a strategy; use some of {', '.join(COMPARE_STRATEGIES)}")
+            raise ValueError(
+                f"--strategies names {strategy!r}, which is not a strategy; "
+                f"use some of {', '.join(COMPARE_STRATEGIES)}"
+            )
     data = _load(args)
     if args.detector is not None:
         data = _as_detector(data, args.detector)
@@ -204,8 +269,13 @@ def run(args: argparse.Namespace) -> int:
         bar.start()
     try:
         result = compare(
-            data, args.strategies, epochs=args.epochs, seeds=args.seeds, batch_size=args.batch_size,
-            metric=args.metric, progress=progress,
+            data,
+            args.strategies,
+            epochs=args.epochs,
+            seeds=args.seeds,
+            batch_size=args.batch_size,
+            metric=args.metric,
+            progress=progress,
         )
     finally:
         if bar is not None:

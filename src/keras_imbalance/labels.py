@@ -18,9 +18,9 @@ Label modes, as Keras names them:
 Auto-detection (``label_mode=None``) never guesses between readings that are both valid for a
 shape: a 1-D array (or a trailing axis of size 1) is ``"int"``; 0/1 values whose rows all sum to 1
 are ``"categorical"``; other 0/1 matrices of rank 2 are ``"multi_label"``; integral values other
-than 0/1 at rank >= 2 are ``"int"`` (sequences or masks). A rank >= 3 array of 0/1 values that is not
-one-hot is ambiguous, and the error asks for ``label_mode``. Binary *sequences* ``(N, T)`` of 0/1
-look like multi-hot rows: pass ``label_mode="int"`` for them.
+than 0/1 at rank >= 2 are ``"int"`` (sequences or masks). A rank >= 3 array of 0/1 values that
+is not one-hot is ambiguous, and the error asks for ``label_mode``. Binary *sequences* ``(N, T)``
+of 0/1 look like multi-hot rows: pass ``label_mode="int"`` for them.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ class Labels:
         return 0 if array is None else int(array.shape[0])
 
     def counts(self) -> np.ndarray:
-        """Elements per class (``int64``): labelled elements for int/one-hot, positives for multi-hot."""
+        """Elements per class (int64): labelled ones for int/one-hot, positives for multi-hot."""
         if self.multi_hot is not None:
             flat = self.multi_hot.reshape(-1, self.multi_hot.shape[-1])
             return np.count_nonzero(flat, axis=0).astype(np.int64)
@@ -113,12 +113,22 @@ def _as_array(y: Any, name: str) -> np.ndarray:
         raise ValueError(
             f"{name} is ragged (rows of different lengths); give a rectangular array of labels"
         ) from error
-    if array.dtype == object and array.size and any(
-        isinstance(item, list | tuple | np.ndarray) for item in array.ravel()[:1000]
+    if (
+        array.dtype == object
+        and array.size
+        and any(isinstance(item, list | tuple | np.ndarray) for item in array.ravel()[:1000])
     ):
         raise ValueError(
             f"{name} is ragged (rows of different lengths); give a rectangular array of labels"
         )
+    if array.dtype.kind in "US" and not isinstance(y, np.ndarray):
+        # np.asarray([0, "cat"]) silently turns the 0 into "0": refuse lists mixing the two.
+        items = np.asarray(y, dtype=object).ravel()
+        if any(isinstance(item, int | float | np.number) for item in items):
+            raise TypeError(
+                f"{name} mixes types ({short_repr(items[:5].tolist())}); "
+                f"give all labels as integers or all as strings"
+            )
     if array.ndim == 0:
         raise ValueError(f"{name} is a scalar {short_repr(y)}; give one label per sample")
     if array.size == 0:
@@ -143,11 +153,12 @@ def _integral(array: np.ndarray, name: str) -> np.ndarray:
     if array.dtype.kind == "f":
         if not np.isfinite(array).all():
             bad = array[~np.isfinite(array)].ravel()[0]
-            raise ValueError(f"{name} contains {bad!r}; labels must be finite class indices")
+            raise ValueError(f"{name} contains {float(bad)!r}; labels must be finite class indices")
         if not np.equal(np.mod(array, 1), 0).all():
             bad = array[np.mod(array, 1) != 0].ravel()[0]
             raise ValueError(
-                f"{name} contains the non-integral value {bad!r}; labels must be class indices "
+                f"{name} contains the non-integral value {float(bad)!r}; labels must be class "
+                f"indices "
                 f"(0..C-1), one-hot or multi-hot rows. Probabilities are not labels: use argmax"
             )
         return array.astype(np.int64)
@@ -164,10 +175,14 @@ def _integral(array: np.ndarray, name: str) -> np.ndarray:
 
 
 def _decode_text(array: np.ndarray, classes: tuple[Any, ...] | None, name: str) -> Labels:
-    flat = np.asarray([c.decode() if isinstance(c, bytes) else c for c in array.ravel()], dtype=object)
+    flat = np.asarray(
+        [c.decode() if isinstance(c, bytes) else c for c in array.ravel()], dtype=object
+    )
     if classes is None:
         uniques, inverse = np.unique(flat.astype(str), return_inverse=True)
-        return Labels("int", inverse.reshape(array.shape).astype(np.int64), None, tuple(uniques.tolist()))
+        return Labels(
+            "int", inverse.reshape(array.shape).astype(np.int64), None, tuple(uniques.tolist())
+        )
     lookup = {str(c): i for i, c in enumerate(classes)}
     uniques, inverse = np.unique(flat.astype(str), return_inverse=True)
     missing = [u for u in uniques.tolist() if u not in lookup]
@@ -183,12 +198,14 @@ def _decode_text(array: np.ndarray, classes: tuple[Any, ...] | None, name: str) 
 def _decode_int(values: np.ndarray, classes: tuple[Any, ...] | None, name: str) -> Labels:
     low = int(values.min())
     high = int(values.max())
-    if low < 0:
+    # Negative labels are fine when classes lists them (e.g. classes=[-1, 1]): they map below.
+    if low < 0 and (classes is None or classes == tuple(range(len(classes)))):
         raise ValueError(
             f"{name} contains the negative class index {low}; class indices run 0..C-1. "
             f"For labels like -1/1 pass classes=[-1, 1]"
             if classes is None
-            else f"{name} contains the value {low}, which is not in classes={short_repr(list(classes))}"
+            else f"{name} contains the value {low}, "
+            f"which is not in classes={short_repr(list(classes))}"
         )
     if classes is None:
         return Labels("int", values, None, tuple(range(high + 1)))
@@ -226,7 +243,9 @@ def _rows_sum_to_one(values: np.ndarray) -> np.ndarray:
     return values.sum(axis=-1) == 1
 
 
-def _check_width(classes: tuple[Any, ...] | None, width: int, name: str, mode: str) -> tuple[Any, ...]:
+def _check_width(
+    classes: tuple[Any, ...] | None, width: int, name: str, mode: str
+) -> tuple[Any, ...]:
     if classes is None:
         return tuple(range(width))
     if len(classes) != width:
@@ -358,6 +377,10 @@ def one_hot(y_true: Any, y_pred: Any) -> Any:
 
     y_true = ops.convert_to_tensor(y_true)
     num_classes = y_pred.shape[-1]
-    if len(y_true.shape) == len(y_pred.shape) and y_true.shape[-1] == num_classes and num_classes != 1:
+    if (
+        len(y_true.shape) == len(y_pred.shape)
+        and y_true.shape[-1] == num_classes
+        and num_classes != 1
+    ):
         return ops.cast(y_true, y_pred.dtype)
     return ops.one_hot(class_indices(y_true, y_pred), num_classes, dtype=y_pred.dtype)

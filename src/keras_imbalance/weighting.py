@@ -74,9 +74,11 @@ class ClassWeights(dict):  # type: ignore[type-arg]
             num_classes = len(class_names)
         checked = check_class_weight(weights, num_classes, class_names=class_names)
         super().__init__(checked)
-        self.class_names = [str(c) for c in class_names] if class_names is not None else [
-            str(c) for c in range(num_classes)
-        ]
+        self.class_names = (
+            [str(c) for c in class_names]
+            if class_names is not None
+            else [str(c) for c in range(num_classes)]
+        )
         self.strategy = strategy
 
     def to_array(self) -> np.ndarray:
@@ -113,7 +115,9 @@ class ClassWeights(dict):  # type: ignore[type-arg]
         try:
             data = json.loads(Path(path).read_text())
         except json.JSONDecodeError as error:
-            raise ValueError(f"{path} is not valid JSON ({error}); save weights with ClassWeights.save") from error
+            raise ValueError(
+                f"{path} is not valid JSON ({error}); save weights with ClassWeights.save"
+            ) from error
         if isinstance(data, Mapping) and "weights" in data:
             return cls(
                 data["weights"],
@@ -125,11 +129,14 @@ class ClassWeights(dict):  # type: ignore[type-arg]
         raise ValueError(f"{path} holds {type(data).__name__}; expected a dict or list of weights")
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{k}: {v:.6g}" for k, v in list(self.items())[:10])
+        # .6g alone prints 5.0 as "5", which reads like an int; float(...) keeps the ".0".
+        shown = ", ".join(f"{k}: {float(f'{v:.6g}')!r}" for k, v in list(self.items())[:10])
         more = f", ... ({len(self)} classes)" if len(self) > 10 else ""
-        names = f", class_names={self.class_names!r}" if self.class_names != [
-            str(i) for i in range(len(self))
-        ] else ""
+        names = (
+            f", class_names={self.class_names!r}"
+            if self.class_names != [str(i) for i in range(len(self))]
+            else ""
+        )
         return f"ClassWeights({{{shown}{more}}}, strategy={self.strategy!r}{names})"
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -198,7 +205,9 @@ def check_class_weight(
                     f"key the weights by class index"
                 )
             if index in result:
-                raise ValueError(f"class_weight gives class {index} twice (key {key!r}); give it once")
+                raise ValueError(
+                    f"class_weight gives class {index} twice (key {key!r}); give it once"
+                )
             result[index] = _check_weight(value, index)
         missing = [i for i in range(num_classes) if i not in result]
         if missing:
@@ -216,7 +225,9 @@ def check_class_weight(
         )
     values = np.asarray(class_weight, dtype=object)
     if values.ndim != 1:
-        raise ValueError(f"class_weight must be 1-D, got shape {values.shape}; give one weight per class")
+        raise ValueError(
+            f"class_weight must be 1-D, got shape {values.shape}; give one weight per class"
+        )
     if values.size != num_classes:
         raise ValueError(
             f"class_weight has {values.size} weights but there are {num_classes} classes; "
@@ -227,7 +238,9 @@ def check_class_weight(
 
 def _check_weight(value: Any, index: int) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise TypeError(f"class_weight for class {index} is {short_repr(value)}; weights must be numbers")
+        raise TypeError(
+            f"class_weight for class {index} is {short_repr(value)}; weights must be numbers"
+        )
     weight = float(value)
     if not math.isfinite(weight) or weight < 0:
         raise ValueError(
@@ -264,7 +277,9 @@ def _raw_weights(counts: ClassCounts, strategy: str, mu: float | str, beta: floa
     return effective * (counts.num_classes / effective.sum())
 
 
-def _normalized(weights: np.ndarray, counts: ClassCounts | None, normalize: str | None) -> np.ndarray:
+def _normalized(
+    weights: np.ndarray, counts: ClassCounts | None, normalize: str | None
+) -> np.ndarray:
     if normalize is None:
         return weights
     if normalize == "max":
@@ -327,7 +342,7 @@ def class_weights(
         if strategy == "effective_number":
             check_number("beta", beta, low=0, high=1, high_inclusive=False)
         weights = _raw_weights(counts, strategy, mu, beta)
-        name = strategy
+        name: str = strategy
     else:
         given = check_class_weight(strategy, counts.num_classes, class_names=counts.class_names)
         weights = np.asarray([given[i] for i in range(counts.num_classes)], dtype=np.float64)

@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -58,7 +58,14 @@ DEFAULT_STRATEGIES: tuple[str, ...] = (
     "focal",
     "posthoc",
 )
-METRICS: tuple[str, ...] = ("balanced_accuracy", "macro_f1", "g_mean", "mcc", "accuracy", "tail_recall")
+METRICS: tuple[str, ...] = (
+    "balanced_accuracy",
+    "macro_f1",
+    "g_mean",
+    "mcc",
+    "accuracy",
+    "tail_recall",
+)
 SCHEMA_VERSION = 1
 
 ModelBuilder = Callable[[tuple[int, ...], int], Any]
@@ -106,7 +113,7 @@ class Comparison:
 
     def summary(self) -> list[dict[str, Any]]:
         """Mean and standard deviation of every metric per strategy, best first."""
-        rows = []
+        rows: list[dict[str, Any]] = []
         for strategy in self.strategies:
             runs = [r for r in self.runs if r["strategy"] == strategy]
             values = {m: np.asarray([r["metrics"][m] for r in runs], dtype=float) for m in METRICS}
@@ -115,7 +122,9 @@ class Comparison:
                 {
                     "strategy": strategy,
                     "mean": {m: float(v.mean()) for m, v in values.items()},
-                    "std": {m: float(v.std(ddof=1)) if v.size > 1 else 0.0 for m, v in values.items()},
+                    "std": {
+                        m: float(v.std(ddof=1)) if v.size > 1 else 0.0 for m, v in values.items()
+                    },
                     "tail_recall": [float(recall[c]) for c in self.tail_classes],
                 }
             )
@@ -170,7 +179,9 @@ class Comparison:
         for row in self.summary():
             cells = [f"{row['mean'][m]:.3f} ± {row['std'][m]:.3f}" for m in METRICS]
             recall = " / ".join(f"{r:.2f}" for r in row["tail_recall"])
-            lines.append(f"| {row['rank']} | {row['strategy']} | " + " | ".join(cells) + f" | {recall} |")
+            lines.append(
+                f"| {row['rank']} | {row['strategy']} | " + " | ".join(cells) + f" | {recall} |"
+            )
         gain = self.gain_over_none
         lines.append("")
         if gain is not None:
@@ -181,7 +192,10 @@ class Comparison:
 
     def records(self) -> list[dict[str, Any]]:
         """``[{"strategy", "seed", "metrics"}]``: the input of ``plotting.plot_comparison``."""
-        return [{"strategy": r["strategy"], "seed": r["seed"], "metrics": r["metrics"]} for r in self.runs]
+        return [
+            {"strategy": r["strategy"], "seed": r["seed"], "metrics": r["metrics"]}
+            for r in self.runs
+        ]
 
     def histories(self) -> dict[str, list[dict[str, list[float]]]]:
         """``{strategy: [history per seed]}``: the input of ``plotting.plot_training_curves``."""
@@ -192,7 +206,7 @@ class Comparison:
         return result
 
     def save(self, directory: str | Path, *, plots: bool = True) -> list[Path]:
-        """Write ``results.json``, ``results.md`` and (with matplotlib) the plots; return the paths."""
+        """Write results.json, results.md and (with matplotlib) the plots; return the paths."""
         folder = Path(directory)
         folder.mkdir(parents=True, exist_ok=True)
         written = [folder / "results.json", folder / "results.md"]
@@ -213,7 +227,7 @@ class Comparison:
         return written
 
 
-def _as_split(data: Any, *, test_size: float, seed: int) -> Split:
+def as_split(data: Any, *, test_size: float, seed: int) -> Split:
     """Accept ``((x, y), (x_test, y_test))``, a dataset container, or ``(x, y)`` to split."""
     if isinstance(data, Split):
         return data
@@ -221,12 +235,31 @@ def _as_split(data: Any, *, test_size: float, seed: int) -> Split:
         names = list(getattr(data, "class_names", []) or [])
         return Split(data.x_train, data.y_train, data.x_test, data.y_test, names)
     if isinstance(data, Mapping) and "x_train" in data:
-        return Split(data["x_train"], data["y_train"], data["x_test"], data["y_test"], list(data.get("class_names", [])))
+        return Split(
+            data["x_train"],
+            data["y_train"],
+            data["x_test"],
+            data["y_test"],
+            list(data.get("class_names", [])),
+        )
     if isinstance(data, Sequence) and len(data) == 2:
         first, second = data
-        if isinstance(first, Sequence) and len(first) == 2 and isinstance(second, Sequence) and len(second) == 2:
-            return Split(np.asarray(first[0]), np.asarray(first[1]), np.asarray(second[0]), np.asarray(second[1]), [])
-        return _held_out_split(np.asarray(first), np.asarray(second), test_size=test_size, seed=seed)
+        if (
+            isinstance(first, Sequence)
+            and len(first) == 2
+            and isinstance(second, Sequence)
+            and len(second) == 2
+        ):
+            return Split(
+                np.asarray(first[0]),
+                np.asarray(first[1]),
+                np.asarray(second[0]),
+                np.asarray(second[1]),
+                [],
+            )
+        return _held_out_split(
+            np.asarray(first), np.asarray(second), test_size=test_size, seed=seed
+        )
     raise TypeError(
         f"data={short_repr(data)} is not understood; give (x, y), ((x_train, y_train), (x_test, "
         f"y_test)) or a dataset from keras_imbalance.datasets"
@@ -234,14 +267,14 @@ def _as_split(data: Any, *, test_size: float, seed: int) -> Split:
 
 
 def _held_out_split(x: np.ndarray, y: np.ndarray, *, test_size: float, seed: int) -> Split:
-    """Hold out a balanced split when every class can spare enough samples, else a stratified one."""
+    """Hold out a balanced split when every class can spare enough, else a stratified one."""
     if len(x) != len(y):
         raise ValueError(f"x has {len(x)} samples but y has {len(y)}; give one label per sample")
     decoded = _single_label(y, None, "y")
     indices = decoded.indices
     counts = decoded.counts()
     rng = np.random.default_rng(seed)
-    per_class = int(math.floor(counts.min() * test_size))
+    per_class = math.floor(counts.min() * test_size)
     mode = "balanced" if per_class >= 5 else "stratified"
     test_parts = []
     for c in range(len(counts)):
@@ -249,7 +282,8 @@ def _held_out_split(x: np.ndarray, y: np.ndarray, *, test_size: float, seed: int
         take = per_class if mode == "balanced" else max(1, round(len(members) * test_size))
         if take >= len(members):
             raise ValueError(
-                f"class {decoded.classes[c]!r} has only {len(members)} samples, too few to hold out "
+                f"class {decoded.classes[c]!r} has only {len(members)} samples, "
+                f"too few to hold out "
                 f"a test split; give a separate test set as ((x, y), (x_test, y_test))"
             )
         test_parts.append(members[:take])
@@ -282,8 +316,10 @@ def default_model(input_shape: tuple[int, ...], num_classes: int) -> Any:
         h = keras.layers.Conv2D(16, 3, padding="same", activation="relu")(inputs)
         h = keras.layers.MaxPooling2D()(h)
         h = keras.layers.Conv2D(32, 3, padding="same", activation="relu")(h)
-        h = keras.layers.GlobalAveragePooling2D()(h) if min(input_shape[:2]) < 16 else keras.layers.Flatten()(
-            keras.layers.MaxPooling2D()(h)
+        h = (
+            keras.layers.GlobalAveragePooling2D()(h)
+            if min(input_shape[:2]) < 16
+            else keras.layers.Flatten()(keras.layers.MaxPooling2D()(h))
         )
         h = keras.layers.Dense(64, activation="relu")(h)
     else:
@@ -302,7 +338,8 @@ def _check_model(model: Any, num_classes: int, input_shape: tuple[int, ...]) -> 
     shape = tuple(model.output_shape) if not isinstance(model.output_shape, list) else None
     if shape is None or shape[-1] != num_classes:
         raise ValueError(
-            f"the model outputs shape {model.output_shape}, but the data has {num_classes} classes; "
+            f"the model outputs shape {model.output_shape}, "
+            f"but the data has {num_classes} classes; "
             f"end the model with Dense({num_classes}) and no softmax (compare trains on logits)"
         )
     last = model.layers[-1]
@@ -321,43 +358,56 @@ def _strategy_setup(
     import keras
 
     from keras_imbalance import losses
-    from keras_imbalance.weighting import class_weights
+    from keras_imbalance.weighting import Strategy, class_weights
 
     plain = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     if strategy in ("none", "posthoc", "resample"):
         return plain, {}, [], False
     if strategy in WEIGHT_STRATEGIES:
-        weights = class_weights(counts, strategy, normalize="mean")
+        weights = class_weights(counts, cast(Strategy, strategy), normalize="mean")
         return plain, {"class_weight": dict(weights)}, [], False
     if strategy == "logit_adjusted":
         return losses.LogitAdjustedLoss(counts.counts.tolist(), tau=1.0), {}, [], False
     if strategy == "focal":
-        return keras.losses.CategoricalFocalCrossentropy(gamma=2.0, alpha=0.25, from_logits=True), {}, [], True
+        return (
+            keras.losses.CategoricalFocalCrossentropy(gamma=2.0, alpha=0.25, from_logits=True),
+            {},
+            [],
+            True,
+        )
     if strategy == "ldam_drw":
         from keras_imbalance.callbacks import DeferredReweighting
 
         loss = losses.LDAMLoss(counts.counts.tolist())
         weights = class_weights(counts, "effective_number", beta=0.9999)
-        start = max(1, int(round(0.8 * epochs))) if epochs > 1 else 0
-        return loss, {}, [DeferredReweighting(weights.to_array().tolist(), start_epoch=start)], False
-    raise ValueError(f"strategy={strategy!r} is not supported; use one of {', '.join(COMPARE_STRATEGIES)}")
+        start = max(1, round(0.8 * epochs)) if epochs > 1 else 0
+        return (
+            loss,
+            {},
+            [DeferredReweighting(weights.to_array().tolist(), start_epoch=start)],
+            False,
+        )
+    raise ValueError(
+        f"strategy={strategy!r} is not supported; use one of {', '.join(COMPARE_STRATEGIES)}"
+    )
 
 
-def _scores(y_true: np.ndarray, logits: np.ndarray, num_classes: int, tail: list[int]) -> tuple[dict[str, float], list[float]]:
+def _scores(
+    y_true: np.ndarray, logits: np.ndarray, num_classes: int, tail: list[int]
+) -> tuple[dict[str, float], list[float]]:
     from keras_imbalance.evaluation import report
 
     names = [str(c) for c in range(num_classes)]
     summary = report(y_true, logits.argmax(axis=-1), class_names=names).to_dict()
-    recall = [float(r) for r in summary["per_class"]["recall"]]
-    metrics = {
-        "balanced_accuracy": float(summary["balanced_accuracy"]),
-        "macro_f1": float(summary["macro_f1"]),
-        "g_mean": float(summary["g_mean"]),
-        "mcc": float(summary["mcc"]),
-        "accuracy": float(summary["accuracy"]),
-        "tail_recall": float(np.mean([recall[c] for c in tail])),
-    }
+    recall = [_as_float(row["recall"]) for row in summary["per_class"]]
+    metrics = {key: _as_float(summary[key]) for key in METRICS if key != "tail_recall"}
+    metrics["tail_recall"] = float(np.mean([recall[c] for c in tail]))
     return metrics, recall
+
+
+def _as_float(value: Any) -> float:
+    """``None`` (undefined in the report's JSON) becomes ``nan``."""
+    return float("nan") if value is None else float(value)
 
 
 def compare(
@@ -421,7 +471,7 @@ def compare(
     if not seeds:
         raise ValueError("seeds=[] is empty; give at least one seed, e.g. (0, 1, 2)")
 
-    split = _as_split(data, test_size=test_size, seed=int(seeds[0]))
+    split = as_split(data, test_size=test_size, seed=int(seeds[0]))
     if len(split.x_train) != len(split.y_train) or len(split.x_test) != len(split.y_test):
         raise ValueError(
             f"x and y lengths differ (train {len(split.x_train)} vs {len(split.y_train)}, test "
@@ -439,7 +489,9 @@ def compare(
         )
     if (train_counts.counts == 0).any():
         missing = int(np.flatnonzero(train_counts.counts == 0)[0])
-        raise ValueError(f"class {missing} has no training samples; every class needs some to compare remedies")
+        raise ValueError(
+            f"class {missing} has no training samples; every class needs some to compare remedies"
+        )
     class_names = split.class_names or train_counts.class_names
     if len(class_names) != num_classes:
         class_names = train_counts.class_names
@@ -478,8 +530,19 @@ def compare(
             if strategy == "posthoc":
                 if plain_logits is None:
                     plain_logits, plain_history = _train(
-                        "none", build, initial, input_shape, num_classes, train_counts, x_train, y_train,
-                        x_test, epochs, batch_size, learning_rate, int(seed),
+                        "none",
+                        build,
+                        initial,
+                        input_shape,
+                        num_classes,
+                        train_counts,
+                        x_train,
+                        y_train,
+                        x_test,
+                        epochs,
+                        batch_size,
+                        learning_rate,
+                        int(seed),
                     )
                 from keras_imbalance.bias import adjust_logits
 
@@ -487,8 +550,19 @@ def compare(
                 history = plain_history
             else:
                 logits, history = _train(
-                    strategy, build, initial, input_shape, num_classes, train_counts, x_train, y_train,
-                    x_test, epochs, batch_size, learning_rate, int(seed),
+                    strategy,
+                    build,
+                    initial,
+                    input_shape,
+                    num_classes,
+                    train_counts,
+                    x_train,
+                    y_train,
+                    x_test,
+                    epochs,
+                    batch_size,
+                    learning_rate,
+                    int(seed),
                 )
                 if strategy == "none":
                     plain_logits, plain_history = logits, history
@@ -536,12 +610,20 @@ def _train(
     if strategy == "resample":
         from keras_imbalance.data import BalancedBatches
 
-        batches = BalancedBatches(x_train, y_train, batch_size=batch_size, sampling="oversample", seed=seed)
+        batches = BalancedBatches(
+            x_train, y_train, batch_size=batch_size, sampling="oversample", seed=seed
+        )
         history = network.fit(batches, epochs=epochs, verbose=0, callbacks=callbacks)
     else:
         history = network.fit(
-            x_train, targets, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=0,
-            callbacks=callbacks, **fit_kwargs,
+            x_train,
+            targets,
+            epochs=epochs,
+            batch_size=batch_size,
+            shuffle=True,
+            verbose=0,
+            callbacks=callbacks,
+            **fit_kwargs,
         )
     logits = np.asarray(network.predict(x_test, batch_size=1024, verbose=0))
     curves = {name: [float(v) for v in values] for name, values in history.history.items()}

@@ -1,0 +1,243 @@
+"""class_weights against scikit-learn, NumPy formulas and the seeds' printed numbers."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.utils.class_weight import compute_class_weight
+
+from keras_imbalance.counting import ClassCounts
+from keras_imbalance.weighting import ClassWeights, check_class_weight, class_weights
+
+SEED_LOG_COUNTS = {0: 2813, 1: 78, 2: 2814, 3: 78, 4: 7914, 5: 248, 6: 7914, 7: 248}
+FLOWERS = {0: 633, 1: 898, 2: 641, 3: 699, 4: 799}
+
+int_labels = st.lists(st.integers(0, 12), min_size=1, max_size=200).map(np.asarray)
+text_labels = st.lists(st.sampled_from(["cat", "dog", "emu", "yak", "Zebra"]), min_size=1)
+
+
+def _present(y):
+    # sklearn weighs np.unique(y); our int classes run 0..max, so compare on a dense relabelling.
+    return np.unique(y, return_inverse=True)[1]
+
+
+@settings(max_examples=80, deadline=None)
+@given(int_labels)
+def test_balanced_equals_sklearn_on_int_labels(y):
+    y = _present(y)
+    ours = class_weights(y).to_array()
+    theirs = compute_class_weight("balanced", classes=np.unique(y), y=y)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+    np.testing.assert_allclose(np.dot(ours, np.bincount(y)), y.size, rtol=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(text_labels)
+def test_balanced_equals_sklearn_on_string_labels(y):
+    weights = class_weights(y)
+    classes = np.unique(y)
+    theirs = compute_class_weight("balanced", classes=classes, y=np.asarray(y))
+    np.testing.assert_allclose(weights.to_array(), theirs, rtol=1e-12)
+    assert weights.class_names == classes.tolist()
+    counts = np.array([y.count(c) for c in classes])
+    np.testing.assert_allclose(np.dot(weights.to_array(), counts), len(y), rtol=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1, 10_000), min_size=1, max_size=20))
+def test_strategies_follow_their_numpy_formulas(counts):
+    n = np.asarray(counts, dtype=np.float64)
+    total = n.sum()
+    expected = {
+        "balanced": total / (n.size * n),
+        "inverse": 1 / n,
+        "sqrt_inverse": 1 / np.sqrt(n),
+        "max_ratio": n.max() / n,
+        "log": np.maximum(1.0, np.log(0.15 * total / n)),
+    }
+    for strategy, formula in expected.items():
+        got = class_weights(counts_dict(counts), strategy).to_array()
+        np.testing.assert_allclose(got, formula, rtol=1e-12, err_msg=strategy)
+
+
+def counts_dict(counts):
+    return dict(enumerate(counts))
+
+
+@pytest.mark.parametrize("beta", [0.9, 0.99, 0.999, 0.9999])
+def test_effective_number_follows_cui_et_al(beta):
+    n = np.array([5000.0, 2000.0, 500.0, 50.0, 5.0])
+    effective = (1 - beta**n) / (1 - beta)  # Cui et al. 2019, eq. 3
+    weights = 1 / effective
+    weights = weights / weights.sum() * n.size  # normalised to sum to C, as the paper does
+    got = class_weights(counts_dict(n.astype(int).tolist()), "effective_number", beta=beta)
+    np.testing.assert_allclose(got.to_array(), weights, rtol=1e-10)
+    assert math.isclose(sum(got.values()), n.size, rel_tol=1e-12)
+
+
+def test_seed_create_class_weight_mu_015():
+    weights = class_weights(SEED_LOG_COUNTS, "log", mu=0.15)
+    assert dict(weights) == {
+        0: 1.0,
+        1: 3.749820767859636,
+        2: 1.0,
+        3: 3.749820767859636,
+        4: 1.0,
+        5: 2.5931008483842453,
+        6: 1.0,
+        7: 2.5931008483842453,
+    }
+
+
+def test_seed_get_class_weight_mu_auto():
+    weights = class_weights({0: 5, 1: 78, 2: 2814, 3: 7914}, "log", mu="auto")
+    assert dict(weights) == {
+        0: 7.366950709511269,
+        1: 4.619679795255778,
+        2: 1.034026384271035,
+        3: 1.0,
+    }
+    assert dict(class_weights(FLOWERS, "log", mu="auto")) == dict.fromkeys(range(5), 1.0)
+
+
+def test_seed_dog_detector_balanced():
+    y = np.array([0] * 5000 + [1] * 45000)
+    weights = class_weights(y)
+    np.testing.assert_allclose(weights.to_array(), [50000 / (2 * 5000), 50000 / (2 * 45000)])
+    sklearn = compute_class_weight("balanced", classes=np.unique(y), y=y)
+    np.testing.assert_allclose(weights.to_array(), sklearn, rtol=1e-12)
+    # The seed's hand weights {0: 5, 1: 0.5} give the same ratio of 9 between the classes.
+    assert weights[0] / weights[1] == pytest.approx(5 / 0.5 * 0.9, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("normalize", "check"),
+    [
+        ("mean", lambda w, n: np.dot(w, n) / n.sum()),
+        ("sum", lambda w, n: w.sum() / w.size),
+        ("max", lambda w, n: w.max()),
+    ],
+)
+def test_normalize_makes_its_quantity_one(normalize, check):
+    n = np.array(list(SEED_LOG_COUNTS.values()))
+    weights = class_weights(SEED_LOG_COUNTS, "inverse", normalize=normalize).to_array()
+    assert check(weights, n) == pytest.approx(1.0, rel=1e-12)
+    raw = 1 / n
+    np.testing.assert_allclose(weights / weights[0], raw / raw[0], rtol=1e-12)
+
+
+def test_clip_bounds_the_weights():
+    weights = class_weights(SEED_LOG_COUNTS, "max_ratio", clip=(1.0, 20.0)).to_array()
+    n = np.array(list(SEED_LOG_COUNTS.values()), dtype=float)
+    np.testing.assert_allclose(weights, np.clip(n.max() / n, 1.0, 20.0), rtol=1e-12)
+
+
+def test_manual_dict_and_list_strategies():
+    counts = {"daisy": 1, "roses": 2}
+    by_name = class_weights(counts, {"daisy": 2.0, "roses": 1.0})
+    assert dict(by_name) == {0: 2.0, 1: 1.0}
+    assert by_name.strategy == "manual"
+    assert dict(class_weights([0, 1, 1], [3, 0.5])) == {0: 3.0, 1: 0.5}
+
+
+def test_zero_count_class_error_names_the_class():
+    with pytest.raises(ValueError, match="class 'roses' \\(index 1\\) has no samples"):
+        class_weights(ClassCounts.from_counts({"daisy": 3, "roses": 0}))
+    with pytest.raises(ValueError, match="class 2 \\(index 2\\) has no samples"):
+        class_weights([0, 1, 3])
+
+
+def test_class_weights_save_and_load(tmp_path):
+    weights = class_weights(["a", "b", "b"])
+    path = tmp_path / "weights.json"
+    weights.save(path)
+    again = ClassWeights.load(path)
+    assert again == weights
+    assert all(type(k) is int for k in again)
+    assert again.class_names == ["a", "b"]
+    assert again.strategy == "balanced"
+    assert [p.name for p in tmp_path.iterdir()] == ["weights.json"]  # no temporary left over
+    path.write_text(json.dumps({"0": 1.5, "1": 0.5}))
+    assert dict(ClassWeights.load(path)) == {0: 1.5, 1: 0.5}
+
+
+def test_save_is_atomic_when_writing_fails(tmp_path, monkeypatch):
+    path = tmp_path / "weights.json"
+    class_weights([0, 1]).save(path)
+    before = path.read_text()
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("os.replace", broken)
+    with pytest.raises(OSError, match="disk full"):
+        class_weights([0, 0, 1]).save(path)
+    assert path.read_text() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["weights.json"]
+
+
+def test_load_rejects_bad_json(tmp_path):
+    path = tmp_path / "w.json"
+    path.write_text("{not json")
+    with pytest.raises(ValueError, match="not valid JSON"):
+        ClassWeights.load(path)
+    path.write_text("3")
+    with pytest.raises(ValueError, match="holds int"):
+        ClassWeights.load(path)
+
+
+@pytest.mark.parametrize(
+    ("weights", "kwargs", "error", "match"),
+    [
+        ({0: 1.0}, {}, ValueError, "no weight for class 1"),
+        ({0: 1.0, 1: 1.0, 5: 1.0}, {}, ValueError, "key 5, which is not a class"),
+        ({"cat": 1.0, 1: 1.0}, {}, ValueError, "key 'cat'"),
+        ({0: 1.0, "0": 2.0, 1: 1.0}, {}, ValueError, "gives class 0 twice"),
+        ({0: -1.0, 1: 1.0}, {}, ValueError, "class 0 is -1.0; weights must be finite and >= 0"),
+        ({0: float("inf"), 1: 1.0}, {}, ValueError, "finite"),
+        ({0: "1", 1: 1.0}, {}, TypeError, "weights must be numbers"),
+        ([1.0, 2.0, 3.0], {}, ValueError, "3 weights but there are 2 classes"),
+        ([[1.0, 2.0]], {}, ValueError, "must be 1-D"),
+        ("1,2", {}, TypeError, "a dict"),
+        ([1.0, 2.0], {"class_names": ["a"]}, ValueError, "1 entries but num_classes=2"),
+    ],
+)
+def test_check_class_weight_errors(weights, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        check_class_weight(weights, 2, **kwargs)
+
+
+def test_check_class_weight_fixes_json_keys():
+    assert check_class_weight({"1": 2, "0": 1}, 2) == {0: 1.0, 1: 2.0}
+    assert check_class_weight(np.array([0.5, 2.0]), 2) == {0: 0.5, 1: 2.0}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"strategy": "bogus"}, ValueError, "strategy='bogus' is not supported"),
+        ({"strategy": "log", "mu": 0}, ValueError, "mu=0 is out of range"),
+        ({"strategy": "effective_number", "beta": 1.0}, ValueError, "beta=1.0 is out of range"),
+        ({"normalize": "median"}, ValueError, "normalize='median' is not supported"),
+        ({"clip": (2.0, 1.0)}, ValueError, "low > high"),
+        ({"clip": 3}, ValueError, "must be a pair"),
+    ],
+)
+def test_class_weights_option_errors(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        class_weights([0, 1, 1], **kwargs)
+
+
+def test_weights_are_plain_python_for_keras():
+    weights = class_weights(np.array([0, 1, 1, 2, 2, 2]))
+    assert all(type(k) is int and type(v) is float for k, v in weights.items())
+
+
+def test_repr_keeps_floats_looking_like_floats():
+    # The seeds print {0: 5, 1: 0.5}-style dicts; ours must not show a float weight as an int.
+    assert repr(ClassWeights([0.5, 5.0])) == "ClassWeights({0: 0.5, 1: 5.0}, strategy='manual')"
