@@ -128,7 +128,7 @@ def main() -> None:
         f"{report['gap_closed_best_overall']:.2f} (target >= 0.5)"
     )
 
-    digits = compare(load_digits_lt(ratio=10), DEFAULT_STRATEGIES, epochs=15, seeds=[0, 1, 2])
+    digits = compare(load_digits_lt(ratio=10), DEFAULT_STRATEGIES, seeds=[0, 1, 2])
     report["digits_lt"] = digits.to_dict()["summary"]
     print("\ndigits-LT (keras-imbalance compare defaults)\n" + digits.to_markdown())
     RESULTS.mkdir(exist_ok=True)

@@ -69,7 +69,10 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     )
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     history = model.fit(dataset, epochs=args.epochs, class_weight=weights, verbose=0)
-    return {"loss": float(history.history["loss"][-1]), **{str(k): float(v) for k, v in weights.items()}}
+    return {
+        "loss": float(history.history["loss"][-1]),
+        **{str(k): float(v) for k, v in weights.items()},
+    }
 
 
 if __name__ == "__main__":

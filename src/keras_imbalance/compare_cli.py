@@ -72,9 +72,10 @@ def add_parser(commands: Any) -> None:
         default=list(DEFAULT_STRATEGIES),
         help=f"comma-separated, from: {', '.join(COMPARE_STRATEGIES)}",
     )
-    parser.add_argument("--epochs", type=int, default=15)
+    parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--seeds", type=_int_list, default=[0, 1, 2])
-    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--learning-rate", type=float, default=3e-3, help="Adam's learning rate")
     parser.add_argument("--metric", choices=METRICS, default="balanced_accuracy")
     parser.add_argument(
         "--output",
@@ -190,6 +191,16 @@ def _as_detector(data: Any, positive: str) -> Any:
     )
 
 
+_HEADERS = {
+    "balanced_accuracy": "bal. acc",
+    "macro_f1": "macro F1",
+    "g_mean": "G-mean",
+    "mcc": "MCC",
+    "accuracy": "accuracy",
+    "tail_recall": "tail recall",
+}
+
+
 def _progress() -> tuple[Any, Any]:
     """A rich progress bar when rich is installed and stderr is a terminal, else a line per run."""
     try:
@@ -231,21 +242,22 @@ def _render(result: Any) -> None:
     except ImportError:
         print(result.to_markdown())
         return
-    table = Table(title=f"keras-imbalance compare: ranked by {result.metric}")
+    table = Table(title=f"keras-imbalance compare: ranked by {result.metric} (mean ± std)")
     table.add_column("rank", justify="right")
-    table.add_column("strategy")
+    table.add_column("strategy", no_wrap=True)
     for metric in METRICS:
-        table.add_column(metric, justify="right")
-    tail = ", ".join(result.class_names[c] for c in result.tail_classes)
-    table.add_column(f"tail recall ({tail})")
+        table.add_column(_HEADERS.get(metric, metric), justify="right", no_wrap=True)
+    tail = "/".join(result.class_names[c] for c in result.tail_classes)
+    table.add_column(f"recall of {tail}", no_wrap=True)
     for row in result.summary():
         table.add_row(
             str(row["rank"]),
             row["strategy"],
-            *(f"{row['mean'][m]:.3f} ± {row['std'][m]:.3f}" for m in METRICS),
-            " / ".join(f"{r:.2f}" for r in row["tail_recall"]),
+            *(f"{row['mean'][m]:.3f}±{row['std'][m]:.3f}" for m in METRICS),
+            "/".join(f"{r:.2f}" for r in row["tail_recall"]),
         )
-    console = Console()
+    # Off a terminal (a pipe, a CI log) rich would wrap at 80 columns; the table needs more.
+    console = Console() if sys.stdout.isatty() else Console(width=160)
     console.print(table)
     gain = result.gain_over_none
     gain_text = f", {gain:+.3f} {result.metric} over none" if gain is not None else ""
@@ -272,6 +284,7 @@ def run(args: argparse.Namespace) -> int:
             data,
             args.strategies,
             epochs=args.epochs,
+            learning_rate=args.learning_rate,
             seeds=args.seeds,
             batch_size=args.batch_size,
             metric=args.metric,

@@ -1,7 +1,7 @@
 """Compare imbalance remedies side by side on the user's data: :func:`compare`.
 
 Every strategy trains the same model, from the same initial weights, for the same number of
-epochs, once per seed, and is scored on the same held-out split. The result, a
+gradient steps (``epochs`` passes over the training data), once per seed, and is scored on the same held-out split. The result, a
 :class:`Comparison`, ranks the strategies by one metric (balanced accuracy by default) and shows
 the recall of the tail classes, where imbalance does its damage.
 
@@ -11,11 +11,13 @@ Strategies:
 ``"none"``            plain cross-entropy: the baseline
 ``"balanced"``, ...   ``fit(class_weight=class_weights(y, strategy, normalize="mean"))`` for each
                       of :data:`keras_imbalance.STRATEGIES`
-``"resample"``        :class:`~keras_imbalance.BalancedBatches` oversampling: every batch balanced
+``"resample"``        :class:`~keras_imbalance.BalancedBatches` oversampling: every batch balanced;
+                      as many batches in all as the other strategies train on
 ``"logit_adjusted"``  :class:`~keras_imbalance.losses.LogitAdjustedLoss` (Menon et al. 2021)
 ``"ldam_drw"``        :class:`~keras_imbalance.losses.LDAMLoss` with deferred re-weighting from
                       80% of the epochs on (Cao et al. 2019)
-``"focal"``           Keras's ``CategoricalFocalCrossentropy`` with ``gamma=2``
+``"focal"``           Keras's ``CategoricalFocalCrossentropy`` with ``gamma=2`` and per-class
+                      ``alpha`` from :func:`~keras_imbalance.losses.focal_alpha` ("balanced")
 ``"posthoc"``         the ``"none"`` model's logits adjusted by ``-log(prior)`` at test time
                       (Menon et al. 2021); it trains nothing of its own
 ====================  ===========================================================================
@@ -370,7 +372,11 @@ def _strategy_setup(
         return losses.LogitAdjustedLoss(counts.counts.tolist(), tau=1.0), {}, [], False
     if strategy == "focal":
         return (
-            keras.losses.CategoricalFocalCrossentropy(gamma=2.0, alpha=0.25, from_logits=True),
+            keras.losses.CategoricalFocalCrossentropy(
+                alpha=losses.focal_alpha(counts, "balanced", normalize="mean"),
+                gamma=2.0,
+                from_logits=True,
+            ),
             {},
             [],
             True,
@@ -415,10 +421,10 @@ def compare(
     strategies: Sequence[str] = DEFAULT_STRATEGIES,
     *,
     model: ModelBuilder | None = None,
-    epochs: int = 20,
+    epochs: int = 30,
     seeds: Sequence[int] = (0, 1, 2),
-    batch_size: int = 64,
-    learning_rate: float = 1e-3,
+    batch_size: int = 32,
+    learning_rate: float = 3e-3,
     metric: str = "balanced_accuracy",
     test_size: float = 0.3,
     tail_classes: int | None = None,
@@ -613,7 +619,12 @@ def _train(
         batches = BalancedBatches(
             x_train, y_train, batch_size=batch_size, sampling="oversample", seed=seed
         )
-        history = network.fit(batches, epochs=epochs, verbose=0, callbacks=callbacks)
+        # A balanced epoch holds C * n_max samples; train for the same number of gradient steps
+        # as the other strategies, so resampling does not win by a larger budget.
+        steps = epochs * math.ceil(len(x_train) / batch_size)
+        history = network.fit(
+            batches, epochs=max(1, round(steps / len(batches))), verbose=0, callbacks=callbacks
+        )
     else:
         history = network.fit(
             x_train,
@@ -625,6 +636,11 @@ def _train(
             callbacks=callbacks,
             **fit_kwargs,
         )
-    logits = np.asarray(network.predict(x_test, batch_size=1024, verbose=0))
+    logits = np.concatenate(
+        [
+            keras.ops.convert_to_numpy(network(x_test[i : i + 1024], training=False))
+            for i in range(0, len(x_test), 1024)
+        ]
+    )
     curves = {name: [float(v) for v in values] for name, values in history.history.items()}
     return logits, curves

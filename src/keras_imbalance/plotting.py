@@ -414,7 +414,8 @@ def plot_comparison(
     if not metrics:
         raise ValueError("no metric is shared by all records; pass metrics=[...]")
 
-    figure = _new_figure((max(5.0, 1.2 * len(metrics) * max(len(strategies), 2) * 0.6 + 2), 4.0))
+    bars = len(metrics) * max(len(strategies), 2)
+    figure = _new_figure((min(12.0, max(5.0, 0.25 * bars + 3.0)), 4.0))
     axes = figure.add_subplot()
     width = 0.8 / len(strategies)
     groups = np.arange(len(metrics))
@@ -439,6 +440,8 @@ def plot_comparison(
         )
     axes.set_xticks(groups, metrics)
     axes.set_ylabel("score")
+    axes.grid(axis="y", alpha=0.3)
+    axes.set_axisbelow(True)
     axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     axes.set_title(title or "Strategy comparison (mean over seeds)")
     return figure
