@@ -1,9 +1,10 @@
 """Compare imbalance remedies side by side on the user's data: :func:`compare`.
 
 Every strategy trains the same model, from the same initial weights, for the same number of
-gradient steps (``epochs`` passes over the training data), once per seed, and is scored on the same held-out split. The result, a
-:class:`Comparison`, ranks the strategies by one metric (balanced accuracy by default) and shows
-the recall of the tail classes, where imbalance does its damage.
+gradient steps (``epochs`` passes over the training data), once per seed, and is scored on the
+same held-out split. The result, a :class:`Comparison`, ranks the strategies by one metric
+(balanced accuracy by default) and shows the recall of the tail classes, where imbalance does its
+damage.
 
 Strategies:
 
