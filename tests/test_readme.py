@@ -28,7 +28,7 @@ def test_readme_python_blocks_run(capsys: pytest.CaptureFixture[str]) -> None:
     namespace: dict[str, object] = {"__name__": "readme"}
     for index, block in enumerate(python_blocks()):
         try:
-            exec(compile(block, f"README.md python block {index}", "exec"), namespace)  # noqa: S102
+            exec(compile(block, f"README.md python block {index}", "exec"), namespace)
         except Exception as error:
             raise AssertionError(f"README python block {index} failed:\n{block}") from error
     printed = capsys.readouterr().out
