@@ -55,7 +55,9 @@ def test_metrics_match_sklearn_on_held_out_predictions() -> None:
     from sklearn.metrics import balanced_accuracy_score, f1_score, matthews_corrcoef, recall_score
 
     x, y = tiny_data()
-    result = compare((x, y), ["none"], model=mlp, epochs=1, seeds=[3])
+    result = compare(
+        (x, y), ["none"], model=mlp, epochs=1, seeds=[3], batch_size=64, learning_rate=1e-3
+    )
     # Rebuild the run by hand: same seed, same initial weights, same fit.
     from keras_imbalance.comparison import _held_out_split
 

@@ -26,6 +26,7 @@ Strategies:
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import time
@@ -532,45 +533,32 @@ def compare(
         plain_logits: np.ndarray | None = None
         plain_history: dict[str, list[float]] = {}
         order = sorted(strategies, key=lambda s: s != "none")  # "posthoc" reuses the "none" model
+        train = functools.partial(
+            _train,
+            build=build,
+            initial=initial,
+            input_shape=input_shape,
+            num_classes=num_classes,
+            counts=train_counts,
+            x_train=x_train,
+            y_train=y_train,
+            x_test=x_test,
+            epochs=epochs,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            seed=int(seed),
+        )
         for strategy in order:
             started = time.perf_counter()
             if strategy == "posthoc":
-                if plain_logits is None:
-                    plain_logits, plain_history = _train(
-                        "none",
-                        build,
-                        initial,
-                        input_shape,
-                        num_classes,
-                        train_counts,
-                        x_train,
-                        y_train,
-                        x_test,
-                        epochs,
-                        batch_size,
-                        learning_rate,
-                        int(seed),
-                    )
                 from keras_imbalance.bias import adjust_logits
 
+                if plain_logits is None:
+                    plain_logits, plain_history = train("none")
                 logits = np.asarray(adjust_logits(plain_logits, prior, tau=1.0))
                 history = plain_history
             else:
-                logits, history = _train(
-                    strategy,
-                    build,
-                    initial,
-                    input_shape,
-                    num_classes,
-                    train_counts,
-                    x_train,
-                    y_train,
-                    x_test,
-                    epochs,
-                    batch_size,
-                    learning_rate,
-                    int(seed),
-                )
+                logits, history = train(strategy)
                 if strategy == "none":
                     plain_logits, plain_history = logits, history
             metrics, recall = _scores(y_test, logits, num_classes, tail)
