@@ -13,6 +13,7 @@ import pytest
 from keras_imbalance import ClassWeights, class_weights
 from keras_imbalance.cli import main
 from keras_imbalance.weighting import STRATEGIES
+from tests.conftest import has_module
 
 FLOWERS = {"daisy": 6, "dandelion": 9, "roses": 6, "sunflowers": 7, "tulips": 8}
 
@@ -27,13 +28,26 @@ def flower_tree(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.mark.parametrize("with_rich", [True, False], ids=["rich", "plain"])
 def test_inspect_prints_table_ratio_and_baseline(
-    flower_tree: Path, capsys: pytest.CaptureFixture[str]
+    flower_tree: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    with_rich: bool,
 ) -> None:
+    if not with_rich:  # without the "cli" extra the table is plain text
+        monkeypatch.setitem(sys.modules, "rich.console", None)
+    elif not has_module("rich"):
+        pytest.skip("rich is not installed")
     assert main(["inspect", str(flower_tree)]) == 0
     out = capsys.readouterr().out
+    assert ("┃" in out) == with_rich
     for name, count in FLOWERS.items():
-        assert any(line.startswith(name) and f" {count} " in line for line in out.splitlines())
+        share = f"{count / 36:.1%}"
+        assert any(
+            line.strip("│ ").startswith(name) and f" {count} " in line and share in line
+            for line in out.splitlines()
+        )
     assert f"imbalance ratio (max/min): {9 / 6:.3g}" in out
     assert f"{9 / 36:.1%}" in out  # majority baseline: dandelion's share
 

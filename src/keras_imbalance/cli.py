@@ -76,25 +76,56 @@ def inspect_summary(counts: ClassCounts) -> dict[str, Any]:
     }
 
 
+def _distribution_rows(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """The inspect table as text cells: class, count, share, a bar, then one weight per strategy."""
+    counts = ClassCounts.from_dict(summary["counts"])
+    weights = summary["weights"]
+    largest = max(int(counts.counts.max()), 1)
+    strategies = [s for s in STRATEGIES if weights[s] is not None]
+    header = ["class", "count", "share", "", *strategies]
+    rows = []
+    for index, name in enumerate(counts.class_names):
+        n = int(counts.counts[index])
+        rows.append(
+            [
+                name,
+                str(n),
+                f"{counts.proportions[index]:.1%}",
+                "#" * round(20 * n / largest),
+                *(f"{weights[s][index]:.4g}" for s in strategies),
+            ]
+        )
+    return header, rows
+
+
+def _print_distribution(summary: dict[str, Any]) -> None:
+    header, rows = _distribution_rows(summary)
+    try:
+        from rich.console import Console
+        from rich.table import Table
+    except ImportError:  # the plain-text table; rich comes with the "cli" extra
+        widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+        lines = [header, *rows]
+        for line in lines:
+            print(
+                "  ".join(
+                    c.ljust(w) if i in (0, 3) else c.rjust(w)
+                    for i, (c, w) in enumerate(zip(line, widths, strict=True))
+                )
+            )
+        return
+    table = Table(title="class distribution and the weight each strategy gives")
+    for index, name in enumerate(header):
+        table.add_column(name, justify="left" if index in (0, 3) else "right", no_wrap=True)
+    for row in rows:
+        table.add_row(*row)
+    (Console() if sys.stdout.isatty() else Console(width=160)).print(table)
+
+
 def _print_inspect(summary: dict[str, Any], console: Callable[[str], None]) -> None:
     counts = ClassCounts.from_dict(summary["counts"])
     weights = summary["weights"]
-    names = counts.class_names
-    width = max(5, *(len(n) for n in names))
-    largest = max(int(counts.counts.max()), 1)
-    strategies = [s for s in STRATEGIES if weights[s] is not None]
-    header = f"{'class':<{width}}  {'count':>9}  {'share':>7}  {'':<20}" + "".join(
-        f"  {s:>16}" for s in strategies
-    )
-    console(header)
-    console("-" * len(header))
-    for index, name in enumerate(names):
-        n = int(counts.counts[index])
-        bar = "#" * round(20 * n / largest)
-        row = f"{name:<{width}}  {n:>9}  {counts.proportions[index]:>7.1%}  {bar:<20}"
-        row += "".join(f"  {weights[s][index]:>16.4g}" for s in strategies)
-        console(row)
-    console("")
+    _print_distribution(summary)
     ratio = summary["imbalance_ratio"]
     console(
         f"samples: {counts.n_samples}   classes: {counts.num_classes}   "
