@@ -11,6 +11,7 @@ import pytest
 
 from keras_imbalance.cli import main
 from keras_imbalance.comparison import COMPARE_STRATEGIES, METRICS, Comparison, compare
+from tests.conftest import needs_tensorflow
 
 
 def tiny_data(
@@ -272,3 +273,52 @@ def test_cli_compare_user_errors(
     assert code == 2
     if match:
         assert match in capsys.readouterr().err
+
+
+def _write_idx(path: Path, array: np.ndarray) -> None:
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(
+        int(d).to_bytes(4, "big") for d in array.shape
+    )
+    path.write_bytes(header + array.astype(np.uint8).tobytes())
+
+
+def test_cli_compare_fashion_mnist_lt_from_a_folder(tmp_path: Path) -> None:
+    """--dataset fashion-mnist-lt --data-path --ratio: images scaled, channel added, CNN trained."""
+    rng = np.random.default_rng(0)
+    y_train = np.repeat(np.arange(10), 20)
+    y_test = np.repeat(np.arange(10), 3)
+    arrays = {
+        "train-images-idx3-ubyte": rng.integers(0, 256, (y_train.size, 28, 28)),
+        "train-labels-idx1-ubyte": y_train,
+        "t10k-images-idx3-ubyte": rng.integers(0, 256, (y_test.size, 28, 28)),
+        "t10k-labels-idx1-ubyte": y_test,
+    }
+    for name, array in arrays.items():
+        _write_idx(tmp_path / name, array)
+    args = ["compare", "--dataset", "fashion-mnist-lt", "--data-path", str(tmp_path)]
+    args += ["--ratio", "10", "--strategies", "none", "--epochs", "1", "--seeds", "0"]
+    args += ["--metric", "macro_f1", "--batch-size", "16", "--learning-rate", "0.01"]
+    args += ["--no-plots", "--output", str(tmp_path / "out")]
+    assert main(args) == 0
+    saved = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert saved["metric"] == "macro_f1"
+    assert saved["class_names"][6] == "Shirt"
+    assert saved["train_counts"][0] == 20 and saved["train_counts"][-1] == 2  # ratio 10
+    assert saved["test_counts"] == [3] * 10
+
+
+@needs_tensorflow  # Keras reads image folders through tf.data
+def test_cli_compare_on_an_image_folder(tmp_path: Path) -> None:
+    """A class folder is decoded by Keras at --image-size and scaled to [0, 1]."""
+    rng = np.random.default_rng(0)
+    for name, count in {"big": 12, "small": 6}.items():
+        (tmp_path / "images" / name).mkdir(parents=True)
+        for index in range(count):
+            pixels = rng.integers(0, 256, size=(10, 10, 3), dtype=np.uint8)
+            keras.utils.save_img(tmp_path / "images" / name / f"{index}.png", pixels)
+    args = ["compare", str(tmp_path / "images"), "--image-size", "8", "--strategies", "none"]
+    args += ["--epochs", "1", "--seeds", "0", "--no-plots", "--output", str(tmp_path / "out")]
+    assert main(args) == 0
+    saved = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert saved["class_names"] == ["big", "small"]
+    assert sum(saved["train_counts"]) + sum(saved["test_counts"]) == 18

@@ -7,6 +7,7 @@ into its arguments and its result into a table, files and plots.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
@@ -172,8 +173,14 @@ def _load(args: argparse.Namespace) -> Any:
         return _load_path(args)
     if args.dataset == "digits-lt":
         return datasets.load_digits_lt(ratio=10.0 if args.ratio is None else args.ratio)
-    return datasets.load_fashion_mnist_lt(
+    data = datasets.load_fashion_mnist_lt(
         ratio=100.0 if args.ratio is None else args.ratio, path=args.data_path
+    )
+    # uint8 (N, 28, 28) to float32 in [0, 1] with a channel axis, so the default model is a CNN.
+    return dataclasses.replace(
+        data,
+        x_train=(data.x_train[..., None] / 255.0).astype("float32"),
+        x_test=(data.x_test[..., None] / 255.0).astype("float32"),
     )
 
 
