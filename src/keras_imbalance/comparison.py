@@ -15,8 +15,10 @@ Strategies:
 ``"resample"``        :class:`~keras_imbalance.BalancedBatches` oversampling: every batch balanced;
                       as many batches in all as the other strategies train on
 ``"logit_adjusted"``  :class:`~keras_imbalance.losses.LogitAdjustedLoss` (Menon et al. 2021)
-``"ldam_drw"``        :class:`~keras_imbalance.losses.LDAMLoss` with deferred re-weighting from
-                      80% of the epochs on (Cao et al. 2019)
+``"drw"``             cross-entropy with deferred re-weighting: uniform weights, then
+                      effective-number weights from 80% of the epochs on (Cao et al. 2019)
+``"ldam_drw"``        :class:`~keras_imbalance.losses.LDAMLoss` with the same deferred
+                      re-weighting (Cao et al. 2019)
 ``"focal"``           Keras's ``CategoricalFocalCrossentropy`` with ``gamma=2`` and per-class
                       ``alpha`` from :func:`~keras_imbalance.losses.focal_alpha` ("balanced")
 ``"posthoc"``         the ``"none"`` model's logits adjusted by ``-log(prior)`` at test time
@@ -47,6 +49,7 @@ COMPARE_STRATEGIES: tuple[str, ...] = (
     *WEIGHT_STRATEGIES,
     "resample",
     "logit_adjusted",
+    "drw",
     "ldam_drw",
     "focal",
     "posthoc",
@@ -58,6 +61,7 @@ DEFAULT_STRATEGIES: tuple[str, ...] = (
     "log",
     "resample",
     "logit_adjusted",
+    "drw",
     "ldam_drw",
     "focal",
     "posthoc",
@@ -383,10 +387,18 @@ def _strategy_setup(
             [],
             True,
         )
-    if strategy == "ldam_drw":
+    if strategy in ("drw", "ldam_drw"):
         from keras_imbalance.callbacks import DeferredReweighting
 
-        loss = losses.LDAMLoss(counts.counts.tolist())
+        # Cao et al. 2019: uniform weights, then effective-number weights (beta = 0.9999) for the
+        # last fifth of the epochs.
+        loss = (
+            losses.LDAMLoss(counts.counts.tolist())
+            if strategy == "ldam_drw"
+            else losses.WeightedSparseCategoricalCrossentropy(
+                [1.0] * counts.num_classes, from_logits=True
+            )
+        )
         weights = class_weights(counts, "effective_number", beta=0.9999)
         start = max(1, round(0.8 * epochs)) if epochs > 1 else 0
         return (
