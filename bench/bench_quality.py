@@ -24,6 +24,7 @@ import numpy as np
 from keras_imbalance.comparison import DEFAULT_STRATEGIES, compare
 from keras_imbalance.datasets import (
     FASHION_MNIST_CLASSES,
+    ImbalancedDataset,
     load_digits_lt,
     load_fashion_mnist,
     make_long_tailed,
@@ -32,11 +33,12 @@ from keras_imbalance.datasets import (
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def fashion_lt(order_seed: int, ratio: float, images: tuple) -> tuple[tuple, tuple, list[str]]:
+def fashion_lt(order_seed: int, ratio: float, images: tuple) -> tuple[ImbalancedDataset, list]:
+    """Fashion-MNIST-LT with the class order drawn by ``order_seed`` (head first)."""
     (x_train, y_train), (x_test, y_test) = images
     order = np.random.default_rng(order_seed).permutation(10).tolist()
     x_lt, y_lt = make_long_tailed(x_train, y_train, ratio, class_order=order, seed=order_seed)
-    return (x_lt, y_lt), (x_test, y_test), order
+    return ImbalancedDataset(x_lt, y_lt, x_test, y_test, FASHION_MNIST_CLASSES), order
 
 
 def main() -> None:
@@ -65,9 +67,10 @@ def main() -> None:
     }
     for seed in orders:
         started = time.perf_counter()
-        train, test, order = fashion_lt(seed, args.ratio, ((x_train, y_train), (x_test, y_test)))
-        lt = compare((train, test), strategies, epochs=args.epochs, seeds=[seed])
-        ceiling = compare(((x_train, y_train), test), ["none"], epochs=args.epochs, seeds=[seed])
+        data, order = fashion_lt(seed, args.ratio, ((x_train, y_train), (x_test, y_test)))
+        full = ImbalancedDataset(x_train, y_train, x_test, y_test, FASHION_MNIST_CLASSES)
+        lt = compare(data, strategies, epochs=args.epochs, seeds=[seed])
+        ceiling = compare(full, ["none"], epochs=args.epochs, seeds=[seed])
         rows = {row["strategy"]: row["mean"] for row in lt.summary()}
         top = rows[lt.best]
         ceil = ceiling.summary()[0]["mean"]
