@@ -395,11 +395,9 @@ def _weigh_labels(
                 f"y in dataset holds a class index outside 0..{num_classes - 1}, the classes "
                 f"class_weight weighs; give a weight for every class"
             )
-        checks = [
-            tf.debugging.assert_non_negative(index, message=message),
-            tf.debugging.assert_less(index, tf.constant(num_classes, tf.int64), message=message),
-        ]
-        with tf.control_dependencies(checks):
+        # One check for both bounds: a negative index is a huge unsigned one.
+        in_range = tf.reduce_all(tf.less(tf.bitcast(index, tf.uint64), num_classes))
+        with tf.control_dependencies([tf.debugging.Assert(in_range, [message])]):
             return tf.gather(weights, tf.identity(index))
     values = tf.cast(y, tf.float32)
     binary = tf.reduce_all(tf.logical_or(tf.equal(values, 0.0), tf.equal(values, 1.0)))
