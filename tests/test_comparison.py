@@ -261,6 +261,7 @@ def test_cli_compare_detector_and_plots(tmp_path: Path) -> None:
         (["--strategies", "none,bogus"], "bogus"),
         (["--seeds", "a"], None),
         (["/no/such.npz"], "does not exist"),
+        (["--ratio", "0.5"], "ratio=0.5"),
     ],
 )
 def test_cli_compare_user_errors(
