@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import keras
@@ -20,32 +20,20 @@ import numpy as np
 from keras import ops
 
 from keras_imbalance._validation import check_number, check_option, short_repr
-from keras_imbalance.counting import ClassCounts
+from keras_imbalance.counting import ClassCounts, CountsLike, as_counts
 
 Activation = Literal["sigmoid", "softmax"]
 ACTIVATIONS: tuple[str, ...] = ("sigmoid", "softmax")
 
-CountsLike = ClassCounts | Mapping[Any, int] | Sequence[int] | np.ndarray
 
 __all__ = ["ACTIVATIONS", "adjust_logits", "initial_bias", "set_output_bias"]
-
-
-def _as_counts(counts: CountsLike) -> ClassCounts:
-    if isinstance(counts, ClassCounts):
-        return counts
-    if isinstance(counts, str | bytes) or not isinstance(counts, Mapping | Sequence | np.ndarray):
-        raise TypeError(
-            f"counts must be a ClassCounts (from count_labels) or a list of counts per class, "
-            f"got {short_repr(counts)}"
-        )
-    return ClassCounts.from_counts(counts)
 
 
 def _log_prior(prior: Any) -> np.ndarray:
     if isinstance(prior, ClassCounts):
         values = prior.counts.astype(np.float64)
     elif isinstance(prior, Mapping):
-        values = _as_counts(prior).counts.astype(np.float64)
+        values = as_counts(prior).counts.astype(np.float64)
     else:
         try:
             values = np.asarray(prior, dtype=np.float64)
@@ -116,7 +104,7 @@ def initial_bias(counts: CountsLike, activation: Activation = "sigmoid") -> np.n
         [-1.3863, -0.2877]
     """
     check_option("activation", activation, ACTIVATIONS)
-    found = _as_counts(counts)
+    found = as_counts(counts)
     n = found.counts.astype(np.float64)
     if activation == "softmax":
         if found.label_mode == "multi_label":

@@ -211,6 +211,31 @@ def _int_keys(keys: list[Any]) -> list[int] | None:
     return result
 
 
+CountsLike = ClassCounts | Mapping[Any, int] | Sequence[int] | np.ndarray
+
+
+def as_counts(counts: CountsLike, name: str = "counts") -> ClassCounts:
+    """``counts`` as a :class:`ClassCounts`: it as is, or built from a dict or list of counts.
+
+    The losses and the bias helpers take counts in any of these forms; this is their one check.
+
+    Example:
+        >>> as_counts([30, 10]).counts.tolist()
+        [30, 10]
+    """
+    if isinstance(counts, ClassCounts):
+        return counts
+    if isinstance(counts, str | bytes) or not isinstance(counts, Mapping | Sequence | np.ndarray):
+        raise TypeError(
+            f"{name} must be a ClassCounts (from count_labels) or a list of counts per class, "
+            f"got {short_repr(counts)}"
+        )
+    try:
+        return ClassCounts.from_counts(counts)
+    except ValueError as error:
+        raise ValueError(f"{name}: {error}") from error
+
+
 def counts_from_labels(
     y: Any, *, label_mode: LabelMode | None = None, classes: ClassesLike = None, name: str = "y"
 ) -> ClassCounts:

@@ -52,7 +52,7 @@ import numpy as np
 from keras import ops
 
 from keras_imbalance._validation import check_number, check_option, short_repr
-from keras_imbalance.counting import ClassCounts
+from keras_imbalance.counting import ClassCounts, CountsLike, as_counts
 from keras_imbalance.labels import class_indices, first_argmax, one_hot
 from keras_imbalance.weighting import check_class_weight, class_weights
 
@@ -61,7 +61,6 @@ COST_MODES: tuple[str, ...] = ("argmax", "expected")
 BalancedBase = Literal["softmax", "sigmoid", "focal"]
 BALANCED_BASES: tuple[str, ...] = ("softmax", "sigmoid", "focal")
 
-CountsLike = ClassCounts | Mapping[Any, int] | Sequence[int] | np.ndarray
 
 __all__ = [
     "COST_MODES",
@@ -89,23 +88,9 @@ __all__ = [
 # --- Argument checks (NumPy, at construction) -------------------------------------------------
 
 
-def _as_counts(counts: CountsLike, name: str = "counts") -> ClassCounts:
-    if isinstance(counts, ClassCounts):
-        return counts
-    if isinstance(counts, str | bytes) or not isinstance(counts, Mapping | Sequence | np.ndarray):
-        raise TypeError(
-            f"{name} must be a ClassCounts (from count_labels) or a list of counts per class, "
-            f"got {short_repr(counts)}"
-        )
-    try:
-        return ClassCounts.from_counts(counts)
-    except ValueError as error:
-        raise ValueError(f"{name}: {error}") from error
-
-
 def _positive_counts(counts: CountsLike, name: str = "counts") -> tuple[ClassCounts, np.ndarray]:
     """Counts as ``float64``, refusing classes with no samples (the losses divide by them)."""
-    found = _as_counts(counts, name)
+    found = as_counts(counts, name)
     zero = np.flatnonzero(found.counts == 0)
     if zero.size:
         index = int(zero[0])
@@ -122,7 +107,7 @@ def _prior(prior_or_counts: CountsLike, name: str = "prior_or_counts") -> np.nda
     if isinstance(prior_or_counts, ClassCounts):
         values = prior_or_counts.counts.astype(np.float64)
     elif isinstance(prior_or_counts, Mapping):
-        values = _as_counts(prior_or_counts, name).counts.astype(np.float64)
+        values = as_counts(prior_or_counts, name).counts.astype(np.float64)
     else:
         if isinstance(prior_or_counts, str | bytes) or not isinstance(
             prior_or_counts, Sequence | np.ndarray
@@ -563,7 +548,7 @@ def pos_weight_from_counts(counts: CountsLike) -> list[float]:
         >>> pos_weight_from_counts([45000, 5000])
         [9.0]
     """
-    found = _as_counts(counts)
+    found = as_counts(counts)
     if found.label_mode == "multi_label":
         positives = found.counts.astype(np.float64)
         negatives = found.n_samples - positives
