@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, Literal
 
 import keras
@@ -20,7 +19,7 @@ import numpy as np
 from keras import ops
 
 from keras_imbalance._validation import check_number, check_option, short_repr
-from keras_imbalance.counting import ClassCounts, CountsLike, as_counts
+from keras_imbalance.counting import ClassCounts, CountsLike, as_counts, as_prior
 
 Activation = Literal["sigmoid", "softmax"]
 ACTIVATIONS: tuple[str, ...] = ("sigmoid", "softmax")
@@ -30,27 +29,7 @@ __all__ = ["ACTIVATIONS", "adjust_logits", "initial_bias", "set_output_bias"]
 
 
 def _log_prior(prior: Any) -> np.ndarray:
-    if isinstance(prior, ClassCounts):
-        values = prior.counts.astype(np.float64)
-    elif isinstance(prior, Mapping):
-        values = as_counts(prior).counts.astype(np.float64)
-    else:
-        try:
-            values = np.asarray(prior, dtype=np.float64)
-        except (TypeError, ValueError) as error:
-            raise TypeError(
-                f"prior={short_repr(prior)} must be class probabilities or counts"
-            ) from error
-    if values.ndim != 1 or values.size < 2:
-        raise ValueError(f"prior has shape {values.shape}; give one probability or count per class")
-    bad = np.flatnonzero(~np.isfinite(values) | (values <= 0))
-    if bad.size:
-        index = int(bad[0])
-        raise ValueError(
-            f"prior for class {index} is {float(values[index])!r}; every class needs a finite "
-            f"prior > 0 (log(0) is -inf)"
-        )
-    return np.log(values / values.sum())
+    return np.log(as_prior(prior, "prior"))
 
 
 def adjust_logits(logits: Any, prior: Any, tau: float = 1.0) -> Any:

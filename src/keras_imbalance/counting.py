@@ -236,6 +236,48 @@ def as_counts(counts: CountsLike, name: str = "counts") -> ClassCounts:
         raise ValueError(f"{name}: {error}") from error
 
 
+def as_prior(prior_or_counts: Any, name: str = "prior") -> np.ndarray:
+    """The class prior (``float64``, sums to 1) from counts or from probabilities.
+
+    Accepts a :class:`ClassCounts`, a ``{class: count}`` dict, or a list or array of counts or
+    probabilities, one per class. Every class needs a finite value > 0, since the logit
+    adjustments take its log.
+
+    Example:
+        >>> as_prior([30, 10]).tolist()
+        [0.75, 0.25]
+    """
+    if isinstance(prior_or_counts, ClassCounts):
+        values = prior_or_counts.counts.astype(np.float64)
+    elif isinstance(prior_or_counts, Mapping):
+        values = as_counts(prior_or_counts, name).counts.astype(np.float64)
+    else:
+        if isinstance(prior_or_counts, str | bytes) or not (
+            isinstance(prior_or_counts, Sequence | np.ndarray)
+            or hasattr(prior_or_counts, "__array__")
+        ):
+            raise TypeError(
+                f"{name} must be a ClassCounts or a list of class counts or probabilities, "
+                f"got {short_repr(prior_or_counts)}"
+            )
+        try:
+            values = np.asarray(prior_or_counts, dtype=np.float64)
+        except (TypeError, ValueError) as error:
+            raise TypeError(f"{name}={short_repr(prior_or_counts)} must hold numbers") from error
+    if values.ndim != 1 or values.size < 2:
+        raise ValueError(
+            f"{name} has shape {values.shape}; give one count or probability per class (at least 2)"
+        )
+    bad = np.flatnonzero(~np.isfinite(values) | (values <= 0))
+    if bad.size:
+        index = int(bad[0])
+        raise ValueError(
+            f"{name} for class {index} is {float(values[index])!r}; the log-prior needs every "
+            f"class count or probability to be finite and > 0"
+        )
+    return values / values.sum()
+
+
 def counts_from_labels(
     y: Any, *, label_mode: LabelMode | None = None, classes: ClassesLike = None, name: str = "y"
 ) -> ClassCounts:

@@ -52,7 +52,7 @@ import numpy as np
 from keras import ops
 
 from keras_imbalance._validation import check_number, check_option, short_repr
-from keras_imbalance.counting import ClassCounts, CountsLike, as_counts
+from keras_imbalance.counting import ClassCounts, CountsLike, as_counts, as_prior
 from keras_imbalance.labels import class_indices, first_argmax, one_hot
 from keras_imbalance.weighting import check_class_weight, class_weights
 
@@ -100,38 +100,6 @@ def _positive_counts(counts: CountsLike, name: str = "counts") -> tuple[ClassCou
             f"a larger sample"
         )
     return found, found.counts.astype(np.float64)
-
-
-def _prior(prior_or_counts: CountsLike, name: str = "prior_or_counts") -> np.ndarray:
-    """Class prior from counts or from probabilities; both are normalised to sum to 1."""
-    if isinstance(prior_or_counts, ClassCounts):
-        values = prior_or_counts.counts.astype(np.float64)
-    elif isinstance(prior_or_counts, Mapping):
-        values = as_counts(prior_or_counts, name).counts.astype(np.float64)
-    else:
-        if isinstance(prior_or_counts, str | bytes) or not isinstance(
-            prior_or_counts, Sequence | np.ndarray
-        ):
-            raise TypeError(
-                f"{name} must be a ClassCounts or a list of class counts or probabilities, "
-                f"got {short_repr(prior_or_counts)}"
-            )
-        try:
-            values = np.asarray(prior_or_counts, dtype=np.float64)
-        except (TypeError, ValueError) as error:
-            raise TypeError(f"{name}={short_repr(prior_or_counts)} must hold numbers") from error
-    if values.ndim != 1 or values.size < 2:
-        raise ValueError(
-            f"{name} has shape {values.shape}; give one count or probability per class (at least 2)"
-        )
-    bad = np.flatnonzero(~np.isfinite(values) | (values <= 0))
-    if bad.size:
-        index = int(bad[0])
-        raise ValueError(
-            f"{name} for class {index} is {float(values[index])!r}; the log-prior needs every "
-            f"class count or probability to be finite and > 0"
-        )
-    return values / values.sum()
 
 
 def _check_cost_matrix(cost_matrix: Any) -> np.ndarray:
@@ -418,7 +386,7 @@ def logit_adjusted_crossentropy(
         >>> [round(float(v), 4) for v in loss]
         [0.2877, 1.3863]
     """
-    return _logit_adjusted(y_true, y_pred, np.log(_prior(prior, "prior")), tau, from_logits)
+    return _logit_adjusted(y_true, y_pred, np.log(as_prior(prior, "prior")), tau, from_logits)
 
 
 def _logit_adjusted(y_true: Any, y_pred: Any, log_prior: Any, tau: float, from_logits: bool) -> Any:
@@ -893,7 +861,7 @@ class LogitAdjustedLoss(keras.losses.Loss):
         name: str = "logit_adjusted_crossentropy",
     ) -> None:
         super().__init__(name=name, reduction=reduction)
-        self.prior = _prior(prior_or_counts)
+        self.prior = as_prior(prior_or_counts, "prior_or_counts")
         self._log_prior = np.log(self.prior)
         self.tau = _check_tau(tau)
         self.from_logits = bool(from_logits)
