@@ -439,9 +439,10 @@ def ldam_loss(
 def _ldam(y_true: Any, y_pred: Any, margins: Any, scale: float, class_weight: Any) -> Any:
     y_pred = ops.convert_to_tensor(y_pred)
     scaled_margins = _as_vector(np.asarray(margins) * scale, y_pred, "counts")
-    logits = ops.cast(scale, y_pred.dtype) * y_pred - one_hot(y_true, y_pred) * scaled_margins
+    target = one_hot(y_true, y_pred)  # built once: it places the margins and is the CE target
+    logits = ops.cast(scale, y_pred.dtype) * y_pred - target * scaled_margins
     weight = None if class_weight is None else _as_vector(class_weight, y_pred, "class_weight")
-    return _weighted_crossentropy(y_true, logits, weight, from_logits=True)
+    return _weighted_crossentropy(target, logits, weight, from_logits=True)
 
 
 def _effective_number_weights(counts: CountsLike, beta: float) -> np.ndarray:
