@@ -168,16 +168,18 @@ def test_int_counts_equal_bincount(y):
     np.testing.assert_array_equal(decode_labels(y).counts(), np.bincount(y))
 
 
-def test_first_argmax_matches_numpy_and_keeps_the_first_tie() -> None:
+@pytest.mark.parametrize("num_classes", [7, 40])  # both implementations (ops.argmax below 32)
+def test_first_argmax_matches_numpy_and_keeps_the_first_tie(num_classes: int) -> None:
     import keras
 
     from keras_imbalance.labels import first_argmax
 
-    scores = np.random.default_rng(0).random((64, 7)).astype("float32")
-    scores[0] = [0.1, 0.5, 0.5, 0.0, 0.5, 0.2, 0.1]  # ties: the first maximum wins, as argmax
+    scores = np.random.default_rng(0).random((64, num_classes)).astype("float32")
+    scores[0] = 0.0
+    scores[0, [1, 2, 4]] = 0.5  # ties: the first maximum wins, as argmax
     scores[1] = np.nan  # a NaN row stays a valid class index
     got = keras.ops.convert_to_numpy(first_argmax(scores))
     np.testing.assert_array_equal(got[2:], scores[2:].argmax(axis=-1))
     assert got[0] == 1
-    assert 0 <= got[1] < 7
+    assert 0 <= got[1] < num_classes
     assert got.dtype == np.int32
