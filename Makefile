@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 TORCH ?= torch==2.13.0
 BACKENDS ?= tensorflow jax torch
 PYTEST_ARGS ?= -n 2 -q
+# TensorFlow's C++ start-up banners say nothing about the tests.
+export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 .PHONY: install datasets main test lint bench
 
