@@ -23,10 +23,7 @@ import json
 import os
 import platform
 import shutil
-import statistics
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,53 +31,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 import numpy as np
+from _timing import compare
 
 RESULTS = Path(__file__).parent / "results" / "counting.json"
-
-
-def _timed(function: Callable[[], Any]) -> tuple[float, Any]:
-    start = time.perf_counter()
-    result = function()
-    return time.perf_counter() - start, result
-
-
-def compare(
-    name: str,
-    ours: Callable[[], Any],
-    peer: Callable[[], Any],
-    repeats: int,
-    check: Callable[[Any, Any], None],
-    target: float,
-    extra: dict[str, Callable[[], Any]] | None = None,
-) -> dict[str, Any]:
-    """Interleave ours and the peer ``repeats`` times; check they agree; return the medians."""
-    times: dict[str, list[float]] = {"ours": [], "peer": []}
-    extra = extra or {}
-    for key in extra:
-        times[key] = []
-    for _ in range(repeats):
-        elapsed, ours_result = _timed(ours)
-        times["ours"].append(elapsed)
-        elapsed, peer_result = _timed(peer)
-        times["peer"].append(elapsed)
-        check(ours_result, peer_result)
-        for key, function in extra.items():
-            times[key].append(_timed(function)[0])
-    medians = {key: statistics.median(values) for key, values in times.items()}
-    ratio = medians["peer"] / medians["ours"]
-    row = {
-        "benchmark": name,
-        "repeats": repeats,
-        "ours_s": medians["ours"],
-        "peer_s": medians["peer"],
-        "speedup": ratio,
-        "target": target,
-        "met": ratio >= target,
-        "all_s": times,
-    }
-    for key in extra:
-        row[f"{key}_s"] = medians[key]
-    return row
 
 
 def bench_class_weights(n: int, num_classes: int, repeats: int) -> dict[str, Any]:
@@ -98,8 +51,8 @@ def bench_class_weights(n: int, num_classes: int, repeats: int) -> dict[str, Any
         f"class_weights, {n:,} int labels, {num_classes} classes",
         lambda: class_weights(y),
         lambda: compute_class_weight("balanced", classes=np.unique(y), y=y),
-        repeats,
-        check,
+        repeats=repeats,
+        check=check,
         target=30.0,
         extra={"bincount": lambda: np.bincount(y)},
     )
@@ -144,8 +97,8 @@ def bench_image_dataset(root: Path, n: int, repeats: int) -> dict[str, Any]:
         f"count_labels(image_dataset_from_directory), {n:,} PNG files",
         lambda: count_labels(dataset),
         peer,
-        repeats,
-        check,
+        repeats=repeats,
+        check=check,
         target=20.0,
     )
     row["peer"] = "np.concatenate([y for _, y in ds]) then np.bincount (image_size=(8, 8))"
@@ -178,8 +131,8 @@ def bench_directory(root: Path, n: int, repeats: int) -> dict[str, Any]:
         f"count_directory, {n:,} files in 5 class folders",
         lambda: count_directory(root, progress=False),
         peer,
-        repeats,
-        check,
+        repeats=repeats,
+        check=check,
         target=1.0,
     )
     row["peer"] = 'keras index_directory(dir, "inferred", formats=ALLOWLIST_FORMATS)'

@@ -22,9 +22,6 @@ import argparse
 import json
 import os
 import platform
-import statistics
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,47 +29,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 import numpy as np
+from _timing import compare
 
 RESULTS = Path(__file__).parent / "results" / "sample_weights.json"
-
-
-def timed(function: Callable[[], Any]) -> tuple[float, Any]:
-    start = time.perf_counter()
-    result = function()
-    return time.perf_counter() - start, result
-
-
-def compare(
-    name: str,
-    ours: Callable[[], Any],
-    peer: Callable[[], Any],
-    *,
-    repeats: int,
-    target: float,
-    check: Callable[[Any, Any], None],
-    floor: Callable[[], Any] | None = None,
-) -> dict[str, Any]:
-    times: dict[str, list[float]] = {"ours": [], "peer": [], "floor": []}
-    for _ in range(repeats):
-        elapsed, ours_result = timed(ours)
-        times["ours"].append(elapsed)
-        elapsed, peer_result = timed(peer)
-        times["peer"].append(elapsed)
-        check(ours_result, peer_result)
-        if floor is not None:
-            times["floor"].append(timed(floor)[0])
-    medians = {key: statistics.median(v) for key, v in times.items() if v}
-    speedup = medians["peer"] / medians["ours"]
-    return {
-        "benchmark": name,
-        "repeats": repeats,
-        "ours_s": medians["ours"],
-        "peer_s": medians["peer"],
-        "floor_s": medians.get("floor"),
-        "speedup": speedup,
-        "target": target,
-        "met": speedup >= target,
-    }
 
 
 def main() -> None:
@@ -112,7 +71,7 @@ def main() -> None:
                 repeats=max(3, repeats // 2),
                 target=30.0,
                 check=check,
-                floor=lambda y=y, w=vector: w[y],
+                extra={"floor": lambda y=y, w=vector: w[y]},
             )
         )
 
@@ -130,13 +89,13 @@ def main() -> None:
             repeats=repeats,
             target=30.0,
             check=check_weights,
-            floor=lambda: n_count / (1000 * np.bincount(y, minlength=1000)),
+            extra={"floor": lambda: n_count / (1000 * np.bincount(y, minlength=1000))},
         )
     )
 
     print(f"{'benchmark':<92} {'ours':>9} {'peer':>9} {'floor':>9} {'speedup':>8} target")
     for row in rows:
-        floor = f"{row['floor_s'] * 1e3:8.1f}ms" if row["floor_s"] is not None else " " * 10
+        floor = f"{row['floor_s'] * 1e3:8.1f}ms" if row.get("floor_s") is not None else " " * 10
         print(
             f"{row['benchmark']:<92} {row['ours_s'] * 1e3:7.1f}ms {row['peer_s'] * 1e3:7.1f}ms "
             f"{floor} {row['speedup']:7.1f}x >={row['target']:.0f}x "
