@@ -256,7 +256,8 @@ def _render(result: Any) -> None:
         table.add_column(_HEADERS.get(metric, metric), justify="right", no_wrap=True)
     tail = "/".join(result.class_names[c] for c in result.tail_classes)
     table.add_column(f"recall of {tail}", no_wrap=True)
-    for row in result.summary():
+    summary = result.summary()
+    for row in summary:
         table.add_row(
             str(row["rank"]),
             row["strategy"],
@@ -268,7 +269,7 @@ def _render(result: Any) -> None:
     console.print(table)
     gain = result.gain_over_none
     gain_text = f", {gain:+.3f} {result.metric} over none" if gain is not None else ""
-    console.print(f"Best strategy: [bold]{result.best}[/bold]{gain_text}.")
+    console.print(f"Best strategy: [bold]{summary[0]['strategy']}[/bold]{gain_text}.")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -143,17 +143,22 @@ class Comparison:
 
     @property
     def best(self) -> str:
+        """The strategy ranked first."""
         return str(self.summary()[0]["strategy"])
 
     @property
     def gain_over_none(self) -> float | None:
         """How much the best strategy beats ``"none"`` on the ranking metric."""
-        rows = {row["strategy"]: row for row in self.summary()}
-        if "none" not in rows:
+        return self._gain(self.summary())
+
+    def _gain(self, summary: list[dict[str, Any]]) -> float | None:
+        none = [row for row in summary if row["strategy"] == "none"]
+        if not none:
             return None
-        return rows[self.best]["mean"][self.metric] - rows["none"]["mean"][self.metric]
+        return float(summary[0]["mean"][self.metric] - none[0]["mean"][self.metric])
 
     def to_dict(self) -> dict[str, Any]:
+        summary = self.summary()
         return {
             "schema_version": SCHEMA_VERSION,
             "metric": self.metric,
@@ -166,9 +171,9 @@ class Comparison:
             "tail_classes": list(self.tail_classes),
             "held_out": self.held_out,
             "runs": self.runs,
-            "summary": self.summary(),
-            "best": self.best,
-            "gain_over_none": self.gain_over_none,
+            "summary": summary,
+            "best": summary[0]["strategy"],
+            "gain_over_none": self._gain(summary),
         }
 
     def to_json(self) -> str:
@@ -184,18 +189,19 @@ class Comparison:
             "| rank | strategy | " + " | ".join(METRICS) + f" | recall of tail ({tail}) |",
             "|---:|---|" + "---:|" * len(METRICS) + "---|",
         ]
-        for row in self.summary():
+        summary = self.summary()
+        for row in summary:
             cells = [f"{row['mean'][m]:.3f} ± {row['std'][m]:.3f}" for m in METRICS]
             recall = " / ".join(f"{r:.2f}" for r in row["tail_recall"])
             lines.append(
                 f"| {row['rank']} | {row['strategy']} | " + " | ".join(cells) + f" | {recall} |"
             )
-        gain = self.gain_over_none
+        best, gain = summary[0]["strategy"], self._gain(summary)
         lines.append("")
         if gain is not None:
-            lines.append(f"Best: **{self.best}**, {gain:+.3f} {self.metric} over `none`.")
+            lines.append(f"Best: **{best}**, {gain:+.3f} {self.metric} over `none`.")
         else:
-            lines.append(f"Best: **{self.best}**.")
+            lines.append(f"Best: **{best}**.")
         return "\n".join(lines)
 
     def records(self) -> list[dict[str, Any]]:
