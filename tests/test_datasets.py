@@ -272,3 +272,46 @@ def test_real_debian_fashion_mnist():
     assert np.bincount(y_test).tolist() == [1000] * 10
     data = load_fashion_mnist_lt(ratio=100)
     assert data.class_counts("train").tolist() == _exponential(6000, 10, 100)
+
+
+def test_load_arrays_npz_plain_and_split(tmp_path):
+    from keras_imbalance.datasets import load_arrays
+
+    x, y = np.arange(12.0).reshape(6, 2), np.array([0, 1, 0, 1, 0, 1])
+    np.savez(tmp_path / "plain.npz", x=x, y=y)
+    got_x, got_y = load_arrays(tmp_path / "plain.npz")
+    np.testing.assert_array_equal(got_x, x)
+    np.testing.assert_array_equal(got_y, y)
+    np.savez(tmp_path / "split.npz", x_train=x, y_train=y, x_test=x[:2], y_test=y[:2])
+    (train_x, _), (test_x, test_y) = load_arrays(tmp_path / "split.npz")
+    np.testing.assert_array_equal(train_x, x)
+    np.testing.assert_array_equal(test_y, y[:2])
+    assert test_x.shape == (2, 2)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "kwargs", "error", "match"),
+    [
+        ("missing.npz", None, {}, FileNotFoundError, "does not exist"),
+        ("data.txt", "1,2\n", {}, ValueError, "unsupported suffix '.txt'"),
+        ("data.csv", "a,label\n1,x\n", {}, ValueError, "name its label column"),
+        ("data.csv", "a,label\n1,x\n", {"label_column": "y"}, ValueError, "not a column"),
+        ("data.csv", "a,label\nhello,x\n", {"label_column": "label"}, ValueError, "non-numeric"),
+        ("data.csv", "a,label\n", {"label_column": "label"}, ValueError, "no data rows"),
+    ],
+)
+def test_load_arrays_errors(tmp_path, name, content, kwargs, error, match):
+    from keras_imbalance.datasets import load_arrays
+
+    if content is not None:
+        (tmp_path / name).write_text(content)
+    with pytest.raises(error, match=match):
+        load_arrays(tmp_path / name, **kwargs)
+
+
+def test_load_arrays_npz_without_x_and_y(tmp_path):
+    from keras_imbalance.datasets import load_arrays
+
+    np.savez(tmp_path / "odd.npz", features=np.zeros(3))
+    with pytest.raises(ValueError, match=r"holds the arrays \['features'\]"):
+        load_arrays(tmp_path / "odd.npz")

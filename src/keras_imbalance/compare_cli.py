@@ -9,10 +9,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
-from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from keras_imbalance.comparison import COMPARE_STRATEGIES, DEFAULT_STRATEGIES, METRICS
 
@@ -93,84 +90,13 @@ def add_parser(commands: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def _load_path(args: argparse.Namespace) -> Any:
-    path = Path(args.source)
-    if not path.exists():
-        raise FileNotFoundError(
-            f"PATH {str(path)!r} does not exist; give an image folder, a .npz or a .csv file"
-        )
-    if path.is_dir():
-        return _load_image_folder(path, args.image_size)
-    suffix = path.suffix.lower()
-    if suffix == ".npz":
-        with np.load(path, allow_pickle=False) as archive:
-            keys = set(archive.files)
-            if {"x_train", "y_train", "x_test", "y_test"} <= keys:
-                return (
-                    (archive["x_train"], archive["y_train"]),
-                    (archive["x_test"], archive["y_test"]),
-                )
-            if {"x", "y"} <= keys:
-                return (archive["x"], archive["y"])
-        raise ValueError(
-            f"{path} holds the arrays {sorted(keys)}; "
-            "it needs x and y (or x_train, y_train, x_test, y_test)"
-        )
-    if suffix == ".csv":
-        return _load_csv(path, args.label_column)
-    raise ValueError(
-        f"PATH {str(path)!r} has the unsupported suffix {suffix!r}; give a folder, .npz or .csv"
-    )
-
-
-def _load_csv(path: Path, column: str | None) -> tuple[np.ndarray, np.ndarray]:
-    import csv
-
-    if not column:
-        raise ValueError(f"{path} is a CSV file; name its label column with --label-column")
-    with path.open(newline="") as file:
-        rows = list(csv.DictReader(file))
-    if not rows:
-        raise ValueError(f"{path} has no data rows")
-    if column not in rows[0]:
-        raise ValueError(
-            f"--label-column {column!r} is not a column of {path}; its columns are {list(rows[0])}"
-        )
-    features = [name for name in rows[0] if name != column]
-    try:
-        x = np.asarray([[float(row[name]) for name in features] for row in rows], dtype="float32")
-    except ValueError as error:
-        raise ValueError(
-            f"{path} has a non-numeric feature column ({error}); compare needs numeric features"
-        ) from error
-    y = np.asarray([row[column] for row in rows])
-    return x, y
-
-
-def _load_image_folder(path: Path, size: int) -> tuple[np.ndarray, np.ndarray]:
-    import keras
-
-    dataset = keras.utils.image_dataset_from_directory(
-        path,
-        image_size=(size, size),
-        batch_size=256,
-        shuffle=False,
-        label_mode="int",
-        verbose=False,
-    )
-    xs, ys = [], []
-    for x, y in dataset.as_numpy_iterator():
-        xs.append(x / 255.0)
-        ys.append(y)
-    names = list(dataset.class_names)
-    return np.concatenate(xs).astype("float32"), np.asarray(names)[np.concatenate(ys)]
-
-
 def _load(args: argparse.Namespace) -> Any:
     from keras_imbalance import datasets
 
     if args.source is not None:
-        return _load_path(args)
+        return datasets.load_arrays(
+            args.source, label_column=args.label_column, image_size=args.image_size
+        )
     if args.dataset == "digits-lt":
         return datasets.load_digits_lt(ratio=10.0 if args.ratio is None else args.ratio)
     data = datasets.load_fashion_mnist_lt(
