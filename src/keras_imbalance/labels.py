@@ -400,16 +400,25 @@ def first_argmax(x: Any) -> Any:
 _MAX_COMPARE_MIN_FROM = 32
 
 
+def is_one_hot(y_true: Any, y_pred: Any) -> bool:
+    """Whether tensor labels ``y_true`` are one-hot rows for predictions ``y_pred`` ``(..., C)``.
+
+    A static test (ranks and the last axis), as Keras's own losses decide: the same rank and
+    ``C`` columns, with ``C > 1``.
+    """
+    num_classes = y_pred.shape[-1]
+    return (
+        len(y_true.shape) == len(y_pred.shape)
+        and y_true.shape[-1] == num_classes
+        and num_classes != 1
+    )
+
+
 def one_hot(y_true: Any, y_pred: Any) -> Any:
     """One-hot ``y_true`` in the dtype of ``y_pred``; sparse labels are expanded, one-hot kept."""
     from keras import ops
 
     y_true = ops.convert_to_tensor(y_true)
-    num_classes = y_pred.shape[-1]
-    if (
-        len(y_true.shape) == len(y_pred.shape)
-        and y_true.shape[-1] == num_classes
-        and num_classes != 1
-    ):
+    if is_one_hot(y_true, y_pred):
         return ops.cast(y_true, y_pred.dtype)
-    return ops.one_hot(class_indices(y_true, y_pred), num_classes, dtype=y_pred.dtype)
+    return ops.one_hot(class_indices(y_true, y_pred), y_pred.shape[-1], dtype=y_pred.dtype)

@@ -53,7 +53,7 @@ from keras import ops
 
 from keras_imbalance._validation import check_number, check_option, short_repr
 from keras_imbalance.counting import ClassCounts, CountsLike, as_counts, as_prior
-from keras_imbalance.labels import class_indices, first_argmax, one_hot
+from keras_imbalance.labels import class_indices, first_argmax, is_one_hot, one_hot
 from keras_imbalance.weighting import check_class_weight, class_weights
 
 CostMode = Literal["argmax", "expected"]
@@ -187,16 +187,6 @@ def _true_class_weight(target: Any, weight: Any) -> Any:
     return ops.matmul(target, weight)
 
 
-def _is_one_hot(y_true: Any, y_pred: Any) -> bool:
-    """The static test :func:`keras_imbalance.labels.one_hot` uses to keep labels as they are."""
-    num_classes = y_pred.shape[-1]
-    return (
-        len(y_true.shape) == len(y_pred.shape)
-        and y_true.shape[-1] == num_classes
-        and num_classes != 1
-    )
-
-
 def _weighted_crossentropy(
     y_true: Any,
     y_pred: Any,
@@ -211,7 +201,7 @@ def _weighted_crossentropy(
     ``weight=None`` is plain cross-entropy.
     """
     y_true = ops.convert_to_tensor(y_true)
-    if not _is_one_hot(y_true, y_pred) and not label_smoothing:
+    if not is_one_hot(y_true, y_pred) and not label_smoothing:
         index = class_indices(y_true, y_pred)
         target = ops.one_hot(index, y_pred.shape[-1], dtype=y_pred.dtype)
         loss = ops.categorical_crossentropy(target, y_pred, from_logits=from_logits)
