@@ -84,6 +84,17 @@ def interleave(runs: dict[str, Callable[[], float]], repeats: int) -> dict[str, 
     return {name: statistics.median(v) for name, v in values.items()}
 
 
+def throughput_row(benchmark: str, ours: float, peer: float, target: float) -> dict[str, Any]:
+    """A result row of two rates (steps or batches per second); ratio = ours / peer."""
+    return {
+        "benchmark": benchmark,
+        "ours_steps_s": ours,
+        "peer_steps_s": peer,
+        "ratio": ours / peer,
+        "target": target,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="few steps and repeats")
@@ -140,31 +151,28 @@ def main() -> None:
         run()
     rates = interleave(runs, repeats)
     rows.append(
-        {
-            "benchmark": "tf.data fit: with_sample_weights vs unweighted",
-            "ours_steps_s": rates["ours"],
-            "peer_steps_s": rates["unweighted"],
-            "ratio": rates["ours"] / rates["unweighted"],
-            "target": 0.95,
-        }
+        throughput_row(
+            "tf.data fit: with_sample_weights vs unweighted",
+            rates["ours"],
+            rates["unweighted"],
+            0.95,
+        )
     )
     rows.append(
-        {
-            "benchmark": "tf.data fit (context): with_sample_weights vs constant weights of 1",
-            "ours_steps_s": rates["ours"],
-            "peer_steps_s": rates["ones"],
-            "ratio": rates["ours"] / rates["ones"],
-            "target": 0.95,
-        }
+        throughput_row(
+            "tf.data fit (context): with_sample_weights vs constant weights of 1",
+            rates["ours"],
+            rates["ones"],
+            0.95,
+        )
     )
     rows.append(
-        {
-            "benchmark": "tf.data fit: with_sample_weights vs Keras class_weight",
-            "ours_steps_s": rates["ours"],
-            "peer_steps_s": rates["keras_class_weight"],
-            "ratio": rates["ours"] / rates["keras_class_weight"],
-            "target": 1.0,
-        }
+        throughput_row(
+            "tf.data fit: with_sample_weights vs Keras class_weight",
+            rates["ours"],
+            rates["keras_class_weight"],
+            1.0,
+        )
     )
 
     # 1b. The pipeline alone, no model: what the map itself costs per batch.
@@ -189,13 +197,12 @@ def main() -> None:
         repeats,
     )
     rows.append(
-        {
-            "benchmark": "tf.data pipeline alone (no model): with_sample_weights vs constant 1s",
-            "ours_steps_s": alone["ours"],
-            "peer_steps_s": alone["ones"],
-            "ratio": alone["ours"] / alone["ones"],
-            "target": 0.95,
-        }
+        throughput_row(
+            "tf.data pipeline alone (no model): with_sample_weights vs constant 1s",
+            alone["ours"],
+            alone["ones"],
+            0.95,
+        )
     )
 
     # 2. PyDataset fit throughput
@@ -226,22 +233,23 @@ def main() -> None:
     py_rates = interleave(py_runs, repeats)
     rows.append(
         {
-            "benchmark": "PyDataset fit: BalancedBatches(oversample) vs plain PyDataset",
-            "ours_steps_s": py_rates["ours"],
-            "peer_steps_s": py_rates["plain"],
-            "ratio": py_rates["ours"] / py_rates["plain"],
-            "target": 0.9,
+            **throughput_row(
+                "PyDataset fit: BalancedBatches(oversample) vs plain PyDataset",
+                py_rates["ours"],
+                py_rates["plain"],
+                0.9,
+            ),
             "batches_per_epoch": {"ours": len(datasets["ours"]), "plain": len(datasets["plain"])},
         }
     )
     rows.append(
         {
-            "benchmark": "PyDataset fit: BalancedBatches(undersample) vs imblearn "
-            "BalancedBatchGenerator",
-            "ours_steps_s": py_rates["ours_u"],
-            "peer_steps_s": py_rates["imb"],
-            "ratio": py_rates["ours_u"] / py_rates["imb"],
-            "target": 1.0,
+            **throughput_row(
+                "PyDataset fit: BalancedBatches(undersample) vs imblearn BalancedBatchGenerator",
+                py_rates["ours_u"],
+                py_rates["imb"],
+                1.0,
+            ),
             "batches_per_epoch": {
                 "ours": len(datasets["ours_u"]),
                 "imblearn": len(datasets["imb"]),
