@@ -60,7 +60,7 @@ def test_metrics_match_sklearn_on_held_out_predictions() -> None:
         (x, y), ["none"], model=mlp, epochs=1, seeds=[3], batch_size=64, learning_rate=1e-3
     )
     # Rebuild the run by hand: same seed, same initial weights, same fit.
-    from keras_imbalance.comparison import _held_out_split
+    from keras_imbalance.comparison.splits import _held_out_split
 
     split = _held_out_split(x, y, test_size=0.3, seed=3)
     keras.utils.set_random_seed(3)
@@ -86,7 +86,7 @@ def test_metrics_match_sklearn_on_held_out_predictions() -> None:
 
 
 def test_held_out_split_is_balanced_and_disjoint() -> None:
-    from keras_imbalance.comparison import _held_out_split
+    from keras_imbalance.comparison.splits import _held_out_split
 
     x, y = tiny_data()
     split = _held_out_split(x, y, test_size=0.3, seed=0)

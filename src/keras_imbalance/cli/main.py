@@ -249,7 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_compare(commands: Any) -> None:
     """Register ``compare`` when its module is present."""
     try:
-        from keras_imbalance import compare_cli
+        from keras_imbalance.cli import compare as compare_cli
     except ImportError:
         return
     compare_cli.add_parser(commands)

@@ -1,0 +1,54 @@
+"""The default network of :func:`~keras_imbalance.comparison.compare`, and the check of a user's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from keras_imbalance._validation import short_repr
+
+
+def default_model(input_shape: tuple[int, ...], num_classes: int) -> Any:
+    """A small network chosen from the input shape; it outputs logits.
+
+    Images ``(H, W, C)`` with ``H, W >= 8`` get a two-block CNN; anything else a two-layer MLP.
+    """
+    import keras
+
+    inputs = keras.Input(shape=input_shape)
+    if len(input_shape) == 3 and min(input_shape[:2]) >= 8:
+        h = keras.layers.Conv2D(16, 3, padding="same", activation="relu")(inputs)
+        h = keras.layers.MaxPooling2D()(h)
+        h = keras.layers.Conv2D(32, 3, padding="same", activation="relu")(h)
+        h = (
+            keras.layers.GlobalAveragePooling2D()(h)
+            if min(input_shape[:2]) < 16
+            else keras.layers.Flatten()(keras.layers.MaxPooling2D()(h))
+        )
+        h = keras.layers.Dense(64, activation="relu")(h)
+    else:
+        h = keras.layers.Flatten()(inputs) if len(input_shape) > 1 else inputs
+        h = keras.layers.Dense(128, activation="relu")(h)
+        h = keras.layers.Dense(64, activation="relu")(h)
+    outputs = keras.layers.Dense(num_classes, name="logits")(h)
+    return keras.Model(inputs, outputs)
+
+
+def _check_model(model: Any, num_classes: int, input_shape: tuple[int, ...]) -> None:
+    import keras
+
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must build a keras.Model, it returned {short_repr(model)}")
+    shape = tuple(model.output_shape) if not isinstance(model.output_shape, list) else None
+    if shape is None or shape[-1] != num_classes:
+        raise ValueError(
+            f"the model outputs shape {model.output_shape}, "
+            f"but the data has {num_classes} classes; "
+            f"end the model with Dense({num_classes}) and no softmax (compare trains on logits)"
+        )
+    last = model.layers[-1]
+    activation = getattr(getattr(last, "activation", None), "__name__", "linear")
+    if activation not in ("linear", None):
+        raise ValueError(
+            f"the model's last layer has activation {activation!r}; compare needs logits: "
+            f"use Dense({num_classes}) with no activation"
+        )
