@@ -109,7 +109,7 @@ def bench_directory(root: Path, n: int, repeats: int) -> dict[str, Any]:
     from keras.src.utils.dataset_utils import index_directory
     from keras.src.utils.image_dataset_utils import ALLOWLIST_FORMATS
 
-    from keras_imbalance.directory import count_directory
+    from keras_imbalance.counting import count_directory
 
     sizes = np.random.default_rng(2).multinomial(n, [0.4, 0.3, 0.2, 0.05, 0.05])
     for index, size in enumerate(sizes):

@@ -103,7 +103,7 @@ def main() -> None:
     import tensorflow as tf
     from imblearn.keras import BalancedBatchGenerator
 
-    from keras_imbalance.data import BalancedBatches, with_sample_weights
+    from keras_imbalance.pipelines import BalancedBatches, with_sample_weights
     from keras_imbalance.weighting import class_weights
 
     repeats = 3 if args.quick else 5

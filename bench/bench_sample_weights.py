@@ -42,8 +42,7 @@ def main() -> None:
     from keras.src.trainers.data_adapters.data_adapter_utils import class_weight_to_sample_weights
     from sklearn.utils.class_weight import compute_class_weight
 
-    from keras_imbalance.sample_weights import sample_weights
-    from keras_imbalance.weighting import class_weights
+    from keras_imbalance.weighting import class_weights, sample_weights
 
     rng = np.random.default_rng(0)
     n_weights = 100_000 if args.quick else 1_000_000

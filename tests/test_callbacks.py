@@ -5,7 +5,6 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
-from serialization import check_config_round_trip
 
 from keras_imbalance.callbacks import DeferredReweighting, reweightable_losses
 from keras_imbalance.losses import (
@@ -13,6 +12,7 @@ from keras_imbalance.losses import (
     WeightedCategoricalCrossentropy,
     WeightedSparseCategoricalCrossentropy,
 )
+from tests.serialization import check_config_round_trip
 
 WEIGHTS = [1.0, 3.0, 0.5]
 COUNTS = [50, 10, 2]

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import has_module
+
+from tests.conftest import has_module
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

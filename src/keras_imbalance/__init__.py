@@ -21,30 +21,28 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from keras_imbalance.counting import SOURCES, ClassCounts, count_labels
-from keras_imbalance.directory import IMAGE_EXTENSIONS, count_directory
+from keras_imbalance.counting import (
+    IMAGE_EXTENSIONS,
+    SOURCES,
+    ClassCounts,
+    count_directory,
+    count_labels,
+)
 from keras_imbalance.labels import LABEL_MODES, Labels, decode_labels
-from keras_imbalance.sample_weights import MULTI_LABEL_REDUCE_OPTIONS, sample_weights
 from keras_imbalance.weighting import (
+    MULTI_LABEL_REDUCE_OPTIONS,
     STRATEGIES,
     ClassWeights,
     check_class_weight,
     class_weights,
+    sample_weights,
 )
 
 if TYPE_CHECKING:  # pragma: no cover - names for type checkers; loaded lazily at run time
     from keras_imbalance.bias import adjust_logits, initial_bias, set_output_bias
     from keras_imbalance.callbacks import DeferredReweighting
     from keras_imbalance.comparison import COMPARE_STRATEGIES, Comparison, compare, default_model
-    from keras_imbalance.data import (
-        BalancedBatches,
-        Resampled,
-        WeightedPyDataset,
-        count_dataset,
-        resample,
-        weighted_generator,
-        with_sample_weights,
-    )
+    from keras_imbalance.counting import count_dataset
     from keras_imbalance.evaluation import ImbalanceReport, best_threshold, report
     from keras_imbalance.losses import (
         ClassBalancedLoss,
@@ -65,6 +63,14 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers; loaded lazily a
         PerClassPrecision,
         PerClassRecall,
     )
+    from keras_imbalance.pipelines import (
+        BalancedBatches,
+        Resampled,
+        WeightedPyDataset,
+        resample,
+        weighted_generator,
+        with_sample_weights,
+    )
 
 __version__ = "0.1.0"
 
@@ -83,7 +89,7 @@ _LAZY: dict[str, str] = {
             "weighted_generator",
             "with_sample_weights",
         ),
-        "data",
+        "pipelines",
     ),
     **dict.fromkeys(("ImbalanceReport", "best_threshold", "report"), "evaluation"),
     **dict.fromkeys(
@@ -113,8 +119,8 @@ _LAZY: dict[str, str] = {
     ),
 }
 _SUBMODULES = frozenset(
-    {"bias", "callbacks", "comparison", "data", "datasets", "evaluation", "losses", "metrics"}
-    | {"plotting"}
+    {"bias", "callbacks", "comparison", "counting", "datasets", "evaluation", "labels", "losses"}
+    | {"metrics", "pipelines", "plotting", "weighting"}
 )
 
 __all__ = [

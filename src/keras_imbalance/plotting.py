@@ -247,14 +247,14 @@ def plot_precision_recall(
     """
     from sklearn.metrics import average_precision_score, precision_recall_curve
 
-    from keras_imbalance.evaluation import _flat_weight, _score_matrix
+    from keras_imbalance.evaluation import flat_weight, score_matrix
 
     true = decode_labels(y_true, name="y_true")
     if true.indices is None:
         raise ValueError("y_true holds multi-hot rows; give class indices or one-hot rows")
     target = true.indices.ravel()
-    weight = _flat_weight(sample_weight, true.indices.shape)
-    probabilities = _score_matrix(scores, from_logits)
+    weight = flat_weight(sample_weight, true.indices.shape)
+    probabilities = score_matrix(scores, from_logits)
     if probabilities.shape[0] != target.size:
         raise ValueError(
             f"scores has {probabilities.shape[0]} rows but y_true has {target.size} labels; "

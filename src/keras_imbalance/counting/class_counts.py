@@ -1,0 +1,280 @@
+"""What a count of labels is: :class:`ClassCounts`, and the forms of counts the library accepts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from keras_imbalance._validation import check_option, short_repr
+from keras_imbalance.labels import LABEL_MODES, ClassesLike, LabelMode, decode_labels
+
+
+@dataclass(frozen=True, eq=False)
+class ClassCounts:
+    """How many labelled elements each class has.
+
+    Attributes:
+        counts: ``int64`` array, one count per class, in class-index order.
+        classes: the class labels in index order (ints ``0..C-1``, or the original strings).
+        label_mode: ``"int"``, ``"categorical"`` or ``"multi_label"``.
+        n_samples: the number of labelled elements: ``counts.sum()`` for ``"int"`` and
+            ``"categorical"`` labels (for sequences and masks every timestep or pixel counts), and
+            the number of rows for ``"multi_label"`` (a row may hold several labels, or none).
+
+    Example:
+        >>> counts = ClassCounts.from_counts({"dog": 5000, "not-dog": 45000})
+        >>> counts.imbalance_ratio
+        9.0
+        >>> counts.majority_baseline
+        0.9
+        >>> counts.as_dict()
+        {'dog': 5000, 'not-dog': 45000}
+    """
+
+    counts: np.ndarray
+    classes: tuple[Any, ...]
+    label_mode: LabelMode = "int"
+    n_samples: int = field(default=-1)
+
+    def __post_init__(self) -> None:
+        counts = np.asarray(self.counts)
+        if counts.ndim != 1 or counts.size == 0:
+            raise ValueError(f"counts must be a non-empty 1-D array, got shape {counts.shape}")
+        if counts.dtype.kind not in "iu" and not (
+            counts.dtype.kind == "f" and np.isfinite(counts).all() and (counts % 1 == 0).all()
+        ):
+            raise ValueError(f"counts must be whole numbers, got {short_repr(counts.tolist())}")
+        if (counts < 0).any():
+            raise ValueError(f"counts must not be negative, got {short_repr(counts.tolist())}")
+        counts = counts.astype(np.int64)
+        counts.setflags(write=False)
+        object.__setattr__(self, "counts", counts)
+        if len(self.classes) != counts.size:
+            raise ValueError(
+                f"classes has {len(self.classes)} entries but counts has {counts.size}; "
+                f"give one class per count"
+            )
+        object.__setattr__(self, "classes", tuple(self.classes))
+        check_option("label_mode", self.label_mode, LABEL_MODES)
+        if self.n_samples == -1:
+            object.__setattr__(self, "n_samples", int(counts.sum()))
+        if self.n_samples < 0:
+            raise ValueError(f"n_samples={self.n_samples} must not be negative")
+
+    @classmethod
+    def from_counts(
+        cls,
+        counts: Mapping[Any, int] | Sequence[int] | np.ndarray,
+        *,
+        classes: Sequence[Any] | None = None,
+        label_mode: LabelMode = "int",
+        n_samples: int | None = None,
+    ) -> ClassCounts:
+        """Build counts from a ``{label: count}`` dict or a list of counts in class order.
+
+        Dict keys that are ints ``0..C-1`` (or strings of them, as JSON gives) become class
+        indices; other keys are class names, sorted as Keras sorts ``class_names``.
+        """
+        if isinstance(counts, ClassCounts):
+            return counts
+        if isinstance(counts, Mapping):
+            if classes is not None:
+                raise TypeError("give either a counts dict or classes=, not both")
+            keys = list(counts)
+            as_ints = _int_keys(keys)
+            if as_ints is not None and sorted(as_ints) == list(range(len(as_ints))):
+                order = sorted(range(len(keys)), key=lambda i: as_ints[i])
+                classes = tuple(range(len(keys)))
+            else:
+                order = sorted(range(len(keys)), key=lambda i: str(keys[i]))
+                classes = tuple(keys[i] for i in order)
+            values = np.asarray([counts[keys[i]] for i in order])
+        else:
+            values = np.asarray(counts)
+            if classes is None:
+                classes = tuple(range(values.size)) if values.ndim == 1 else ()
+        return cls(values, tuple(classes), label_mode, -1 if n_samples is None else int(n_samples))
+
+    @property
+    def num_classes(self) -> int:
+        return int(self.counts.size)
+
+    @property
+    def class_names(self) -> list[str]:
+        return [str(c) for c in self.classes]
+
+    @property
+    def proportions(self) -> np.ndarray:
+        """Share of each class: ``counts / counts.sum()``; multi-label: ``counts / n_samples``."""
+        total = self.n_samples if self.label_mode == "multi_label" else int(self.counts.sum())
+        return self.counts / max(total, 1)
+
+    @property
+    def imbalance_ratio(self) -> float:
+        """Largest count over smallest count; ``inf`` when a class has no samples."""
+        low = int(self.counts.min())
+        return float("inf") if low == 0 else float(self.counts.max() / low)
+
+    @property
+    def majority_baseline(self) -> float:
+        """Accuracy of always predicting the majority class.
+
+        For multi-label data: the mean over labels of always predicting each label's majority
+        value (what Keras's ``binary_accuracy`` would report).
+        """
+        if self.label_mode == "multi_label":
+            prevalence = self.counts / max(self.n_samples, 1)
+            return float(np.maximum(prevalence, 1 - prevalence).mean())
+        return float(self.counts.max() / max(int(self.counts.sum()), 1))
+
+    def as_dict(self) -> dict[Any, int]:
+        """``{class label: count}`` in class-index order."""
+        return {label: int(n) for label, n in zip(self.classes, self.counts, strict=True)}
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict; :meth:`from_dict` reads it back."""
+        return {
+            "classes": list(self.classes),
+            "counts": self.counts.tolist(),
+            "label_mode": self.label_mode,
+            "n_samples": self.n_samples,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ClassCounts:
+        missing = {"classes", "counts"} - set(data)
+        if missing:
+            raise ValueError(
+                f"counts data lacks the keys {sorted(missing)}; it needs classes and counts"
+            )
+        return cls(
+            np.asarray(data["counts"]),
+            tuple(data["classes"]),
+            data.get("label_mode", "int"),
+            int(data.get("n_samples", -1)),
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict())
+
+    @classmethod
+    def from_json(cls, text: str) -> ClassCounts:
+        return cls.from_dict(json.loads(text))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ClassCounts):
+            return NotImplemented
+        return (
+            self.classes == other.classes
+            and self.label_mode == other.label_mode
+            and self.n_samples == other.n_samples
+            and np.array_equal(self.counts, other.counts)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{label!r}: {int(n)}"
+            for label, n in list(zip(self.classes, self.counts, strict=True))[:8]
+        )
+        more = f", ... ({self.num_classes} classes)" if self.num_classes > 8 else ""
+        return (
+            f"ClassCounts({{{shown}{more}}}, label_mode={self.label_mode!r}, "
+            f"n_samples={self.n_samples}, imbalance_ratio={self.imbalance_ratio:.3g})"
+        )
+
+
+def _int_keys(keys: list[Any]) -> list[int] | None:
+    result = []
+    for key in keys:
+        if isinstance(key, bool):
+            return None
+        if isinstance(key, int | np.integer) or (
+            isinstance(key, str) and key.strip().lstrip("-").isdigit()
+        ):
+            result.append(int(key))
+        else:
+            return None
+    return result
+
+
+CountsLike = ClassCounts | Mapping[Any, int] | Sequence[int] | np.ndarray
+
+
+def as_counts(counts: CountsLike, name: str = "counts") -> ClassCounts:
+    """``counts`` as a :class:`ClassCounts`: it as is, or built from a dict or list of counts.
+
+    The losses and the bias helpers take counts in any of these forms; this is their one check.
+
+    Example:
+        >>> as_counts([30, 10]).counts.tolist()
+        [30, 10]
+    """
+    if isinstance(counts, ClassCounts):
+        return counts
+    if isinstance(counts, str | bytes) or not isinstance(counts, Mapping | Sequence | np.ndarray):
+        raise TypeError(
+            f"{name} must be a ClassCounts (from count_labels) or a list of counts per class, "
+            f"got {short_repr(counts)}"
+        )
+    try:
+        return ClassCounts.from_counts(counts)
+    except ValueError as error:
+        raise ValueError(f"{name}: {error}") from error
+
+
+def as_prior(prior_or_counts: Any, name: str = "prior") -> np.ndarray:
+    """The class prior (``float64``, sums to 1) from counts or from probabilities.
+
+    Accepts a :class:`ClassCounts`, a ``{class: count}`` dict, or a list or array of counts or
+    probabilities, one per class. Every class needs a finite value > 0, since the logit
+    adjustments take its log.
+
+    Example:
+        >>> as_prior([30, 10]).tolist()
+        [0.75, 0.25]
+    """
+    if isinstance(prior_or_counts, ClassCounts):
+        values = prior_or_counts.counts.astype(np.float64)
+    elif isinstance(prior_or_counts, Mapping):
+        values = as_counts(prior_or_counts, name).counts.astype(np.float64)
+    else:
+        if isinstance(prior_or_counts, str | bytes) or not (
+            isinstance(prior_or_counts, Sequence | np.ndarray)
+            or hasattr(prior_or_counts, "__array__")
+        ):
+            raise TypeError(
+                f"{name} must be a ClassCounts or a list of class counts or probabilities, "
+                f"got {short_repr(prior_or_counts)}"
+            )
+        try:
+            values = np.asarray(prior_or_counts, dtype=np.float64)
+        except (TypeError, ValueError) as error:
+            raise TypeError(f"{name}={short_repr(prior_or_counts)} must hold numbers") from error
+    if values.ndim != 1 or values.size < 2:
+        raise ValueError(
+            f"{name} has shape {values.shape}; give one count or probability per class (at least 2)"
+        )
+    bad = np.flatnonzero(~np.isfinite(values) | (values <= 0))
+    if bad.size:
+        index = int(bad[0])
+        raise ValueError(
+            f"{name} for class {index} is {float(values[index])!r}; the log-prior needs every "
+            f"class count or probability to be finite and > 0"
+        )
+    return values / values.sum()
+
+
+def counts_from_labels(
+    y: Any, *, label_mode: LabelMode | None = None, classes: ClassesLike = None, name: str = "y"
+) -> ClassCounts:
+    """Count in-memory labels (array, list, pandas, eager tensor) through :func:`decode_labels`."""
+    decoded = decode_labels(y, label_mode=label_mode, classes=classes, name=name)
+    counts = decoded.counts()
+    n_samples = decoded.n_samples if decoded.label_mode == "multi_label" else int(counts.sum())
+    return ClassCounts(counts, decoded.classes, decoded.label_mode, n_samples)

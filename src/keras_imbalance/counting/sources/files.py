@@ -1,0 +1,127 @@
+"""Count the labels behind a path: a class-folder directory, a ``.npy`` file or a CSV column."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from keras_imbalance._validation import short_repr
+from keras_imbalance.counting.class_counts import ClassCounts, counts_from_labels
+from keras_imbalance.labels import ClassesLike, LabelMode
+
+# --- Paths --------------------------------------------------------------------------------------
+
+
+def count_path(
+    source: str | os.PathLike[str],
+    label_mode: LabelMode | None,
+    classes: ClassesLike,
+    column: str | None,
+) -> ClassCounts:
+    path = Path(source)
+    if path.is_dir():
+        from keras_imbalance.counting.sources.directory import count_directory
+
+        if column is not None:
+            raise ValueError(f"column={column!r} applies to a .csv file, not to the folder {path}")
+        if label_mode == "multi_label":
+            raise ValueError(
+                f"{path} is a class-folder tree, which holds one class per file; "
+                f"label_mode='multi_label' does not apply: use label_mode=None"
+            )
+        if classes is not None and (
+            isinstance(classes, str) or not isinstance(classes, Sequence | np.ndarray)
+        ):
+            raise TypeError(
+                f"classes={short_repr(classes)} must be a list of sub-folder names of {path}"
+            )
+        counted = count_directory(
+            path, classes=None if classes is None else [str(c) for c in classes]
+        )
+        if label_mode == "categorical":
+            return ClassCounts(counted.counts, counted.classes, "categorical", counted.n_samples)
+        return counted
+    if not path.exists():
+        raise ValueError(
+            f"source={os.fspath(source)!r} does not exist; give a class-folder directory, a "
+            f".npy file or a .csv file (to count string labels, pass a list: [label])"
+        )
+    suffix = path.suffix.lower()
+    if suffix == ".npy":
+        if column is not None:
+            raise ValueError(f"column={column!r} applies to a .csv file, not to {path.name}")
+        try:
+            array = np.load(path, allow_pickle=False, mmap_mode="r")
+        except ValueError as error:
+            raise ValueError(
+                f"{path} holds Python objects, which are not loaded (allow_pickle=False); "
+                f"save string labels as fixed-width text: np.save(path, np.asarray(y, dtype=str))"
+            ) from error
+        return counts_from_labels(array, label_mode=label_mode, classes=classes, name=path.name)
+    if suffix == ".csv":
+        values, column = _read_csv_column(path, column)
+        return counts_from_labels(
+            values, label_mode=label_mode, classes=classes, name=f"column {column!r} of {path.name}"
+        )
+    raise ValueError(
+        f"source={os.fspath(source)!r} is a {suffix or 'extensionless'} file; count_labels reads "
+        f"a class-folder directory, a .npy file or a .csv file"
+    )
+
+
+def _read_csv_column(path: Path, column: str | None) -> tuple[np.ndarray, str]:
+    """One column of a CSV file: ints where every cell is an integer, floats, else strings."""
+    import csv
+
+    with path.open(newline="") as file:
+        header = next(csv.reader(file), None)
+    if not header:
+        raise ValueError(f"{path} is empty; give a CSV file with a header row and a label column")
+    if column is None:
+        raise ValueError(
+            f"{path.name} needs column= to name its label column; its columns are "
+            f"{short_repr(header)}: count_labels({os.fspath(path)!r}, column={header[-1]!r})"
+        )
+    elif column not in header:
+        raise ValueError(
+            f"column={column!r} is not a column of {path.name}; "
+            f"its columns are {short_repr(header)}"
+        )
+    try:
+        import pandas as pd
+    except ImportError:
+        pd = None
+    if pd is not None:
+        series = pd.read_csv(
+            path, usecols=[column], keep_default_na=False, na_values=[""], skipinitialspace=True
+        )[column]
+        missing = np.flatnonzero(series.isna().to_numpy())
+        if missing.size:
+            raise ValueError(
+                f"column {column!r} of {path.name} is empty on data row {int(missing[0]) + 1}; "
+                f"give every row a label"
+            )
+        return series.to_numpy(), column
+    position = header.index(column)
+    cells: list[str] = []
+    with path.open(newline="") as file:
+        rows = csv.reader(file)
+        next(rows)
+        for row_number, row in enumerate(rows, start=1):
+            cell = row[position].strip() if position < len(row) else ""
+            if not cell:
+                raise ValueError(
+                    f"column {column!r} of {path.name} is empty on data row {row_number}; "
+                    f"give every row a label"
+                )
+            cells.append(cell)
+    text = np.asarray(cells, dtype=str)
+    for dtype in (np.int64, np.float64):
+        try:
+            return text.astype(dtype), column
+        except ValueError:
+            continue
+    return text, column

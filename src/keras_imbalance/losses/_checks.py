@@ -1,0 +1,103 @@
+"""Argument checks the losses share."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from keras_imbalance._validation import check_number, short_repr
+from keras_imbalance.counting import ClassCounts, CountsLike, as_counts
+from keras_imbalance.weighting import check_class_weight
+
+# --- Argument checks (NumPy, at construction) -------------------------------------------------
+
+
+def positive_counts(counts: CountsLike, name: str = "counts") -> tuple[ClassCounts, np.ndarray]:
+    """Counts as ``float64``, refusing classes with no samples (the losses divide by them)."""
+    found = as_counts(counts, name)
+    zero = np.flatnonzero(found.counts == 0)
+    if zero.size:
+        index = int(zero[0])
+        raise ValueError(
+            f"{name} for class {found.classes[index]!r} (index {index}) is 0; this loss divides "
+            f"by class counts, so every class needs at least one sample. Drop the class or count "
+            f"a larger sample"
+        )
+    return found, found.counts.astype(np.float64)
+
+
+def check_cost_matrix(cost_matrix: Any) -> np.ndarray:
+    try:
+        cost = np.asarray(cost_matrix, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"cost_matrix={short_repr(cost_matrix)} must be a C x C array of numbers"
+        ) from error
+    if cost.ndim != 2 or cost.shape[0] != cost.shape[1] or cost.shape[0] < 2:
+        raise ValueError(
+            f"cost_matrix has shape {cost.shape}; it must be a square C x C matrix "
+            f"(cost[true class, predicted class]) with C >= 2"
+        )
+    if not np.isfinite(cost).all():
+        where = tuple(int(i) for i in np.argwhere(~np.isfinite(cost))[0])
+        raise ValueError(
+            f"cost_matrix{list(where)} is {float(cost[where])!r}; costs must be finite"
+        )
+    if (cost < 0).any():
+        where = tuple(int(i) for i in np.argwhere(cost < 0)[0])
+        raise ValueError(
+            f"cost_matrix{list(where)} is {float(cost[where])!r}; costs must be >= 0 (a "
+            f"negative cost rewards that mistake)"
+        )
+    return cost
+
+
+def weight_list(class_weight: Any, num_classes: int) -> list[float]:
+    """Validate ``class_weight`` (dict, list, ClassWeights) into ``num_classes`` floats."""
+    checked = check_class_weight(class_weight, num_classes)
+    return [checked[i] for i in range(num_classes)]
+
+
+def check_tau(tau: Any) -> float:
+    value = check_number("tau", tau)
+    if value < 0:
+        raise ValueError(
+            f"tau={tau!r} is negative; tau scales the log-prior and must be >= 0 (1 is the "
+            f"Fisher-consistent choice, 0 is plain cross-entropy)"
+        )
+    return value
+
+
+def num_weights(class_weight: Any) -> int:
+    if isinstance(class_weight, Mapping):
+        return len(class_weight)
+    if isinstance(class_weight, str | bytes) or not isinstance(class_weight, Sequence | np.ndarray):
+        raise TypeError(
+            f"class_weight must be a dict {{class index: weight}}, a list of weights or a "
+            f"ClassWeights, got {short_repr(class_weight)}"
+        )
+    return len(class_weight)
+
+
+def check_pos_weight(pos_weight: Any) -> float | list[float]:
+    if isinstance(pos_weight, int | float | np.integer | np.floating) and not isinstance(
+        pos_weight, bool
+    ):
+        return check_number("pos_weight", pos_weight, low=0)
+    try:
+        values = np.asarray(pos_weight, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"pos_weight={short_repr(pos_weight)} must be a number or a list of numbers"
+        ) from error
+    if values.ndim != 1 or values.size == 0:
+        raise ValueError(f"pos_weight has shape {values.shape}; give one weight per label")
+    bad = np.flatnonzero(~np.isfinite(values) | (values < 0))
+    if bad.size:
+        raise ValueError(
+            f"pos_weight for label {int(bad[0])} is {float(values[bad[0]])!r}; weights must be "
+            f"finite and >= 0"
+        )
+    return values.tolist()

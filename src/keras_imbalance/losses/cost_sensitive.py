@@ -1,0 +1,114 @@
+"""Cost-sensitive cross-entropy from a misclassification cost matrix."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_imbalance._validation import check_option
+from keras_imbalance.labels import class_indices, first_argmax
+from keras_imbalance.losses._checks import check_cost_matrix
+from keras_imbalance.losses._core import log_probs, register, weighted_crossentropy
+
+CostMode = Literal["argmax", "expected"]
+
+
+COST_MODES: tuple[str, ...] = ("argmax", "expected")
+
+
+def cost_sensitive_categorical_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    cost_matrix: Any,
+    *,
+    mode: CostMode = "argmax",
+    from_logits: bool = False,
+) -> Any:
+    """Cross-entropy scaled by the cost of the prediction: ``loss_i = cost_i * CE_i``.
+
+    * ``mode="argmax"``: ``cost_i = cost[y_i, argmax_j p_ij]``, the seed's
+      ``w_categorical_crossentropy``, computed with one gather in ``O(N * C)`` instead of its
+      ``C**2`` loop. The weight is piecewise constant, so no gradient flows through it: it only
+      rescales the CE gradient of the current mistake. Ties in ``argmax`` take the first class
+      (the seed's loop adds the costs of all tied classes).
+    * ``mode="expected"``: ``cost_i = sum_j cost[y_i, j] * p_ij``, the expected cost under the
+      predicted distribution. It is differentiable, so the gradient also pushes probability
+      away from expensive mistakes.
+
+    ``cost_matrix[t, p]`` is the cost of predicting class ``p`` for true class ``t``.
+
+    Example:
+        >>> cost = [[1.0, 5.0], [2.0, 1.0]]
+        >>> loss = cost_sensitive_categorical_crossentropy([0, 1], [[0.25, 0.75], [0.5, 0.5]],
+        ...                                                cost)
+        >>> [round(float(v), 4) for v in loss]
+        [6.9315, 1.3863]
+    """
+    check_option("mode", mode, COST_MODES)
+    y_pred = ops.convert_to_tensor(y_pred)
+    cost = ops.convert_to_tensor(np.asarray(cost_matrix), dtype=y_pred.dtype)
+    num_classes = y_pred.shape[-1]
+    if tuple(cost.shape) != (num_classes, num_classes):
+        raise ValueError(
+            f"cost_matrix has shape {tuple(cost.shape)} but y_pred has {num_classes} classes; "
+            f"give a {num_classes} x {num_classes} matrix"
+        )
+    ce = weighted_crossentropy(y_true, y_pred, None, from_logits)
+    true_index = class_indices(y_true, y_pred)
+    if mode == "argmax":
+        predicted = first_argmax(y_pred)
+        weight = ops.take(ops.reshape(cost, (-1,)), true_index * num_classes + predicted)
+        return ops.stop_gradient(weight) * ce
+    probabilities = ops.exp(log_probs(y_pred, from_logits))
+    rows = ops.take(cost, true_index, axis=0)
+    return ops.sum(rows * probabilities, axis=-1) * ce
+
+
+@register
+class CostSensitiveCategoricalCrossentropy(keras.losses.Loss):
+    """Loss class for :func:`cost_sensitive_categorical_crossentropy`.
+
+    Args:
+        cost_matrix: ``C x C``, finite and non-negative; ``cost_matrix[true, predicted]``.
+        mode: ``"argmax"`` (the seed's weight, no gradient through it) or ``"expected"``
+            (differentiable expected cost).
+        from_logits: whether predictions are logits.
+        reduction: Keras's reduction.
+        name: the loss name.
+
+    Example:
+        >>> loss = CostSensitiveCategoricalCrossentropy([[1.0, 5.0], [2.0, 1.0]])
+        >>> round(float(loss([0, 1], [[0.25, 0.75], [0.5, 0.5]])), 4)
+        4.1589
+    """
+
+    def __init__(
+        self,
+        cost_matrix: Any,
+        mode: CostMode = "argmax",
+        from_logits: bool = False,
+        reduction: str | None = "sum_over_batch_size",
+        name: str = "cost_sensitive_categorical_crossentropy",
+    ) -> None:
+        super().__init__(name=name, reduction=reduction)
+        self.cost_matrix = check_cost_matrix(cost_matrix)
+        self._cost = self.cost_matrix.astype("float32")
+        self.mode = check_option("mode", mode, COST_MODES)
+        self.from_logits = bool(from_logits)
+
+    def call(self, y_true: Any, y_pred: Any) -> Any:
+        return cost_sensitive_categorical_crossentropy(
+            y_true, y_pred, self._cost, mode=self.mode, from_logits=self.from_logits
+        )
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "cost_matrix": self.cost_matrix.tolist(),
+            "mode": self.mode,
+            "from_logits": self.from_logits,
+            "reduction": self.reduction,
+            "name": self.name,
+        }
