@@ -1,4 +1,4 @@
-"""compare(): every strategy runs, runs reproduce, the schema is stable, bad input fails early."""
+"""compare: every choice on validation, the test split scored once, and a noise-aware verdict."""
 
 from __future__ import annotations
 
@@ -9,15 +9,20 @@ import keras
 import numpy as np
 import pytest
 
-from keras_imbalance.cli import main
-from keras_imbalance.comparison import COMPARE_STRATEGIES, METRICS, Comparison, compare
-from tests.conftest import needs_tensorflow
+from keras_imbalance.comparison import (
+    COMPARE_STRATEGIES,
+    DEFAULT_GRIDS,
+    METRICS,
+    Comparison,
+    compare,
+)
+from keras_imbalance.comparison.statistics import confusion_matrices, metric_from_confusion
 
 
 def tiny_data(
-    seed: int = 0, n_major: int = 120, n_minor: int = 24
+    seed: int = 0, n_major: int = 120, n_minor: int = 30
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Three Gaussian blobs in 4-D, 120/60/24 samples."""
+    """Three Gaussian blobs in 4-D, 120/60/30 samples."""
     rng = np.random.default_rng(seed)
     sizes = [n_major, n_major // 2, n_minor]
     y = np.repeat(np.arange(3), sizes)
@@ -27,122 +32,192 @@ def tiny_data(
 
 
 def mlp(input_shape: tuple[int, ...], num_classes: int) -> keras.Model:
-    return keras.Sequential([keras.Input(input_shape), keras.layers.Dense(num_classes)])
+    inputs = keras.Input(input_shape)
+    hidden = keras.layers.Dense(8, activation="relu")(inputs)
+    return keras.Model(inputs, keras.layers.Dense(num_classes)(hidden))
+
+
+SMALL_GRIDS = {"posthoc": {"tau": [0.0, 1.0, 2.0]}, "tau_norm": {"tau": [0.0, 1.0]}}
 
 
 @pytest.fixture(scope="module")
 def every_strategy() -> Comparison:
     return compare(
-        tiny_data(), COMPARE_STRATEGIES, model=mlp, epochs=2, seeds=[0, 1], batch_size=32
+        tiny_data(),
+        COMPARE_STRATEGIES,
+        model=mlp,
+        epochs=3,
+        seeds=[0, 1],
+        batch_size=32,
+        grids=SMALL_GRIDS,
+        n_boot=200,
     )
 
 
-def test_every_strategy_runs_and_scores(every_strategy: Comparison) -> None:
-    assert [r["strategy"] for r in every_strategy.runs] == [
-        s for s in COMPARE_STRATEGIES for _ in (0, 1)
-    ]
+def test_every_strategy_runs_on_both_splits(every_strategy: Comparison) -> None:
+    assert {r["strategy"] for r in every_strategy.runs} == set(COMPARE_STRATEGIES)
     for run in every_strategy.runs:
-        assert set(run["metrics"]) == set(METRICS)
-        assert all(0.0 <= run["metrics"][m] <= 1.0 for m in METRICS if m != "mcc")
-        assert len(run["per_class_recall"]) == 3
-    summary = every_strategy.summary()
-    assert [row["rank"] for row in summary] == list(range(1, len(COMPARE_STRATEGIES) + 1))
-    means = [row["mean"]["balanced_accuracy"] for row in summary]
-    assert means == sorted(means, reverse=True)
-    assert every_strategy.best == summary[0]["strategy"]
+        for split in ("validation", "test"):
+            assert set(run[split]) == set(METRICS)
+            assert len(run["per_class_recall"][split]) == 3
+            # the stored scores are those of the stored predictions
+            y = np.asarray(every_strategy_labels(every_strategy, split), dtype=int)
+            predicted = np.asarray(run["predictions"][split])
+            expected = metric_from_confusion(
+                confusion_matrices(y, predicted, 3), "balanced_accuracy"
+            )
+            assert run[split]["balanced_accuracy"] == pytest.approx(float(expected), abs=1e-12)
+    assert [row["rank"] for row in every_strategy.summary()] == list(
+        range(1, len(COMPARE_STRATEGIES) + 1)
+    )
 
 
-def test_metrics_match_sklearn_on_held_out_predictions() -> None:
-    from sklearn.metrics import balanced_accuracy_score, f1_score, matthews_corrcoef, recall_score
+def every_strategy_labels(result: Comparison, split: str) -> list[int]:
+    """The labels of a split, rebuilt from its counts: splits keep samples sorted by index."""
+    from keras_imbalance.comparison import make_splits
 
+    splits = make_splits(tiny_data(), seed=result.seeds[0])
+    return (splits.y_val if split == "validation" else splits.y_test).tolist()
+
+
+def test_knobs_are_chosen_on_validation_for_every_seed(every_strategy: Comparison) -> None:
+    metric = every_strategy.metric
+    for strategy in every_strategy.strategies:
+        runs = [r for r in every_strategy.runs if r["strategy"] == strategy]
+        by_params: dict[str, list[dict]] = {}
+        for run in runs:
+            by_params.setdefault(json.dumps(run["params"], sort_keys=True), []).append(run)
+        means = {k: np.mean([r["validation"][metric] for r in v]) for k, v in by_params.items()}
+        best = max(means, key=lambda k: means[k])
+        chosen = [r for r in runs if r["chosen"]]
+        assert len(chosen) == 2  # one per seed
+        assert all(json.dumps(r["params"], sort_keys=True) == best for r in chosen)
+        assert len(by_params) == max(1, np.prod([len(v) for v in _grid(strategy).values()]))
+
+
+def _grid(strategy: str) -> dict[str, list]:
+    return {**DEFAULT_GRIDS.get(strategy, {}), **SMALL_GRIDS.get(strategy, {})}
+
+
+def test_ranking_uses_validation_not_test(every_strategy: Comparison) -> None:
+    values = [row["validation"]["mean"][every_strategy.metric] for row in every_strategy.summary()]
+    assert values == sorted(values, reverse=True)
+
+
+def test_the_test_split_chooses_nothing() -> None:
+    """Two comparisons that differ only in their test split make identical choices."""
     x, y = tiny_data()
+    x_test, y_test = tiny_data(seed=1)
+    flipped = (y_test + 1) % 3  # a test split that disagrees with everything
+    kwargs = {"model": mlp, "epochs": 3, "seeds": [0], "n_boot": 50, "grids": SMALL_GRIDS}
+    strategies = ["none", "logit_adjusted", "posthoc", "tau_norm"]
+    first = compare(((x, y), (x_test, y_test)), strategies, **kwargs)
+    second = compare(((x, y), (x_test, flipped)), strategies, **kwargs)
+    assert [r["strategy"] for r in first.summary()] == [r["strategy"] for r in second.summary()]
+    assert first.best == second.best
+    for a, b in zip(first.runs, second.runs, strict=True):
+        assert (a["params"], a["chosen"], a["best_epoch"]) == (
+            b["params"],
+            b["chosen"],
+            b["best_epoch"],
+        )
+        assert a["validation"] == b["validation"]
+    assert first.runs[0]["test"] != second.runs[0]["test"]
+
+
+def test_best_epoch_is_the_best_validation_epoch() -> None:
+    result = compare(tiny_data(), ["none", "balanced"], model=mlp, epochs=4, seeds=[0], n_boot=20)
+    for run in result.runs:
+        curve = run["history"]["val_balanced_accuracy"]
+        assert len(curve) == 4
+        assert run["best_epoch"] == int(np.argmax(curve)) + 1  # first maximum
+        assert run["validation"]["balanced_accuracy"] == pytest.approx(max(curve), abs=1e-12)
+    last = compare(tiny_data(), ["none"], model=mlp, epochs=4, seeds=[0], n_boot=20, keep="last")
+    assert last.runs[0]["best_epoch"] == 4
+    curve = last.runs[0]["history"]["val_balanced_accuracy"]
+    assert last.runs[0]["validation"]["balanced_accuracy"] == pytest.approx(curve[-1], abs=1e-12)
+
+
+def test_decoupled_heads_at_zero_tau_are_the_none_model() -> None:
+    grids = {"posthoc": {"tau": [0.0]}, "tau_norm": {"tau": [0.0]}}
     result = compare(
-        (x, y), ["none"], model=mlp, epochs=1, seeds=[3], batch_size=64, learning_rate=1e-3
+        tiny_data(), ["none", "posthoc", "tau_norm"], model=mlp, epochs=2, seeds=[0], grids=grids
     )
-    # Rebuild the run by hand: same seed, same initial weights, same fit.
-    from keras_imbalance.comparison.splits import _held_out_split
-
-    split = _held_out_split(x, y, test_size=0.3, seed=3)
-    keras.utils.set_random_seed(3)
-    initial = mlp((4,), 3).get_weights()
-    keras.utils.set_random_seed(3)
-    model = mlp((4,), 3)
-    model.set_weights(initial)
-    model.compile(
-        optimizer=keras.optimizers.Adam(1e-3),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-    )
-    model.fit(split.x_train, split.y_train, epochs=1, batch_size=64, shuffle=True, verbose=0)
-    predicted = model.predict(split.x_test, verbose=0).argmax(-1)
-    metrics = result.runs[0]["metrics"]
-    assert metrics["balanced_accuracy"] == pytest.approx(
-        balanced_accuracy_score(split.y_test, predicted)
-    )
-    assert metrics["macro_f1"] == pytest.approx(f1_score(split.y_test, predicted, average="macro"))
-    assert metrics["mcc"] == pytest.approx(matthews_corrcoef(split.y_test, predicted))
-    recall = recall_score(split.y_test, predicted, average=None)
-    assert metrics["g_mean"] == pytest.approx(float(np.prod(recall) ** (1 / 3)))
-    np.testing.assert_allclose(result.runs[0]["per_class_recall"], recall)
-
-
-def test_held_out_split_is_balanced_and_disjoint() -> None:
-    from keras_imbalance.comparison.splits import _held_out_split
-
-    x, y = tiny_data()
-    split = _held_out_split(x, y, test_size=0.3, seed=0)
-    assert split.held_out == "balanced"
-    assert np.bincount(split.y_test).tolist() == [7, 7, 7]  # floor(24 * 0.3) per class
-    assert len(split.x_train) + len(split.x_test) == len(x)
-    rows = {tuple(row) for row in split.x_train}
-    assert not any(tuple(row) in rows for row in split.x_test)
+    none, posthoc, tau_norm = result.runs
+    for split in ("validation", "test"):
+        assert posthoc["predictions"][split] == none["predictions"][split]
+        assert tau_norm["predictions"][split] == none["predictions"][split]
+    assert posthoc["best_epoch"] == none["best_epoch"]  # they reuse the none model
 
 
 def test_reproducible_with_fixed_seed() -> None:
-    first = compare(tiny_data(), ["none", "balanced"], model=mlp, epochs=2, seeds=[5])
-    second = compare(tiny_data(), ["none", "balanced"], model=mlp, epochs=2, seeds=[5])
+    first = compare(tiny_data(), ["none", "balanced"], model=mlp, epochs=2, seeds=[5], n_boot=20)
+    second = compare(tiny_data(), ["none", "balanced"], model=mlp, epochs=2, seeds=[5], n_boot=20)
     for a, b in zip(first.runs, second.runs, strict=True):
-        assert a["metrics"] == pytest.approx(b["metrics"], abs=1e-6)
+        assert a["validation"] == pytest.approx(b["validation"], abs=1e-6)
         assert a["history"]["loss"] == pytest.approx(b["history"]["loss"], rel=1e-5)
 
 
-def test_posthoc_equals_adjusted_none_logits() -> None:
-    result = compare(tiny_data(), ["none", "posthoc"], model=mlp, epochs=1, seeds=[0])
-    none, posthoc = result.runs
-    assert none["history"] == posthoc["history"]  # posthoc trains nothing of its own
+def test_no_verdict_from_noise() -> None:
+    """Pure-noise features: nothing beats none beyond the noise, and one seed is said."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(90, 4)).astype("float32")
+    y = np.repeat([0, 1, 2], [50, 25, 15])
+    result = compare(
+        (x, y), ["none", "balanced", "posthoc"], model=mlp, epochs=2, seeds=[0], n_boot=200
+    )
+    assert result.best is None
+    assert result.verdict.startswith("No remedy beat plain cross-entropy")
+    assert any("One seed" in note for note in result.notes)
+    assert any("too small to separate" in note for note in result.notes)
+    table = result.to_markdown().split("**Verdict.**")[0]
+    assert "±" not in table  # one seed: intervals, never "± 0.000"
 
 
-def test_json_schema_is_stable(every_strategy: Comparison, tmp_path: Path) -> None:
+def test_a_clear_winner_is_declared(every_strategy: Comparison) -> None:
+    result = every_strategy
+    if result.best is not None:
+        row = result.row(result.best)
+        assert row["vs_none"]["validation"]["low"] > 0
+        assert result.verdict.startswith(f"Best strategy: {result.best}")
+    else:
+        top = result.summary()[0]
+        assert top["strategy"] == "none" or top["vs_none"]["validation"]["low"] <= 0
+
+
+def test_json_round_trip_and_splits_named(every_strategy: Comparison, tmp_path: Path) -> None:
     data = json.loads(every_strategy.to_json())
-    assert set(data) == {
-        "schema_version",
-        "metric",
-        "strategies",
-        "seeds",
-        "epochs",
-        "class_names",
-        "train_counts",
-        "test_counts",
-        "tail_classes",
-        "held_out",
-        "runs",
-        "summary",
-        "best",
-        "gain_over_none",
-    }
-    assert data["schema_version"] == 1
-    assert set(data["runs"][0]) == {
-        "strategy",
-        "seed",
-        "metrics",
-        "per_class_recall",
-        "history",
-        "seconds",
-    }
-    assert set(data["summary"][0]) == {"strategy", "rank", "mean", "std", "tail_recall"}
+    assert data["schema_version"] == 2
+    assert set(data["splits"]) == {"train", "validation", "test"}
+    for split in data["splits"].values():
+        assert set(split) == {"counts", "source"}
+    assert {"validation", "test"} <= set(data["summary"][0])
+    assert data["settings"]["schedule"] == "cosine" and data["settings"]["keep"] == "best"
     assert data["tail_classes"] == [2]
+    rebuilt = Comparison.from_dict(data)
+    assert rebuilt.to_dict() == data
     written = every_strategy.save(tmp_path, plots=False)
     assert json.loads(written[0].read_text()) == data
-    assert "| rank | strategy |" in written[1].read_text()
+    text = written[1].read_text()
+    assert "| rank | strategy |" in text and "**Verdict.**" in text and "```python" in text
+
+
+def test_the_recipe_runs(every_strategy: Comparison) -> None:
+    code = every_strategy.to_markdown().split("```python\n")[1].split("```")[0]
+    x, y = tiny_data()
+    namespace = {
+        "model": mlp((4,), 3),
+        "x_train": x,
+        "y_train": y,
+        "x_val": x[::3],
+        "y_val": y[::3],
+    }
+    exec(compile(code, "<recipe>", "exec"), namespace)  # the emitted snippet
+    assert namespace["model"].predict(x[:5], verbose=0).shape == (5, 3)
+
+
+def _data_with(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return x, tiny_data()[1]
 
 
 @pytest.mark.parametrize(
@@ -150,9 +225,25 @@ def test_json_schema_is_stable(every_strategy: Comparison, tmp_path: Path) -> No
     [
         ({"strategies": ["nope"]}, ValueError, "strategies='nope'"),
         ({"strategies": []}, ValueError, "empty"),
+        ({"strategies": "none"}, TypeError, "list of names"),
         ({"epochs": 0}, ValueError, "epochs"),
         ({"seeds": []}, ValueError, "seeds"),
+        ({"seeds": [1, 1]}, ValueError, "twice"),
         ({"metric": "auc"}, ValueError, "metric"),
+        ({"schedule": "step"}, ValueError, "schedule='step'"),
+        ({"keep": "worst"}, ValueError, "keep='worst'"),
+        ({"validation_size": 0}, ValueError, "validation_size=0"),
+        ({"validation_size": 1.5}, ValueError, "validation_size=1.5"),
+        ({"validation_size": 0.5, "test_size": 0.5}, ValueError, "leaves no training"),
+        ({"grids": {"focal": {"gamma": [1]}}}, ValueError, "not compared"),
+        ({"grids": {"none": {"tau": [1]}}}, ValueError, "does not take"),
+        ({"grids": {"logit_adjusted": {"tau": [-1]}}}, ValueError, r"\['tau'\]=-1"),
+        ({"grids": {"logit_adjusted": {"tau": []}}}, ValueError, "non-empty"),
+        ({"grids": {"logit_adjusted": {"tau": [1]}}, "tune": False}, ValueError, "ignored"),
+        ({"tail_classes": 0}, ValueError, "tail_classes=0"),
+        ({"tail_classes": -1}, ValueError, "tail_classes=-1"),
+        ({"tail_classes": 3}, ValueError, "tail_classes=3"),
+        ({"class_names": ["a", "b"]}, ValueError, "class_names has 2 names"),
         ({"model": lambda shape, c: mlp(shape, c + 1)}, ValueError, "3 classes"),
         (
             {
@@ -166,10 +257,40 @@ def test_json_schema_is_stable(every_strategy: Comparison, tmp_path: Path) -> No
     ],
 )
 def test_bad_arguments_fail_before_training(kwargs: dict, error: type, match: str) -> None:
-    kwargs = {"strategies": ["none"], "model": mlp, "epochs": 1, "seeds": [0], **kwargs}
+    kwargs = {
+        "strategies": ["none", "logit_adjusted"],
+        "model": mlp,
+        "epochs": 1,
+        "seeds": [0],
+        **kwargs,
+    }
     strategies = kwargs.pop("strategies")
     with pytest.raises(error, match=match):
         compare(tiny_data(), strategies, **kwargs)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_features_are_refused(bad: float) -> None:
+    x, y = tiny_data()
+    x = x.copy()
+    x[7, 2] = bad
+    with pytest.raises(ValueError, match="NaN or inf in 1 sample"):
+        compare((x, y), ["none"], model=mlp, epochs=1, seeds=[0])
+
+
+def test_a_class_too_small_for_the_splits_is_named() -> None:
+    x, y = tiny_data()
+    keep = np.concatenate([np.flatnonzero(y != 2), np.flatnonzero(y == 2)[:2]])
+    with pytest.raises(ValueError, match="class 2 has 2 sample"):
+        compare((x[keep], y[keep]), ["none"], model=mlp, epochs=1, seeds=[0])
+
+
+def test_input_is_not_modified() -> None:
+    x, y = tiny_data()
+    x0, y0 = x.copy(), y.copy()
+    compare((x, y), ["none", "balanced"], model=mlp, epochs=1, seeds=[0], n_boot=10)
+    np.testing.assert_array_equal(x, x0)
+    np.testing.assert_array_equal(y, y0)
 
 
 def test_one_class_is_refused() -> None:
@@ -182,144 +303,3 @@ def test_one_class_is_refused() -> None:
             epochs=1,
             seeds=[0],
         )
-
-
-def test_cli_compare_on_npz_and_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    x, y = tiny_data()
-    np.savez(tmp_path / "data.npz", x=x, y=y)
-    args = ["--strategies", "none,balanced", "--epochs", "1", "--seeds", "0", "--no-plots"]
-    assert (
-        main(
-            [
-                "compare",
-                str(tmp_path / "data.npz"),
-                *args,
-                "--output",
-                str(tmp_path / "a"),
-                "--json",
-            ]
-        )
-        == 0
-    )
-    data = json.loads(capsys.readouterr().out)
-    assert data["strategies"] == ["none", "balanced"]
-    assert (tmp_path / "a" / "results.md").exists()
-
-    lines = ["f0,f1,f2,f3,label"] + [
-        ",".join(map(str, row)) + f",c{label}" for row, label in zip(x, y, strict=True)
-    ]
-    (tmp_path / "data.csv").write_text("\n".join(lines) + "\n")
-    assert (
-        main(
-            [
-                "compare",
-                str(tmp_path / "data.csv"),
-                "--label-column",
-                "label",
-                *args,
-                "--output",
-                str(tmp_path / "b"),
-            ]
-        )
-        == 0
-    )
-    out = capsys.readouterr().out
-    assert "Best strategy" in out
-    saved = json.loads((tmp_path / "b" / "results.json").read_text())
-    assert saved["class_names"] == ["c0", "c1", "c2"]
-
-
-def test_cli_compare_detector_and_plots(tmp_path: Path) -> None:
-    pytest.importorskip("matplotlib")
-    x, y = tiny_data()
-    np.savez(tmp_path / "data.npz", x=x, y=y)
-    args = [
-        "compare",
-        str(tmp_path / "data.npz"),
-        "--detector",
-        "2",
-        "--strategies",
-        "none,posthoc",
-        "--epochs",
-        "1",
-        "--seeds",
-        "0,1",
-        "--output",
-        str(tmp_path / "out"),
-    ]
-    assert main(args) == 0
-    saved = json.loads((tmp_path / "out" / "results.json").read_text())
-    assert saved["class_names"] == ["not-2", "2"]
-    assert saved["seeds"] == [0, 1]
-    for name in ("comparison.png", "training_curves.png", "class_distribution.png"):
-        assert (tmp_path / "out" / name).read_bytes()[:4] == b"\x89PNG"
-
-
-@pytest.mark.parametrize(
-    ("args", "match"),
-    [
-        (["--strategies", "none,bogus"], "bogus"),
-        (["--seeds", "a"], None),
-        (["/no/such.npz"], "does not exist"),
-        (["--ratio", "0.5"], "ratio=0.5"),
-    ],
-)
-def test_cli_compare_user_errors(
-    args: list[str], match: str | None, capsys: pytest.CaptureFixture[str]
-) -> None:
-    try:
-        code = main(["compare", *args, "--epochs", "1"])
-    except SystemExit as exit_:  # argparse type errors
-        code = int(exit_.code or 0)
-    assert code == 2
-    if match:
-        assert match in capsys.readouterr().err
-
-
-def _write_idx(path: Path, array: np.ndarray) -> None:
-    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(
-        int(d).to_bytes(4, "big") for d in array.shape
-    )
-    path.write_bytes(header + array.astype(np.uint8).tobytes())
-
-
-def test_cli_compare_fashion_mnist_lt_from_a_folder(tmp_path: Path) -> None:
-    """--dataset fashion-mnist-lt --data-path --ratio: images scaled, channel added, CNN trained."""
-    rng = np.random.default_rng(0)
-    y_train = np.repeat(np.arange(10), 20)
-    y_test = np.repeat(np.arange(10), 3)
-    arrays = {
-        "train-images-idx3-ubyte": rng.integers(0, 256, (y_train.size, 28, 28)),
-        "train-labels-idx1-ubyte": y_train,
-        "t10k-images-idx3-ubyte": rng.integers(0, 256, (y_test.size, 28, 28)),
-        "t10k-labels-idx1-ubyte": y_test,
-    }
-    for name, array in arrays.items():
-        _write_idx(tmp_path / name, array)
-    args = ["compare", "--dataset", "fashion-mnist-lt", "--data-path", str(tmp_path)]
-    args += ["--ratio", "10", "--strategies", "none", "--epochs", "1", "--seeds", "0"]
-    args += ["--metric", "macro_f1", "--batch-size", "16", "--learning-rate", "0.01"]
-    args += ["--no-plots", "--output", str(tmp_path / "out")]
-    assert main(args) == 0
-    saved = json.loads((tmp_path / "out" / "results.json").read_text())
-    assert saved["metric"] == "macro_f1"
-    assert saved["class_names"][6] == "Shirt"
-    assert saved["train_counts"][0] == 20 and saved["train_counts"][-1] == 2  # ratio 10
-    assert saved["test_counts"] == [3] * 10
-
-
-@needs_tensorflow  # Keras reads image folders through tf.data
-def test_cli_compare_on_an_image_folder(tmp_path: Path) -> None:
-    """A class folder is decoded by Keras at --image-size and scaled to [0, 1]."""
-    rng = np.random.default_rng(0)
-    for name, count in {"big": 12, "small": 6}.items():
-        (tmp_path / "images" / name).mkdir(parents=True)
-        for index in range(count):
-            pixels = rng.integers(0, 256, size=(10, 10, 3), dtype=np.uint8)
-            keras.utils.save_img(tmp_path / "images" / name / f"{index}.png", pixels)
-    args = ["compare", str(tmp_path / "images"), "--image-size", "8", "--strategies", "none"]
-    args += ["--epochs", "1", "--seeds", "0", "--no-plots", "--output", str(tmp_path / "out")]
-    assert main(args) == 0
-    saved = json.loads((tmp_path / "out" / "results.json").read_text())
-    assert saved["class_names"] == ["big", "small"]
-    assert sum(saved["train_counts"]) + sum(saved["test_counts"]) == 18

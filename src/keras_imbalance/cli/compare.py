@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import sys
 from typing import Any
 
-from keras_imbalance.comparison import COMPARE_STRATEGIES, DEFAULT_STRATEGIES, METRICS
+from keras_imbalance.cli.display import render
+from keras_imbalance.cli.progress import progress_reporter
+from keras_imbalance.comparison.strategies import COMPARE_STRATEGIES, DEFAULT_STRATEGIES, METRICS
+from keras_imbalance.comparison.training import KEEP_OPTIONS, SCHEDULES
 
 DATASETS = ("digits-lt", "fashion-mnist-lt")
 
@@ -70,11 +72,63 @@ def add_parser(commands: Any) -> None:
         default=list(DEFAULT_STRATEGIES),
         help=f"comma-separated, from: {', '.join(COMPARE_STRATEGIES)}",
     )
-    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--epochs", type=int, default=30, help="training epochs per run")
     parser.add_argument("--seeds", type=_int_list, default=[0, 1, 2])
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--learning-rate", type=float, default=3e-3, help="Adam's learning rate")
-    parser.add_argument("--metric", choices=METRICS, default="balanced_accuracy")
+    parser.add_argument(
+        "--metric",
+        choices=METRICS,
+        default="balanced_accuracy",
+        help="chooses epochs and knobs and ranks strategies, on validation",
+    )
+    parser.add_argument(
+        "--validation-size",
+        type=float,
+        default=0.2,
+        help="share carved out for validation, stratified (default 0.2)",
+    )
+    parser.add_argument(
+        "--test-size", type=float, default=0.2, help="test share when PATH holds one split"
+    )
+    parser.add_argument(
+        "--schedule",
+        choices=SCHEDULES,
+        default="cosine",
+        help="learning-rate schedule (default: cosine decay to 0)",
+    )
+    parser.add_argument(
+        "--keep",
+        choices=KEEP_OPTIONS,
+        default="best",
+        help="keep the weights of the best validation epoch (default) or the last",
+    )
+    parser.add_argument(
+        "--grid",
+        action="append",
+        default=[],
+        metavar="STRATEGY.KNOB=V1,V2",
+        help="tune this grid on validation in place of the default, e.g. "
+        "logit_adjusted.tau=0.5,1,2 (repeatable)",
+    )
+    parser.add_argument(
+        "--no-tune", action="store_true", help="train each strategy once with its default knobs"
+    )
+    parser.add_argument(
+        "--tail-classes",
+        type=int,
+        default=None,
+        help="how many of the rarest classes form the tail (default: a third)",
+    )
+    parser.add_argument(
+        "--n-boot", type=int, default=1000, help="bootstrap replicates of the noise intervals"
+    )
+    parser.add_argument(
+        "--tensorboard",
+        default=None,
+        metavar="DIR",
+        help="write TensorBoard logs there: one run folder per strategy, knobs and seed",
+    )
     parser.add_argument(
         "--output",
         default="compare-results",
@@ -110,96 +164,51 @@ def _load(args: argparse.Namespace) -> Any:
     )
 
 
-def _as_detector(data: Any, positive: str) -> Any:
-    from keras_imbalance import comparison, datasets
+def _as_detector(data: Any, positive: str) -> tuple[Any, list[str]]:
+    """One class against the rest, in every split the data holds; and the two class names."""
+    from keras_imbalance import datasets
 
-    split = comparison.as_split(data, test_size=0.3, seed=0)
-    names = split.class_names or None
     target: Any = int(positive) if positive.lstrip("-").isdigit() else positive
-    y_train = datasets.make_detector(split.y_train, target, class_names=names)
-    y_test = datasets.make_detector(split.y_test, target, class_names=names)
+    names = list(getattr(data, "class_names", []) or []) or None
     label = names[target] if names and isinstance(target, int) else str(target)
-    return comparison.Split(
-        split.x_train, y_train, split.x_test, y_test, [f"not-{label}", str(label)], split.held_out
-    )
+    binary = [f"not-{label}", str(label)]
+    if hasattr(data, "x_train"):
+        y_train = datasets.make_detector(data.y_train, target, class_names=names)
+        y_test = datasets.make_detector(data.y_test, target, class_names=names)
+        return ((data.x_train, y_train), (data.x_test, y_test)), binary
+    x, y = data
+    return (x, datasets.make_detector(y, target, class_names=names)), binary
 
 
-_HEADERS = {
-    "balanced_accuracy": "bal. acc",
-    "macro_f1": "macro F1",
-    "g_mean": "G-mean",
-    "mcc": "MCC",
-    "accuracy": "accuracy",
-    "tail_recall": "tail recall",
-}
+def _parse_grid(texts: list[str]) -> dict[str, dict[str, list[Any]]]:
+    """``["logit_adjusted.tau=0.5,1,2"]`` -> ``{"logit_adjusted": {"tau": [0.5, 1.0, 2.0]}}``."""
+    grids: dict[str, dict[str, list[Any]]] = {}
+    for text in texts:
+        head, sep, values = text.partition("=")
+        strategy, dot, knob = head.partition(".")
+        if not sep or not dot or not values:
+            raise ValueError(
+                f"--grid {text!r} is not STRATEGY.KNOB=V1,V2; "
+                f"e.g. --grid logit_adjusted.tau=0.5,1,2"
+            )
+        parsed: list[Any] = []
+        for value in _csv_list(values):
+            try:
+                parsed.append(value if value == "auto" else float(value))
+            except ValueError as error:
+                raise ValueError(
+                    f"--grid {text!r} has {value!r}, which is not a number; give numbers "
+                    f"separated by commas"
+                ) from error
+        grids.setdefault(strategy.strip(), {})[knob.strip()] = parsed
+    return grids
 
 
-def _progress() -> tuple[Any, Any]:
-    """A rich progress bar when rich is installed and stderr is a terminal, else a line per run."""
-    try:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-    except ImportError:
-        bar = None
-    else:
-        bar = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            transient=True,
-        )
-    if bar is None:
-
-        def plain(done: int, total: int, strategy: str, seed: int) -> None:
-            print(f"[{done}/{total}] {strategy} (seed {seed})", file=sys.stderr)
-
-        return None, plain
-    task = bar.add_task("training", total=None)
-
-    def update(done: int, total: int, strategy: str, seed: int) -> None:
-        bar.update(task, completed=done, total=total, description=f"{strategy} (seed {seed})")
-
-    return bar, update
-
-
-def _render(result: Any) -> None:
-    try:
-        from rich.console import Console
-        from rich.table import Table
-    except ImportError:
-        print(result.to_markdown())
-        return
-    table = Table(title=f"keras-imbalance compare: ranked by {result.metric} (mean ± std)")
-    table.add_column("rank", justify="right")
-    table.add_column("strategy", no_wrap=True)
-    for metric in METRICS:
-        table.add_column(_HEADERS.get(metric, metric), justify="right", no_wrap=True)
-    tail = "/".join(result.class_names[c] for c in result.tail_classes)
-    table.add_column(f"recall of {tail}", no_wrap=True)
-    summary = result.summary()
-    for row in summary:
-        table.add_row(
-            str(row["rank"]),
-            row["strategy"],
-            *(f"{row['mean'][m]:.3f}±{row['std'][m]:.3f}" for m in METRICS),
-            "/".join(f"{r:.2f}" for r in row["tail_recall"]),
-        )
-    # Off a terminal (a pipe, a CI log) rich would wrap at 80 columns; the table needs more.
-    console = Console() if sys.stdout.isatty() else Console(width=160)
-    console.print(table)
-    gain = result.gain_over_none
-    gain_text = f", {gain:+.3f} {result.metric} over none" if gain is not None else ""
-    console.print(f"Best strategy: [bold]{summary[0]['strategy']}[/bold]{gain_text}.")
-
-
-def run(args: argparse.Namespace) -> int:
-    from keras_imbalance.comparison import compare
+def _check_args(args: argparse.Namespace) -> dict[str, Any]:
+    """Check every flag before Keras is imported, so a mistyped flag fails in under a second."""
+    from keras_imbalance._validation import check_number
+    from keras_imbalance.comparison.journal import check_output_folder
+    from keras_imbalance.comparison.strategies import check_grids
 
     for strategy in args.strategies:
         if strategy not in COMPARE_STRATEGIES:
@@ -207,10 +216,44 @@ def run(args: argparse.Namespace) -> int:
                 f"--strategies names {strategy!r}, which is not a strategy; "
                 f"use some of {', '.join(COMPARE_STRATEGIES)}"
             )
+    if not args.strategies:
+        raise ValueError(
+            "--strategies is empty; give at least one, e.g. --strategies none,balanced"
+        )
+    for flag, value, low in (
+        ("--epochs", args.epochs, 1),
+        ("--batch-size", args.batch_size, 1),
+        ("--n-boot", args.n_boot, 1),
+    ):
+        check_number(flag, value, low=low, integer=True)
+    check_number("--learning-rate", args.learning_rate, low=0, low_inclusive=False)
+    for flag, value in (
+        ("--validation-size", args.validation_size),
+        ("--test-size", args.test_size),
+    ):
+        check_number(flag, value, low=0, high=1, low_inclusive=False, high_inclusive=False)
+    if args.tail_classes is not None:
+        check_number("--tail-classes", args.tail_classes, low=1, integer=True)
+    if any(seed < 0 for seed in args.seeds) or not args.seeds:
+        raise ValueError(f"--seeds {args.seeds} must be integers >= 0, e.g. --seeds 0,1,2")
+    grids = _parse_grid(args.grid)
+    if grids and args.no_tune:
+        raise ValueError("--grid was given with --no-tune, so it would be ignored; drop one")
+    strategies = list(args.strategies)
+    check_grids(strategies + (["none"] if "none" not in strategies else []), grids)
+    check_output_folder(args.output)
+    return grids
+
+
+def run(args: argparse.Namespace) -> int:
+    grids = _check_args(args)
+    from keras_imbalance.comparison import compare
+
     data = _load(args)
+    class_names = None
     if args.detector is not None:
-        data = _as_detector(data, args.detector)
-    bar, progress = _progress()
+        data, class_names = _as_detector(data, args.detector)
+    bar, progress = progress_reporter()
     if bar is not None:
         bar.start()
     try:
@@ -222,6 +265,16 @@ def run(args: argparse.Namespace) -> int:
             seeds=args.seeds,
             batch_size=args.batch_size,
             metric=args.metric,
+            schedule=args.schedule,
+            keep=args.keep,
+            validation_size=args.validation_size,
+            test_size=args.test_size,
+            grids=grids or None,
+            tune=not args.no_tune,
+            tail_classes=args.tail_classes,
+            n_boot=args.n_boot,
+            class_names=class_names,
+            tensorboard_dir=args.tensorboard,
             progress=progress,
         )
     finally:
@@ -231,6 +284,6 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(result.to_json())
     else:
-        _render(result)
+        render(result)
         print(f"wrote {', '.join(str(p) for p in written)}")
     return 0

@@ -1,19 +1,40 @@
-"""Compare imbalance remedies side by side on the user's data: :func:`compare`."""
+"""Compare imbalance remedies side by side on the user's data: :func:`compare`.
 
-from keras_imbalance.comparison.runner import compare
+The flow: :mod:`.splits` (train / validation / test), :mod:`.strategies` (what each remedy
+trains, and its knobs), :mod:`.training` (one run: cosine rate, best validation epoch),
+:mod:`.heads` (decoupled classifiers on frozen features), :mod:`.statistics` (metrics and
+bootstrap intervals), :mod:`.verdict` (choose on validation, report on test), :mod:`.recipe`
+(the snippet to paste), :mod:`.result` (the :class:`Comparison` value), :mod:`.runner`
+(:func:`compare`).
+"""
+
 from keras_imbalance.comparison.models import default_model
 from keras_imbalance.comparison.result import SCHEMA_VERSION, Comparison
-from keras_imbalance.comparison.splits import Split, as_split
-from keras_imbalance.comparison.strategies import COMPARE_STRATEGIES, DEFAULT_STRATEGIES, METRICS
+from keras_imbalance.comparison.runner import compare
+from keras_imbalance.comparison.splits import SPLITS, Splits, make_splits
+from keras_imbalance.comparison.strategies import (
+    COMPARE_STRATEGIES,
+    DEFAULT_GRIDS,
+    DEFAULT_PARAMS,
+    DEFAULT_STRATEGIES,
+    HEAD_STRATEGIES,
+    METRICS,
+    TRAINED_STRATEGIES,
+)
 
 __all__ = [
     "COMPARE_STRATEGIES",
+    "DEFAULT_GRIDS",
+    "DEFAULT_PARAMS",
     "DEFAULT_STRATEGIES",
+    "HEAD_STRATEGIES",
     "METRICS",
     "SCHEMA_VERSION",
+    "SPLITS",
+    "TRAINED_STRATEGIES",
     "Comparison",
-    "Split",
-    "as_split",
+    "Splits",
     "compare",
     "default_model",
+    "make_splits",
 ]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -12,133 +13,200 @@ import numpy as np
 from keras_imbalance.comparison.strategies import METRICS
 from keras_imbalance.counting import ClassCounts
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "n/a" if value is None or not math.isfinite(value) else f"{value:.{digits}f}"
+
+
+def _params(params: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in params.items()) or "-"
 
 
 @dataclass
 class Comparison:
-    """The result of :func:`compare`: one record per (strategy, seed) run, and their summary.
+    """The result of :func:`compare`: every run, the summary chosen on validation, the verdict.
 
-    ``to_dict()`` gives the JSON schema (``schema_version`` 1)::
+    ``to_dict()`` gives the JSON schema (``schema_version`` 2). Every score says its split:
 
-        {"schema_version": 1, "metric": str, "strategies": [str], "seeds": [int],
-         "epochs": int, "class_names": [str], "train_counts": [int], "test_counts": [int],
-         "tail_classes": [int], "held_out": "given" | "balanced" | "stratified",
-         "runs": [{"strategy", "seed", "metrics": {name: float}, "per_class_recall": [float],
-                   "history": {name: [float]}, "seconds": float}],
-         "summary": [{"strategy", "rank", "mean": {name: float}, "std": {name: float},
-                      "tail_recall": [float]}],
-         "best": str, "gain_over_none": float | None}
+    .. code-block:: text
+
+        {"schema_version": 2, "metric": str, "strategies": [str], "seeds": [int],
+         "class_names": [str], "tail_classes": [int],
+         "splits": {"train" | "validation" | "test": {"counts": [int], "source": str}},
+         "settings": {"epochs", "batch_size", "learning_rate", "optimizer", "schedule", "keep",
+                      "tune", "grids", "validation_size", "test_size", "n_boot", ...},
+         "runs": [{"strategy", "seed", "params", "chosen": bool, "best_epoch", "diverged",
+                   "validation": {metric: float}, "test": {metric: float},
+                   "per_class_recall": {"validation": [float], "test": [float]},
+                   "predictions": {"validation": [int], "test": [int]},
+                   "history": {name: [float]}, "seconds"}],
+         "summary": [{"strategy", "rank", "params", "best_epoch": [int], "diverged",
+                      "validation": {"mean": {...}, "std": {...}},
+                      "test": {"mean": {...}, "std": {...}, "interval": {...}},
+                      "tail_recall": [float], "per_class_recall": {"test": [float]},
+                      "vs_none": {"validation": {...} | null, "test": {...} | null},
+                      "indistinguishable_from_none": bool | null}],
+         "best": str | null, "verdict": str, "notes": [str], "recipe": str}
+
+    ``rank`` orders by the validation metric; ``best`` is set only when its validation lead
+    over ``"none"`` is outside the noise. ``std`` is ``null`` with one seed.
     """
 
     metric: str
     strategies: list[str]
     seeds: list[int]
-    epochs: int
     class_names: list[str]
-    train_counts: list[int]
-    test_counts: list[int]
+    splits: dict[str, dict[str, Any]]
     tail_classes: list[int]
-    held_out: str
+    settings: dict[str, Any]
     runs: list[dict[str, Any]] = field(default_factory=list)
-
-    def summary(self) -> list[dict[str, Any]]:
-        """Mean and standard deviation of every metric per strategy, best first."""
-        rows: list[dict[str, Any]] = []
-        for strategy in self.strategies:
-            runs = [r for r in self.runs if r["strategy"] == strategy]
-            values = {m: np.asarray([r["metrics"][m] for r in runs], dtype=float) for m in METRICS}
-            recall = np.asarray([r["per_class_recall"] for r in runs], dtype=float).mean(axis=0)
-            rows.append(
-                {
-                    "strategy": strategy,
-                    "mean": {m: float(v.mean()) for m, v in values.items()},
-                    "std": {
-                        m: float(v.std(ddof=1)) if v.size > 1 else 0.0 for m, v in values.items()
-                    },
-                    "tail_recall": [float(recall[c]) for c in self.tail_classes],
-                }
-            )
-        rows.sort(key=lambda row: -row["mean"][self.metric])
-        for rank, row in enumerate(rows, start=1):
-            row["rank"] = rank
-        return rows
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    best: str | None = None
+    verdict: str = ""
+    notes: list[str] = field(default_factory=list)
 
     @property
-    def best(self) -> str:
-        """The strategy ranked first."""
-        return str(self.summary()[0]["strategy"])
+    def epochs(self) -> int:
+        return int(self.settings["epochs"])
+
+    @property
+    def train_counts(self) -> list[int]:
+        return list(self.splits["train"]["counts"])
+
+    def summary(self) -> list[dict[str, Any]]:
+        """One row per strategy, ranked on validation (best first)."""
+        return self.rows
+
+    def row(self, strategy: str) -> dict[str, Any]:
+        return next(row for row in self.rows if row["strategy"] == strategy)
 
     @property
     def gain_over_none(self) -> float | None:
-        """How much the best strategy beats ``"none"`` on the ranking metric."""
-        return self._gain(self.summary())
-
-    def _gain(self, summary: list[dict[str, Any]]) -> float | None:
-        none = [row for row in summary if row["strategy"] == "none"]
-        if not none:
+        """The best strategy's paired test difference from ``"none"`` (``None`` without a best)."""
+        if self.best is None:
             return None
-        return float(summary[0]["mean"][self.metric] - none[0]["mean"][self.metric])
+        diff = self.row(self.best)["vs_none"]["test"]
+        return None if diff is None else float(diff["mean"])
+
+    def recipe(self) -> str:
+        """A runnable snippet that trains your model with the best strategy (or ``"none"``)."""
+        from keras_imbalance.comparison.recipe import recipe
+
+        strategy = self.best or "none"
+        params = self.row(strategy)["params"] if strategy in self.strategies else {}
+        return recipe(
+            strategy,
+            params,
+            counts=self.train_counts,
+            epochs=self.epochs,
+            batch_size=int(self.settings["batch_size"]),
+            learning_rate=float(self.settings["learning_rate"]),
+            schedule=str(self.settings["schedule"]),
+            keep=str(self.settings["keep"]),
+            metric=self.metric,
+            head_epochs=int(self.settings.get("head_epochs", 10)),
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        summary = self.summary()
         return {
             "schema_version": SCHEMA_VERSION,
             "metric": self.metric,
             "strategies": list(self.strategies),
             "seeds": list(self.seeds),
-            "epochs": self.epochs,
             "class_names": list(self.class_names),
-            "train_counts": list(self.train_counts),
-            "test_counts": list(self.test_counts),
             "tail_classes": list(self.tail_classes),
-            "held_out": self.held_out,
+            "splits": self.splits,
+            "settings": self.settings,
             "runs": self.runs,
-            "summary": summary,
-            "best": summary[0]["strategy"],
-            "gain_over_none": self._gain(summary),
+            "summary": self.rows,
+            "best": self.best,
+            "verdict": self.verdict,
+            "notes": list(self.notes),
+            "recipe": self.recipe(),
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Comparison:
+        """Rebuild a :class:`Comparison` from :meth:`to_dict`'s output (``results.json``)."""
+        version = data.get("schema_version") if isinstance(data, dict) else None
+        if version != SCHEMA_VERSION:
+            raise ValueError(
+                f"results with schema_version={version!r} cannot be read; this version reads "
+                f"{SCHEMA_VERSION} (rerun compare to write them again)"
+            )
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["rows"] = data["summary"]
+        return cls(**values)
+
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2)
+        return json.dumps(_finite(self.to_dict()), indent=2, allow_nan=False)
 
     def to_markdown(self) -> str:
-        """A Markdown table: mean ± std per metric, best first, and the tail-class recall."""
+        """The ranked table, the verdict, the notes and the recipe, in Markdown."""
         tail = ", ".join(self.class_names[c] for c in self.tail_classes)
+        one_seed = len(self.seeds) == 1
+        m = self.metric
         lines = [
-            f"Ranked by {self.metric}; mean ± std over seeds {self.seeds}; {self.epochs} epochs; "
-            f"held-out split: {self.held_out} ({sum(self.test_counts)} samples).",
+            f"Ranked by validation {m}; knobs tuned on validation; test scored once. "
+            f"Seeds {self.seeds}; {_plural(self.epochs, 'epoch')}; splits: "
+            + "; ".join(f"{s} {sum(v['counts'])} ({v['source']})" for s, v in self.splits.items())
+            + ".",
             "",
-            "| rank | strategy | " + " | ".join(METRICS) + f" | recall of tail ({tail}) |",
-            "|---:|---|" + "---:|" * len(METRICS) + "---|",
+            f"| rank | strategy | chosen on validation | validation {m} | test {m} "
+            f"| test Δ vs none (95% interval) | test tail recall ({tail}) |",
+            "|---:|---|---|---:|---:|---:|---|",
         ]
-        summary = self.summary()
-        for row in summary:
-            cells = [f"{row['mean'][m]:.3f} ± {row['std'][m]:.3f}" for m in METRICS]
-            recall = " / ".join(f"{r:.2f}" for r in row["tail_recall"])
-            lines.append(
-                f"| {row['rank']} | {row['strategy']} | " + " | ".join(cells) + f" | {recall} |"
+        for row in self.rows:
+            test = row["test"]
+            if one_seed and test["interval"] is not None:
+                interval = test["interval"]
+                bounds = f"[{_fmt(interval['low'])}, {_fmt(interval['high'])}]"
+                test_cell = f"{_fmt(test['mean'][m])} {bounds}"
+            else:
+                test_cell = f"{_fmt(test['mean'][m])} ± {_fmt(test['std'][m])}"
+            diff = row["vs_none"]["test"]
+            diff_cell = (
+                "—"
+                if diff is None
+                else (
+                    f"{diff['mean']:+.3f} [{diff['low']:+.3f}, {diff['high']:+.3f}]"
+                    + (" ≈ none" if row["indistinguishable_from_none"] else "")
+                )
             )
-        best, gain = summary[0]["strategy"], self._gain(summary)
-        lines.append("")
-        if gain is not None:
-            lines.append(f"Best: **{best}**, {gain:+.3f} {self.metric} over `none`.")
-        else:
-            lines.append(f"Best: **{best}**.")
+            mark = " ✓" if row["strategy"] == self.best else ""
+            recall = " / ".join(_fmt(r, 2) for r in row["tail_recall"])
+            lines.append(
+                f"| {row['rank']} | {row['strategy']}{mark} | {_params(row['params'])} "
+                f"| {_fmt(row['validation']['mean'][m])} | {test_cell} | {diff_cell} | {recall} |"
+            )
+        lines += ["", f"**Verdict.** {self.verdict}"]
+        lines += [f"- {note}" for note in self.notes]
+        lines += [
+            "",
+            f"Recipe ({self.best or 'none'}, with the values chosen on validation):",
+            "",
+            "```python",
+            self.recipe().rstrip(),
+            "```",
+        ]
         return "\n".join(lines)
 
     def records(self) -> list[dict[str, Any]]:
-        """``[{"strategy", "seed", "metrics"}]``: the input of ``plotting.plot_comparison``."""
+        """``[{"strategy", "seed", "metrics"}]`` of the chosen runs' test scores."""
         return [
-            {"strategy": r["strategy"], "seed": r["seed"], "metrics": r["metrics"]}
+            {"strategy": r["strategy"], "seed": r["seed"], "metrics": r["test"]}
             for r in self.runs
+            if r["chosen"]
         ]
 
     def histories(self) -> dict[str, list[dict[str, list[float]]]]:
-        """``{strategy: [history per seed]}``: the input of ``plotting.plot_training_curves``."""
+        """``{strategy: [history per seed]}`` of the chosen runs that trained."""
         result: dict[str, list[dict[str, list[float]]]] = {}
         for run in self.runs:
-            if run["history"]:
+            if run["chosen"] and run["history"]:
                 result.setdefault(run["strategy"], []).append(run["history"])
         return result
 
@@ -162,3 +230,20 @@ class Comparison:
                 figure.savefig(folder / name, dpi=110, bbox_inches="tight")
                 written.append(folder / name)
         return written
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with NumPy scalars as Python numbers and ``nan``/``inf`` as ``None`` (null)."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

@@ -1,73 +1,80 @@
 """Compare imbalance remedies side by side on the user's data: :func:`compare`.
 
-Every strategy trains the same model, from the same initial weights, for the same number of
-gradient steps (``epochs`` passes over the training data), once per seed, and is scored on the
-same held-out split. The result, a :class:`Comparison`, ranks the strategies by one metric
-(balanced accuracy by default) and shows the recall of the tail classes, where imbalance does its
-damage.
-
-Strategies:
-
-====================  ===========================================================================
-``"none"``            plain cross-entropy: the baseline
-``"balanced"``, ...   ``fit(class_weight=class_weights(y, strategy, normalize="mean"))`` for each
-                      of :data:`keras_imbalance.STRATEGIES`
-``"resample"``        :class:`~keras_imbalance.BalancedBatches` oversampling: every batch balanced;
-                      as many batches in all as the other strategies train on
-``"logit_adjusted"``  :class:`~keras_imbalance.losses.LogitAdjustedLoss` (Menon et al. 2021)
-``"drw"``             cross-entropy with deferred re-weighting: uniform weights, then
-                      effective-number weights from 80% of the epochs on (Cao et al. 2019)
-``"ldam_drw"``        :class:`~keras_imbalance.losses.LDAMLoss` with the same deferred
-                      re-weighting (Cao et al. 2019)
-``"focal"``           Keras's ``CategoricalFocalCrossentropy`` with ``gamma=2`` and per-class
-                      ``alpha`` from :func:`~keras_imbalance.losses.focal_alpha` ("balanced")
-``"posthoc"``         the ``"none"`` model's logits adjusted by ``-log(prior)`` at test time
-                      (Menon et al. 2021); it trains nothing of its own
-====================  ===========================================================================
+Every strategy trains the same model from the same initial weights, with the same training
+recipe (:mod:`~keras_imbalance.comparison.training`: cosine learning rate, best validation epoch)
+and the same number of gradient steps, once per seed. Each strategy's knob is tuned on the
+validation split (:data:`~keras_imbalance.comparison.strategies.DEFAULT_GRIDS`); the strategies
+are ranked, and the best one named, on validation; the test split is scored once and reported
+with the noise of seeds and samples (:mod:`~keras_imbalance.comparison.verdict`).
 """
 
 from __future__ import annotations
 
-import functools
-import math
-import time
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from keras_imbalance._validation import check_number, check_option
+from keras_imbalance._validation import check_number, check_option, short_repr
+from keras_imbalance.comparison import heads
 from keras_imbalance.comparison.models import _check_model, default_model
 from keras_imbalance.comparison.result import Comparison
-from keras_imbalance.comparison.splits import _single_label, as_split
+from keras_imbalance.comparison.splits import Splits, make_splits
+from keras_imbalance.comparison.statistics import confusion_matrices, metric_from_confusion
 from keras_imbalance.comparison.strategies import (
     COMPARE_STRATEGIES,
     DEFAULT_STRATEGIES,
+    HEAD_STRATEGIES,
     METRICS,
-    _strategy_setup,
+    TRAINED_STRATEGIES,
+    Setup,
+    candidates,
+    check_grids,
+    setup,
 )
-from keras_imbalance.counting import ClassCounts
+from keras_imbalance.comparison.training import (
+    KEEP_OPTIONS,
+    SCHEDULES,
+    Recipe,
+    RunOutput,
+    fit_run,
+)
+from keras_imbalance.comparison.verdict import choose_params, summarize
 
 ModelBuilder = Callable[[tuple[int, ...], int], Any]
-ProgressCallback = Callable[[int, int, str, int], None]
+ProgressCallback = Callable[[int, int, str], None]
 
 
-def _scores(
-    y_true: np.ndarray, logits: np.ndarray, num_classes: int, tail: list[int]
-) -> tuple[dict[str, float], list[float]]:
-    from keras_imbalance.evaluation import report
+def check_strategies(strategies: Sequence[str]) -> list[str]:
+    """The strategies as a list, each known and listed once; ``"none"`` first."""
+    if isinstance(strategies, str):
+        raise TypeError(
+            f"strategies={strategies!r} must be a list of names, e.g. ['none', 'balanced']"
+        )
+    names = list(strategies)
+    if not names:
+        raise ValueError("strategies=[] is empty; give at least one, e.g. ['none', 'balanced']")
+    for name in names:
+        check_option("strategies", name, COMPARE_STRATEGIES)
+    if len(set(names)) != len(names):
+        raise ValueError(f"strategies={names!r} lists a strategy twice; list each once")
+    if any(name in HEAD_STRATEGIES for name in names) and "none" not in names:
+        # The decoupled strategies are built on the "none" model: train it, and show it.
+        names.insert(0, "none")
+    return sorted(names, key=lambda name: name != "none")
 
-    names = [str(c) for c in range(num_classes)]
-    summary = report(y_true, logits.argmax(axis=-1), class_names=names).to_dict()
-    recall = [_as_float(row["recall"]) for row in summary["per_class"]]
-    metrics = {key: _as_float(summary[key]) for key in METRICS if key != "tail_recall"}
-    metrics["tail_recall"] = float(np.mean([recall[c] for c in tail]))
-    return metrics, recall
 
-
-def _as_float(value: Any) -> float:
-    """``None`` (undefined in the report's JSON) becomes ``nan``."""
-    return float("nan") if value is None else float(value)
+def check_tail_classes(tail_classes: int | None, num_classes: int) -> int:
+    """How many of the rarest training classes form the tail (default: a third, at least 1)."""
+    if tail_classes is None:
+        return max(1, num_classes // 3)
+    return int(
+        check_number(
+            "tail_classes", tail_classes, low=1, high=max(1, num_classes - 1), integer=True
+        )
+    )
 
 
 def compare(
@@ -75,213 +82,331 @@ def compare(
     strategies: Sequence[str] = DEFAULT_STRATEGIES,
     *,
     model: ModelBuilder | None = None,
+    validation_data: Any = None,
     epochs: int = 30,
     seeds: Sequence[int] = (0, 1, 2),
     batch_size: int = 32,
     learning_rate: float = 3e-3,
+    schedule: str = "cosine",
+    keep: str = "best",
     metric: str = "balanced_accuracy",
-    test_size: float = 0.3,
+    validation_size: float = 0.2,
+    test_size: float = 0.2,
+    grids: Mapping[str, Mapping[str, Sequence[Any]]] | None = None,
+    tune: bool = True,
     tail_classes: int | None = None,
+    class_names: Sequence[str] | None = None,
+    n_boot: int = 1000,
+    tensorboard_dir: str | Path | None = None,
     progress: ProgressCallback | None = None,
 ) -> Comparison:
-    """Train the same model once per strategy and seed, and compare them on held-out data.
+    """Train the same model once per strategy, knob value and seed; choose on validation.
 
     Args:
-        data: ``(x, y)`` (a held-out split is taken: balanced when every class can spare
-            ``test_size`` of its smallest class, at least 5 samples each, else stratified),
-            ``((x_train, y_train), (x_test, y_test))``, or a dataset from
-            :mod:`keras_imbalance.datasets`. Labels are class indices or one-hot rows.
-        strategies: names from :data:`COMPARE_STRATEGIES` (see the module docstring).
+        data: ``(x, y)`` (split three ways, stratified: ``test_size`` for test,
+            ``validation_size`` for validation), ``((x_train, y_train), (x_test, y_test))``, or a
+            dataset from :mod:`keras_imbalance.datasets` (validation carved from the training
+            data, stratified). Labels are class indices or one-hot rows.
+        strategies: names from :data:`COMPARE_STRATEGIES` (see
+            :mod:`keras_imbalance.comparison.strategies`). The decoupled strategies add
+            ``"none"``, whose model they reuse.
         model: ``build(input_shape, num_classes) -> keras.Model`` returning an *uncompiled*
-            model whose output is ``num_classes`` logits (no softmax). Default:
-            :func:`default_model`.
-        epochs: training epochs for every strategy.
+            model whose last layer is ``Dense(num_classes)`` with no activation (logits).
+            Default: :func:`default_model`.
+        validation_data: ``(x_val, y_val)``: use this validation split instead of carving one.
+        epochs: training epochs for every trained strategy.
         seeds: one run per seed; a seed fixes the initial weights and the batch order.
         batch_size, learning_rate: Adam's settings, the same for every strategy.
-        metric: the metric that ranks strategies, from :data:`METRICS`.
-        test_size: the held-out share, when ``data`` is ``(x, y)``.
-        tail_classes: how many of the rarest training classes count as the tail (default: a
-            third of the classes, at least 1).
-        progress: called as ``progress(done, total, strategy, seed)`` after each run.
+        schedule: ``"cosine"`` (default) or ``"constant"`` learning rate.
+        keep: ``"best"`` (default): keep the weights of the best validation epoch; ``"last"``.
+        metric: the metric that chooses epochs and knobs and ranks strategies, from
+            :data:`METRICS`; always measured on validation.
+        validation_size, test_size: the shares described under ``data``.
+        grids: ``{strategy: {knob: [values]}}`` replacing the default grids
+            (:data:`~keras_imbalance.comparison.strategies.DEFAULT_GRIDS`) of the knobs named.
+        tune: ``False`` trains each strategy once with its default knob values.
+        tail_classes: how many of the rarest training classes count as the tail (1..C-1;
+            default a third of the classes, at least 1).
+        class_names: class names in label order (default: from ``data`` or the labels).
+        n_boot: bootstrap replicates of the noise intervals.
+        tensorboard_dir: a folder for TensorBoard logs: one run folder per trained (strategy,
+            knobs, seed), named like ``logit_adjusted-tau=1.0-seed0``, with the training loss
+            and the validation metric of every epoch (``tensorboard --logdir DIR`` shows them
+            side by side). Needs TensorBoard (it comes with TensorFlow).
+        progress: called as ``progress(done, total, run)`` before each run starts (``run``
+            names it) and once at the end with ``run=""``.
 
     Returns:
         A :class:`Comparison`.
 
     Example:
         >>> from keras_imbalance.datasets import load_digits_lt
-        >>> result = compare(load_digits_lt(ratio=10), ["none", "balanced"], epochs=1, seeds=[0])
-        >>> sorted(row["strategy"] for row in result.summary())
-        ['balanced', 'none']
+        >>> result = compare(load_digits_lt(ratio=10), ["none", "posthoc"], epochs=2, seeds=[0])
+        >>> [row["strategy"] for row in result.summary()].count("posthoc")
+        1
     """
-    import keras
-
-    strategies = list(strategies)
-    if not strategies:
-        raise ValueError("strategies=[] is empty; give at least one, e.g. ['none', 'balanced']")
-    for strategy in strategies:
-        check_option("strategies", strategy, COMPARE_STRATEGIES)
-    if len(set(strategies)) != len(strategies):
-        raise ValueError(f"strategies={strategies!r} lists a strategy twice; list each once")
+    names = check_strategies(strategies)
     check_option("metric", metric, METRICS)
-    epochs = check_number("epochs", epochs, low=1, integer=True)  # type: ignore[assignment]
-    batch_size = check_number("batch_size", batch_size, low=1, integer=True)  # type: ignore[assignment]
+    check_option("schedule", schedule, SCHEDULES)
+    check_option("keep", keep, KEEP_OPTIONS)
+    epochs = int(check_number("epochs", epochs, low=1, integer=True))
+    batch_size = int(check_number("batch_size", batch_size, low=1, integer=True))
     check_number("learning_rate", learning_rate, low=0, low_inclusive=False)
-    check_number("test_size", test_size, low=0, high=1, low_inclusive=False, high_inclusive=False)
-    seeds = [check_number("seeds", s, low=0, integer=True) for s in seeds]  # type: ignore[misc]
-    if not seeds:
-        raise ValueError("seeds=[] is empty; give at least one seed, e.g. (0, 1, 2)")
-
-    split = as_split(data, test_size=test_size, seed=int(seeds[0]))
-    if len(split.x_train) != len(split.y_train) or len(split.x_test) != len(split.y_test):
+    n_boot = int(check_number("n_boot", n_boot, low=1, integer=True))
+    if not isinstance(tune, bool):
+        raise TypeError(f"tune={short_repr(tune)} must be True or False")
+    if not tune and grids:
         raise ValueError(
-            f"x and y lengths differ (train {len(split.x_train)} vs {len(split.y_train)}, test "
-            f"{len(split.x_test)} vs {len(split.y_test)}); give one label per sample"
+            "grids was given with tune=False, so it would be ignored; drop grids or set tune=True"
         )
-    decoded_train = _single_label(split.y_train, None, "y_train")
-    train_counts = ClassCounts(decoded_train.counts(), decoded_train.classes)
-    num_classes = train_counts.num_classes
-    y_train = decoded_train.indices
-    y_test = _single_label(split.y_test, list(decoded_train.classes), "y_test").indices
-    if num_classes < 2 or int((train_counts.counts > 0).sum()) < 2:
+    merged_grids = check_grids(names, grids)
+    if isinstance(seeds, int | str) or not isinstance(seeds, Sequence) or not list(seeds):
         raise ValueError(
-            f"the training labels hold {int((train_counts.counts > 0).sum())} class(es); "
-            f"compare needs at least 2 classes"
+            f"seeds={short_repr(seeds)} must be a non-empty list of seeds, e.g. [0, 1, 2]"
         )
-    if (train_counts.counts == 0).any():
-        missing = int(np.flatnonzero(train_counts.counts == 0)[0])
-        raise ValueError(
-            f"class {missing} has no training samples; every class needs some to compare remedies"
-        )
-    class_names = split.class_names or train_counts.class_names
-    if len(class_names) != num_classes:
-        class_names = train_counts.class_names
-    tail_count = max(1, num_classes // 3) if tail_classes is None else int(tail_classes)
-    tail = sorted(np.argsort(train_counts.counts, kind="stable")[:tail_count].tolist())
+    seed_list = [int(check_number("seeds", s, low=0, integer=True)) for s in seeds]
+    if len(set(seed_list)) != len(seed_list):
+        raise ValueError(f"seeds={seed_list!r} lists a seed twice; list each once")
 
-    x_train = np.asarray(split.x_train, dtype="float32")
-    x_test = np.asarray(split.x_test, dtype="float32")
-    input_shape = tuple(int(d) for d in x_train.shape[1:])
-    build = model or default_model
-    probe = build(input_shape, num_classes)
-    _check_model(probe, num_classes, input_shape)
-
-    result = Comparison(
-        metric=metric,
-        strategies=strategies,
-        seeds=[int(s) for s in seeds],
-        epochs=int(epochs),
-        class_names=[str(c) for c in class_names],
-        train_counts=train_counts.counts.tolist(),
-        test_counts=np.bincount(y_test, minlength=num_classes).tolist(),
-        tail_classes=tail,
-        held_out=split.held_out,
+    splits = make_splits(
+        data,
+        validation_data=validation_data,
+        validation_size=validation_size,
+        test_size=test_size,
+        class_names=class_names,
+        seed=seed_list[0],
     )
-    prior = train_counts.proportions
-    total = len(strategies) * len(seeds)
-    done = 0
-    for seed in seeds:
-        keras.utils.set_random_seed(int(seed))
-        initial = build(input_shape, num_classes).get_weights()
-        plain_logits: np.ndarray | None = None
-        plain_history: dict[str, list[float]] = {}
-        order = sorted(strategies, key=lambda s: s != "none")  # "posthoc" reuses the "none" model
-        train = functools.partial(
-            _train,
-            build=build,
-            initial=initial,
-            input_shape=input_shape,
-            num_classes=num_classes,
-            counts=train_counts,
-            x_train=x_train,
-            y_train=y_train,
-            x_test=x_test,
-            epochs=epochs,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            seed=int(seed),
+    num_classes = splits.num_classes
+    if num_classes < 2:
+        raise ValueError(
+            f"the training labels hold {num_classes} class; compare needs at least 2 classes"
         )
-        for strategy in order:
-            started = time.perf_counter()
-            if strategy == "posthoc":
-                from keras_imbalance.bias import adjust_logits
+    counts = splits.counts("train")
+    tail_count = check_tail_classes(tail_classes, num_classes)
+    tail = sorted(np.argsort(counts, kind="stable")[:tail_count].tolist())
+    recipe = Recipe(epochs, batch_size, float(learning_rate), schedule, keep, metric, tail)
+    arrays = {
+        name: np.asarray(x, dtype="float32")
+        for name, x in (("train", splits.x_train), ("val", splits.x_val), ("test", splits.x_test))
+    }
+    input_shape = tuple(int(d) for d in arrays["train"].shape[1:])
+    build = model or default_model
+    _check_model(build(input_shape, num_classes), num_classes, input_shape)
 
-                if plain_logits is None:
-                    plain_logits, plain_history = train("none")
-                logits = np.asarray(adjust_logits(plain_logits, prior, tau=1.0))
-                history = plain_history
-            else:
-                logits, history = train(strategy)
-                if strategy == "none":
-                    plain_logits, plain_history = logits, history
-            metrics, recall = _scores(y_test, logits, num_classes, tail)
-            result.runs.append(
-                {
-                    "strategy": strategy,
-                    "seed": int(seed),
-                    "metrics": metrics,
-                    "per_class_recall": recall,
-                    "history": history,
-                    "seconds": round(time.perf_counter() - started, 3),
-                }
+    plan = {name: candidates(name, merged_grids, tune=tune) for name in names}
+    total = sum(len(plan[name]) for name in names) * len(seed_list)
+    runs: list[dict[str, Any]] = []
+    report = _RunRecorder(splits, recipe, runs)
+
+    def announce(label: str) -> None:
+        if progress is not None:
+            progress(len(runs), total, label)
+
+    for seed in seed_list:
+        import keras
+
+        keras.utils.set_random_seed(seed)
+        initial = build(input_shape, num_classes).get_weights()
+        none_network: Any = None
+        for name in (n for n in names if n in TRAINED_STRATEGIES):
+            for params in plan[name]:
+                announce(_label(name, params, seed))
+                keras.utils.set_random_seed(seed)
+                network = build(input_shape, num_classes)
+                network.set_weights(initial)
+                output = fit_run(
+                    network,
+                    setup(name, params, counts, epochs),
+                    x_train=arrays["train"],
+                    y_train=splits.y_train,
+                    x_val=arrays["val"],
+                    y_val=splits.y_val,
+                    x_test=arrays["test"],
+                    num_classes=num_classes,
+                    recipe=recipe,
+                    seed=seed,
+                    log_dir=_log_dir(tensorboard_dir, name, params, seed),
+                )
+                report.add(name, params, seed, output)
+                if name == "none":
+                    none_network = network
+        if any(name in HEAD_STRATEGIES for name in names):
+            _run_heads(
+                names,
+                plan,
+                none_network,
+                arrays,
+                splits,
+                recipe,
+                seed,
+                report,
+                announce,
+                tensorboard_dir,
             )
-            done += 1
-            if progress is not None:
-                progress(done, total, strategy, int(seed))
-    result.runs.sort(key=lambda r: (strategies.index(r["strategy"]), r["seed"]))
-    return result
+    announce("")
+    choose_params(runs, names, metric)
+    summary, best, verdict, notes = summarize(
+        runs,
+        names,
+        metric=metric,
+        num_classes=num_classes,
+        tail=tail,
+        y_val=splits.y_val,
+        y_test=splits.y_test,
+        n_boot=n_boot,
+    )
+    settings = {
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "learning_rate": float(learning_rate),
+        "optimizer": "adam",
+        "schedule": schedule,
+        "keep": keep,
+        "tune": tune,
+        "grids": merged_grids if tune else {},
+        "validation_size": validation_size,
+        "test_size": test_size,
+        "n_boot": n_boot,
+        "head_epochs": heads.HEAD_EPOCHS,
+        "model": getattr(build, "__qualname__", repr(build)),
+    }
+    return Comparison(
+        metric=metric,
+        strategies=names,
+        seeds=seed_list,
+        class_names=splits.class_names,
+        splits={
+            split: {"counts": splits.counts(split).tolist(), "source": splits.sources[split]}
+            for split in ("train", "validation", "test")
+        },
+        tail_classes=tail,
+        settings=settings,
+        runs=runs,
+        rows=summary,
+        best=best,
+        verdict=verdict,
+        notes=notes,
+    )
 
 
-def _train(
-    strategy: str,
-    build: ModelBuilder,
-    initial: list[np.ndarray],
-    input_shape: tuple[int, ...],
-    num_classes: int,
-    counts: ClassCounts,
-    x_train: np.ndarray,
-    y_train: np.ndarray,
-    x_test: np.ndarray,
-    epochs: int,
-    batch_size: int,
-    learning_rate: float,
+def _log_dir(
+    folder: str | Path | None, name: str, params: Mapping[str, Any], seed: int
+) -> str | None:
+    """``folder/<strategy>[-knob=value...]-seed<seed>``, or ``None`` without a folder."""
+    if folder is None:
+        return None
+    knobs = "".join(f"-{k}={v}" for k, v in params.items())
+    return str(Path(folder) / f"{name}{knobs}-seed{seed}")
+
+
+def _label(name: str, params: Mapping[str, Any], seed: int) -> str:
+    knobs = ", ".join(f"{k}={v}" for k, v in params.items())
+    return f"{name}{f' ({knobs})' if knobs else ''}, seed {seed}"
+
+
+class _RunRecorder:
+    """Scores a finished run on validation and test and appends its record."""
+
+    def __init__(self, splits: Splits, recipe: Recipe, runs: list[dict[str, Any]]) -> None:
+        self.splits, self.recipe, self.runs = splits, recipe, runs
+
+    def add(self, name: str, params: Mapping[str, Any], seed: int, output: RunOutput) -> None:
+        record: dict[str, Any] = {
+            "strategy": name,
+            "seed": seed,
+            "params": dict(params),
+            "chosen": False,
+            "best_epoch": output.best_epoch,
+            "seconds": output.seconds,
+            "history": output.history,
+        }
+        diverged = False
+        for split, y, logits in (
+            ("validation", self.splits.y_val, output.val_logits),
+            ("test", self.splits.y_test, output.test_logits),
+        ):
+            finite = bool(np.isfinite(logits).all())
+            diverged = diverged or not finite
+            predicted = logits.argmax(axis=-1) if finite else np.zeros(len(y), dtype=int)
+            confusion = confusion_matrices(y, predicted, self.splits.num_classes)
+            record[split] = {
+                m: float(metric_from_confusion(confusion, m, tail=self.recipe.tail))
+                if finite
+                else float("nan")
+                for m in METRICS
+            }
+            with np.errstate(divide="ignore", invalid="ignore"):
+                recall = np.diag(confusion) / confusion.sum(axis=1)
+            record.setdefault("per_class_recall", {})[split] = [
+                float(r) if finite else float("nan") for r in recall
+            ]
+            record.setdefault("predictions", {})[split] = predicted.astype(int).tolist()
+        record["diverged"] = diverged
+        self.runs.append(record)
+
+
+def _run_heads(
+    names: list[str],
+    plan: Mapping[str, list[dict[str, Any]]],
+    none_network: Any,
+    arrays: Mapping[str, np.ndarray],
+    splits: Splits,
+    recipe: Recipe,
     seed: int,
-) -> tuple[np.ndarray, dict[str, list[float]]]:
+    report: _RunRecorder,
+    announce: Callable[[str], None],
+    tensorboard_dir: str | Path | None,
+) -> None:
+    """The decoupled strategies of one seed, on the frozen features of its ``"none"`` model."""
     import keras
 
-    keras.utils.set_random_seed(seed)
-    network = build(input_shape, num_classes)
-    network.set_weights(initial)
-    loss, fit_kwargs, callbacks, one_hot = _strategy_setup(strategy, counts, y_train, epochs)
-    network.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss)
-    targets = np.eye(num_classes, dtype="float32")[y_train] if one_hot else y_train
-    if strategy == "resample":
-        from keras_imbalance.data import BalancedBatches
+    from keras_imbalance import losses
 
-        batches = BalancedBatches(
-            x_train, y_train, batch_size=batch_size, sampling="oversample", seed=seed
-        )
-        # A balanced epoch holds C * n_max samples; train for the same number of gradient steps
-        # as the other strategies, so resampling does not win by a larger budget.
-        steps = epochs * math.ceil(len(x_train) / batch_size)
-        history = network.fit(
-            batches, epochs=max(1, round(steps / len(batches))), verbose=0, callbacks=callbacks
-        )
-    else:
-        history = network.fit(
-            x_train,
-            targets,
-            epochs=epochs,
-            batch_size=batch_size,
-            shuffle=True,
-            verbose=0,
-            callbacks=callbacks,
-            **fit_kwargs,
-        )
-    logits = np.concatenate(
-        [
-            keras.ops.convert_to_numpy(network(x_test[i : i + 1024], training=False))
-            for i in range(0, len(x_test), 1024)
-        ]
+    base = next(r for r in reversed(report.runs) if r["strategy"] == "none" and r["seed"] == seed)
+    counts = splits.counts("train")
+    f_train, f_val, f_test = heads.features_of(
+        none_network, arrays["train"], arrays["val"], arrays["test"]
     )
-    curves = {name: [float(v) for v in values] for name, values in history.history.items()}
-    return logits, curves
+    kernel, bias = heads.classifier_weights(none_network)
+    for name in (n for n in names if n in HEAD_STRATEGIES):
+        for params in plan[name]:
+            announce(_label(name, params, seed))
+            if name in ("posthoc", "tau_norm"):
+                tau = float(params["tau"])
+                if name == "posthoc":
+                    val, test = (
+                        heads.posthoc_logits(f @ kernel + bias, counts, tau)
+                        for f in (f_val, f_test)
+                    )
+                else:
+                    val, test = (
+                        heads.tau_normalized_logits(f, kernel, bias, tau) for f in (f_val, f_test)
+                    )
+                output = RunOutput(val, test, base["best_epoch"], {}, 0.0)
+            else:
+                plain = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+                head_setup = (
+                    Setup(plain, balanced_batches=True)
+                    if name == "crt"
+                    else Setup(losses.LogitAdjustedLoss(counts.tolist(), tau=float(params["tau"])))
+                )
+                output = fit_run(
+                    heads.head_model(f_train.shape[1], splits.num_classes, seed),
+                    head_setup,
+                    x_train=f_train,
+                    y_train=splits.y_train,
+                    x_val=f_val,
+                    y_val=splits.y_val,
+                    x_test=f_test,
+                    num_classes=splits.num_classes,
+                    recipe=recipe,
+                    seed=seed,
+                    epochs=heads.HEAD_EPOCHS,
+                    log_dir=_log_dir(tensorboard_dir, name, params, seed),
+                )
+            report.add(name, params, seed, output)
+
+
+def params_key(params: Mapping[str, Any]) -> str:
+    """A canonical text key of a parameter set."""
+    return json.dumps(dict(params), sort_keys=True)

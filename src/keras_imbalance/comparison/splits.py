@@ -1,97 +1,192 @@
-"""Training and held-out splits for :func:`~keras_imbalance.comparison.compare`."""
+"""Train, validation and test splits for :func:`~keras_imbalance.comparison.compare`.
+
+The test split never chooses anything: every choice ``compare`` makes (a strategy's
+hyperparameter, the epoch whose weights are kept, the ranking, the best strategy) is made on the
+validation split, and the test split is scored once, for the report.
+
+* ``(x, y)``: a stratified three-way split; every class appears in all three splits.
+* ``((x_train, y_train), (x_test, y_test))`` or a dataset from :mod:`keras_imbalance.datasets`:
+  the validation split is carved from the training data, stratified.
+* ``validation_data=(x_val, y_val)``: the user's own validation split.
+"""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from keras_imbalance._validation import short_repr
+from keras_imbalance._validation import check_number, short_repr
 from keras_imbalance.labels import decode_labels
+
+SPLITS: tuple[str, ...] = ("train", "validation", "test")
 
 
 @dataclass
-class Split:
-    """Arrays for one comparison: a training split and a held-out split."""
+class Splits:
+    """The three splits of one comparison, with class indices ``0..C-1`` as labels.
+
+    ``sources`` says where each split came from, in words (it goes into ``results.json``).
+    """
 
     x_train: np.ndarray
     y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
     x_test: np.ndarray
     y_test: np.ndarray
     class_names: list[str]
-    held_out: str = "given"
+    sources: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_names)
+
+    def counts(self, split: str) -> np.ndarray:
+        """Samples per class of ``"train"``, ``"validation"`` or ``"test"``."""
+        y = {"train": self.y_train, "validation": self.y_val, "test": self.y_test}[split]
+        return np.bincount(y, minlength=self.num_classes)
 
 
-def as_split(data: Any, *, test_size: float, seed: int) -> Split:
-    """Accept ``((x, y), (x_test, y_test))``, a dataset container, or ``(x, y)`` to split."""
-    if isinstance(data, Split):
-        return data
-    if hasattr(data, "x_train"):
-        names = list(getattr(data, "class_names", []) or [])
-        return Split(data.x_train, data.y_train, data.x_test, data.y_test, names)
-    if isinstance(data, Mapping) and "x_train" in data:
-        return Split(
-            data["x_train"],
-            data["y_train"],
-            data["x_test"],
-            data["y_test"],
-            list(data.get("class_names", [])),
+def make_splits(
+    data: Any,
+    *,
+    validation_data: Any = None,
+    validation_size: float = 0.2,
+    test_size: float = 0.2,
+    class_names: Sequence[str] | None = None,
+    seed: int = 0,
+) -> Splits:
+    """Decode the labels of ``data`` and return its train, validation and test splits.
+
+    Args:
+        data: ``(x, y)``; ``((x_train, y_train), (x_test, y_test))``; or an object or dict with
+            ``x_train, y_train, x_test, y_test`` (and optionally ``class_names``).
+        validation_data: ``(x_val, y_val)`` to use as the validation split as given.
+        validation_size: the share carved out for validation (of all samples for ``(x, y)``, of
+            the training samples otherwise), stratified by class.
+        test_size: the test share when ``data`` is ``(x, y)``.
+        class_names: names of the classes in label order (default: from ``data`` or the labels).
+        seed: seed of the stratified draws.
+
+    Example:
+        >>> x = np.arange(40, dtype="float32").reshape(20, 2)
+        >>> y = np.array([0] * 14 + [1] * 6)
+        >>> splits = make_splits((x, y), validation_size=0.25, test_size=0.25)
+        >>> [splits.counts(s).tolist() for s in SPLITS]
+        [[7, 3], [3, 1], [4, 2]]
+    """
+    check_number(
+        "validation_size", validation_size, low=0, high=1, low_inclusive=False, high_inclusive=False
+    )
+    check_number("test_size", test_size, low=0, high=1, low_inclusive=False, high_inclusive=False)
+    x_train, y_train, x_test, y_test, names = _unpack(data)
+    if x_test is None and validation_size + test_size >= 1:
+        raise ValueError(
+            f"validation_size={validation_size!r} + test_size={test_size!r} leaves no training "
+            f"data; keep their sum below 1, e.g. 0.2 and 0.2"
         )
-    if isinstance(data, Sequence) and len(data) == 2:
+    sources: dict[str, str] = {}
+    labels = _decode(y_train, None, "y" if x_test is None else "y_train")
+    classes = list(labels.classes)
+    y_all = labels.indices
+    if x_test is None:
+        # (x, y): test first, then validation, both stratified from the same pool.
+        train_idx, test_idx = _stratified(y_all, test_size, seed, "test", classes, keep=2)
+        sources["test"] = f"stratified {test_size:g} of the data (seed {seed})"
+        x_pool, y_pool = x_train[train_idx], y_all[train_idx]
+        x_test, y_test_idx = x_train[test_idx], y_all[test_idx]
+        share = validation_size / (1 - test_size)
+    else:
+        x_pool, y_pool = x_train, y_all
+        y_test_idx = _decode(y_test, classes, "y_test").indices
+        sources["test"] = "given"
+        share = validation_size
+    if validation_data is not None:
+        x_val, y_val = _pair(validation_data, "validation_data")
+        y_val_idx = _decode(y_val, classes, "validation_data labels").indices
+        sources["validation"] = "given"
+        x_fit, y_fit = x_pool, y_pool
+    else:
+        fit_idx, val_idx = _stratified(y_pool, share, seed + 1, "validation", classes, keep=1)
+        x_fit, y_fit = x_pool[fit_idx], y_pool[fit_idx]
+        x_val, y_val_idx = x_pool[val_idx], y_pool[val_idx]
+        sources["validation"] = (
+            f"stratified {validation_size:g} of the "
+            f"{'data' if 'stratified' in sources['test'] else 'training data'} (seed {seed + 1})"
+        )
+    sources["train"] = "the rest" if validation_data is None or x_test is None else "given"
+    if class_names is not None:
+        names = [str(name) for name in class_names]
+    names = names or [str(c) for c in classes]
+    if len(names) != len(classes):
+        raise ValueError(
+            f"class_names has {len(names)} names but the labels hold {len(classes)} classes "
+            f"({short_repr(classes)}); give one name per class, in label order"
+        )
+    splits = Splits(
+        np.asarray(x_fit),
+        y_fit,
+        np.asarray(x_val),
+        y_val_idx,
+        np.asarray(x_test),
+        y_test_idx,
+        list(names),
+        sources,
+    )
+    _check_splits(splits)
+    return splits
+
+
+def _unpack(data: Any) -> tuple[Any, Any, Any, Any, list[str]]:
+    """``(x_train, y_train, x_test | None, y_test | None, class_names)``."""
+    if hasattr(data, "x_train") or (isinstance(data, Mapping) and "x_train" in data):
+        get = data.__getitem__ if isinstance(data, Mapping) else lambda key: getattr(data, key)
+        names = (
+            data.get("class_names")
+            if isinstance(data, Mapping)
+            else getattr(data, "class_names", None)
+        )
+        return (
+            np.asarray(get("x_train")),
+            np.asarray(get("y_train")),
+            np.asarray(get("x_test")),
+            np.asarray(get("y_test")),
+            [str(n) for n in names or []],
+        )
+    if isinstance(data, Sequence) and not isinstance(data, str) and len(data) == 2:
         first, second = data
-        if (
-            isinstance(first, Sequence)
-            and len(first) == 2
-            and isinstance(second, Sequence)
-            and len(second) == 2
-        ):
-            return Split(
-                np.asarray(first[0]),
-                np.asarray(first[1]),
-                np.asarray(second[0]),
-                np.asarray(second[1]),
-                [],
-            )
-        return _held_out_split(
-            np.asarray(first), np.asarray(second), test_size=test_size, seed=seed
-        )
+        if _is_pair(first) and _is_pair(second):
+            (x_train, y_train), (x_test, y_test) = _pair(first, "data[0]"), _pair(second, "data[1]")
+            return x_train, y_train, x_test, y_test, []
+        x, y = _pair(data, "data")
+        return x, y, None, None, []
     raise TypeError(
-        f"data={short_repr(data)} is not understood; give (x, y), ((x_train, y_train), (x_test, "
-        f"y_test)) or a dataset from keras_imbalance.datasets"
+        f"data={short_repr(data)} is not understood; give (x, y), ((x_train, y_train), "
+        f"(x_test, y_test)) or a dataset from keras_imbalance.datasets"
     )
 
 
-def _held_out_split(x: np.ndarray, y: np.ndarray, *, test_size: float, seed: int) -> Split:
-    """Hold out a balanced split when every class can spare enough, else a stratified one."""
-    if len(x) != len(y):
-        raise ValueError(f"x has {len(x)} samples but y has {len(y)}; give one label per sample")
-    decoded = _single_label(y, None, "y")
-    indices = decoded.indices
-    counts = decoded.counts()
-    rng = np.random.default_rng(seed)
-    per_class = math.floor(counts.min() * test_size)
-    mode = "balanced" if per_class >= 5 else "stratified"
-    test_parts = []
-    for c in range(len(counts)):
-        members = rng.permutation(np.flatnonzero(indices == c))
-        take = per_class if mode == "balanced" else max(1, round(len(members) * test_size))
-        if take >= len(members):
-            raise ValueError(
-                f"class {decoded.classes[c]!r} has only {len(members)} samples, "
-                f"too few to hold out "
-                f"a test split; give a separate test set as ((x, y), (x_test, y_test))"
-            )
-        test_parts.append(members[:take])
-    test = np.sort(np.concatenate(test_parts))
-    train = np.setdiff1d(np.arange(len(y)), test)
-    return Split(x[train], indices[train], x[test], indices[test], decoded.class_names, mode)
+def _is_pair(value: Any) -> bool:
+    return isinstance(value, Sequence) and not isinstance(value, str) and len(value) == 2
 
 
-def _single_label(y: Any, classes: Any, name: str) -> Any:
-    """Decode class-index or one-hot labels; multi-label rows are refused."""
+def _pair(value: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
+    if not _is_pair(value):
+        raise TypeError(f"{name}={short_repr(value)} must be a pair (x, y)")
+    x, y = np.asarray(value[0]), np.asarray(value[1])
+    if x.ndim == 0 or len(x) != len(y):
+        raise ValueError(
+            f"{name} holds {len(x) if x.ndim else 0} samples of x but {len(y)} labels; "
+            f"give one label per sample"
+        )
+    return x, y
+
+
+def _decode(y: Any, classes: list[Any] | None, name: str) -> Any:
+    """Class indices of single-label ``y``; multi-label, sequence and mask targets are refused."""
     decoded = decode_labels(y, classes=classes, name=name)
     if decoded.indices is None or decoded.indices.ndim != 1:
         raise ValueError(
@@ -100,3 +195,62 @@ def _single_label(y: Any, classes: Any, name: str) -> Any:
             f"multi-label, sequence or mask targets"
         )
     return decoded
+
+
+def _stratified(
+    y: np.ndarray, share: float, seed: int, split: str, classes: list[Any], keep: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Indices ``(rest, taken)``: ``share`` of every class taken, at least one each.
+
+    ``keep`` is how many samples of each class the rest must still hold (the later splits).
+    """
+    rng = np.random.default_rng(seed)
+    taken: list[np.ndarray] = []
+    for c, name in enumerate(classes):
+        members = rng.permutation(np.flatnonzero(y == c))
+        take = max(1, round(len(members) * share))
+        if len(members) - take < keep:
+            need = keep + 1
+            raise ValueError(
+                f"class {name!r} has {len(members)} sample(s), too few to appear in the {split} "
+                f"split and the split(s) after it (it needs at least {need}); give more samples of "
+                f"it, drop it, or pass validation_data= and a separate test set"
+            )
+        taken.append(members[:take])
+    chosen = np.sort(np.concatenate(taken))
+    rest = np.setdiff1d(np.arange(len(y)), chosen)
+    return rest, chosen
+
+
+def _check_splits(splits: Splits) -> None:
+    """Every class in every split; finite numeric features of one shape."""
+    for split in SPLITS:
+        counts = splits.counts(split)
+        if (counts == 0).any():
+            missing = int(np.flatnonzero(counts == 0)[0])
+            raise ValueError(
+                f"class {splits.class_names[missing]!r} has no samples in the {split} split; "
+                f"every class needs samples in train, validation and test to compare remedies"
+            )
+    shapes = {
+        s: x.shape[1:]
+        for s, x in zip(SPLITS, (splits.x_train, splits.x_val, splits.x_test), strict=True)
+    }
+    if len(set(shapes.values())) != 1:
+        raise ValueError(
+            f"the splits' samples differ in shape ({shapes}); give samples of one shape"
+        )
+    for split, x in zip(SPLITS, (splits.x_train, splits.x_val, splits.x_test), strict=True):
+        if not np.issubdtype(x.dtype, np.number) or np.issubdtype(x.dtype, np.complexfloating):
+            raise TypeError(
+                f"the {split} features have dtype {x.dtype}; compare needs real numbers "
+                f"(decode images or encode categorical columns first)"
+            )
+        if np.issubdtype(x.dtype, np.floating):
+            bad = ~np.isfinite(x.reshape(len(x), -1)).all(axis=1)
+            if bad.any():
+                first = int(np.flatnonzero(bad)[0])
+                raise ValueError(
+                    f"the {split} features hold NaN or inf in {int(bad.sum())} sample(s), the "
+                    f"first at index {first} of that split; impute or drop them before comparing"
+                )

@@ -1,0 +1,490 @@
+"""The Python snippet ``compare`` prints: train the user's own model with the chosen remedy.
+
+:func:`recipe` turns a strategy name and its tuned values into short, runnable source that
+trains ``model`` the way ``compare`` trained it: Adam with a cosine-decay schedule over all
+training steps (or a constant rate), the given batch size and epochs, and the weights of the
+epoch with the best validation metric. Each strategy is one small template in
+:data:`RECIPE_STRATEGIES`' table; the snippet imports only ``keras``, ``numpy`` and
+``keras_imbalance``, embeds the training class counts, and prints floats with ``repr`` so the
+tuned values round-trip exactly.
+
+Example:
+    >>> text = recipe("logit_adjusted", {"tau": 1.5}, counts=[40, 15, 5], epochs=2,
+    ...               batch_size=16, learning_rate=0.001)
+    >>> print(text.splitlines()[0])
+    # Trains `model` with strategy "logit_adjusted" (tau=1.5), as `keras-imbalance compare` did:
+    >>> "loss=ki.losses.LogitAdjustedLoss(counts, tau=1.5)," in text
+    True
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from keras_imbalance._validation import check_number, check_option, short_repr
+
+SCHEDULES: tuple[str, ...] = ("cosine", "constant")
+KEEP_OPTIONS: tuple[str, ...] = ("best", "last")
+
+# metric name -> the ki.metrics class that reports it during fit; other metrics fall back to
+# balanced accuracy (the snippet says so).
+_METRIC_CLASSES: dict[str, str] = {
+    "balanced_accuracy": "BalancedAccuracy",
+    "macro_f1": "MacroF1",
+}
+_FALLBACK_METRIC = "balanced_accuracy"
+
+_PLAIN_LOSS = "keras.losses.SparseCategoricalCrossentropy(from_logits=True)"
+_DRW_CALLBACK = (
+    "ki.callbacks.DeferredReweighting(\n"
+    '    ki.class_weights(counts, "effective_number", beta=0.9999).to_array().tolist(),\n'
+    "    start_epoch={start_epoch},  # {start_note}\n"
+    ")"
+)
+
+
+@dataclass(frozen=True)
+class _Template:
+    """How one strategy trains; ``{name}`` fields are filled with the tuned values.
+
+    ``params`` are the keys the strategy takes, with the value used when a key is not given.
+    ``data`` is how ``fit`` gets its batches: ``"arrays"`` (shuffled arrays), ``"one_hot"``
+    (arrays with one-hot targets) or ``"balanced"`` (:class:`BalancedBatches`). ``after`` is
+    the code run once the model is trained; ``head`` names a classifier re-training stage.
+    """
+
+    summary: str
+    params: Mapping[str, float] = field(default_factory=dict)
+    loss: str = _PLAIN_LOSS
+    class_weight: str | None = None
+    data: str = "arrays"
+    drw: bool = False
+    after: str = ""
+    head: str | None = None
+
+
+def _weighted(strategy: str, *keys: str) -> _Template:
+    extra = "".join(f", {key}={{{key}}}" for key in keys)
+    defaults = {"mu": 0.15, "beta": 0.999}
+    return _Template(
+        summary=f"class weights {strategy!r} (normalised to mean 1) in fit",
+        params={key: defaults[key] for key in keys},
+        class_weight=f'dict(ki.class_weights(counts, "{strategy}", normalize="mean"{extra}))',
+    )
+
+
+_POSTHOC = """\
+
+
+# Post-hoc logit adjustment (Menon et al. 2021): subtract tau * log(prior) before the argmax.
+def predict(x):
+    return np.argmax(ki.adjust_logits(model.predict(x, verbose=0), counts, tau={tau}), axis=-1)
+"""
+_TAU_NORM = """\
+# tau-normalisation (Kang et al. 2020): divide each class's weight vector by its norm ** tau.
+kernel, bias = model.layers[-1].get_weights()
+norms = np.linalg.norm(kernel, axis=0, keepdims=True)
+model.layers[-1].set_weights([kernel / norms**{tau}, bias])
+"""
+
+_TEMPLATES: dict[str, _Template] = {
+    "none": _Template(summary="plain cross-entropy"),
+    "balanced": _weighted("balanced"),
+    "inverse": _weighted("inverse"),
+    "sqrt_inverse": _weighted("sqrt_inverse"),
+    "max_ratio": _weighted("max_ratio"),
+    "log": _weighted("log", "mu"),
+    "effective_number": _weighted("effective_number", "beta"),
+    "resample": _Template(summary="class-balanced batches (oversampling)", data="balanced"),
+    "logit_adjusted": _Template(
+        summary="logit-adjusted loss (Menon et al. 2021)",
+        params={"tau": 1.0},
+        loss="ki.losses.LogitAdjustedLoss(counts, tau={tau})",
+    ),
+    "drw": _Template(
+        summary="deferred re-weighting (Cao et al. 2019)",
+        params={"start": 0.8},
+        loss="ki.losses.WeightedSparseCategoricalCrossentropy([1.0] * {num_classes}, "
+        "from_logits=True)",
+        drw=True,
+    ),
+    "ldam_drw": _Template(
+        summary="LDAM loss with deferred re-weighting (Cao et al. 2019)",
+        params={"max_margin": 0.5, "start": 0.8},
+        loss="ki.losses.LDAMLoss(counts, max_margin={max_margin})",
+        drw=True,
+    ),
+    "la_drw": _Template(
+        summary="logit-adjusted loss with deferred re-weighting",
+        params={"tau": 1.0, "start": 0.8},
+        loss="ki.losses.LogitAdjustedLoss(counts, tau={tau}, class_weight=[1.0] * {num_classes})",
+        drw=True,
+    ),
+    "focal": _Template(
+        summary="focal loss with balanced alpha (Lin et al. 2017)",
+        params={"gamma": 2.0},
+        loss="keras.losses.CategoricalFocalCrossentropy(\n"
+        '    alpha=ki.losses.focal_alpha(counts, "balanced", normalize="mean"),\n'
+        "    gamma={gamma},\n"
+        "    from_logits=True,\n"
+        ")",
+        data="one_hot",
+    ),
+    "posthoc": _Template(
+        summary="plain training, then post-hoc logit adjustment",
+        params={"tau": 1.0},
+        after=_POSTHOC,
+    ),
+    "tau_norm": _Template(
+        summary="plain training, then tau-normalised classifier weights",
+        params={"tau": 1.0},
+        after=_TAU_NORM,
+    ),
+    "crt": _Template(
+        summary="plain training, then the last layer re-trained on class-balanced batches",
+        head="balanced",
+    ),
+    "crt_la": _Template(
+        summary="plain training, then the last layer re-trained with the logit-adjusted loss",
+        params={"tau": 1.0},
+        head="logit_adjusted",
+    ),
+}
+RECIPE_STRATEGIES: tuple[str, ...] = tuple(_TEMPLATES)
+
+
+def _literal(value: Any) -> str:
+    """Python source for a number or string; floats use ``repr`` so they round-trip exactly."""
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if float(value).is_integer() and not isinstance(value, float):
+        return repr(int(value))
+    return repr(float(value))
+
+
+def _check_params(strategy: str, params: Any) -> dict[str, str]:
+    """The tuned values of ``strategy`` as source literals, defaults filled in."""
+    allowed = _TEMPLATES[strategy].params
+    if not isinstance(params, Mapping):
+        raise TypeError(
+            f"params must be a dict of tuned values such as {{'tau': 1.0}}, got "
+            f"{short_repr(params)}"
+        )
+    unknown = [key for key in params if key not in allowed]
+    if unknown:
+        keys = ", ".join(repr(key) for key in allowed) or "none"
+        raise ValueError(
+            f"params={short_repr(dict(params))} has key {unknown[0]!r}, which strategy="
+            f"{strategy!r} does not take; allowed keys: {keys}"
+        )
+    values: dict[str, str] = {}
+    for key, default in allowed.items():
+        value = params.get(key, default)
+        if key == "mu" and value == "auto":
+            values[key] = _literal(value)
+            continue
+        if key == "start":
+            value = check_number(f"params['{key}']", value, low=0, high=1)
+        elif key == "beta":
+            value = check_number(f"params['{key}']", value, low=0, high=1, high_inclusive=False)
+        else:
+            value = check_number(f"params['{key}']", value, low=0)
+        values[key] = _literal(value)
+    return values
+
+
+def _check_counts(counts: Any) -> list[int]:
+    if isinstance(counts, str | bytes | Mapping) or not isinstance(counts, Sequence):
+        raise TypeError(
+            f"counts must be a list of training examples per class, such as [40, 15, 5], got "
+            f"{short_repr(counts)}"
+        )
+    checked = [
+        int(check_number(f"counts[{i}]", n, low=0, integer=True)) for i, n in enumerate(counts)
+    ]
+    if len(checked) < 2:
+        raise ValueError(
+            f"counts={short_repr(list(counts))} has {len(checked)} classes; a classifier needs "
+            f"at least 2, so give the count of every class"
+        )
+    return checked
+
+
+def _counts_line(counts: list[int]) -> str:
+    # A plain list would read as labels in ki.class_weights; ClassCounts says they are counts.
+    line = f"counts = ki.ClassCounts.from_counts({counts!r})  # training examples per class"
+    if len(line) <= 100:
+        return line
+    rows, row = [], "   "
+    for n in counts:
+        if len(row) + len(str(n)) + 2 > 96:
+            rows.append(row)
+            row = "   "
+        row += f" {n},"
+    rows.append(row)
+    return (
+        "counts = ki.ClassCounts.from_counts(\n    [  # training examples per class\n"
+        + "\n".join("    " + row for row in rows)
+        + "\n    ]\n)"
+    )
+
+
+def _comment(text: str) -> str:
+    """``text`` as ``#`` comment lines of at most 100 characters."""
+    return "\n".join(textwrap.wrap(text, 98, initial_indent="# ", subsequent_indent="# "))
+
+
+def _indent(text: str, spaces: int) -> str:
+    pad = " " * spaces
+    return "\n".join(pad + line if line else line for line in text.splitlines())
+
+
+def _call(name: str, arguments: list[str], spaces: int = 0) -> str:
+    """``name(...)`` with one argument per line and a trailing comma (stable under ruff format)."""
+    body = "\n".join(_indent(argument, 4) + "," for argument in arguments)
+    return _indent(f"{name}(\n{body}\n)", spaces)
+
+
+def _list(name: str, items: list[str]) -> str:
+    """``name=[...]`` with one item per line and a trailing comma."""
+    body = "\n".join(_indent(item, 4) + "," for item in items)
+    return f"{name}=[\n{body}\n]"
+
+
+def _optimizer(learning_rate: str, schedule: str, epochs: str) -> str:
+    if schedule == "constant":
+        return f"keras.optimizers.Adam({learning_rate})"
+    return (
+        "keras.optimizers.Adam(\n"
+        f"    keras.optimizers.schedules.CosineDecay({learning_rate}, "
+        f"decay_steps={epochs} * steps_per_epoch)\n"
+        ")"
+    )
+
+
+def recipe(
+    strategy: str,
+    params: Mapping[str, Any],
+    *,
+    counts: Sequence[int],
+    epochs: int,
+    batch_size: int,
+    learning_rate: float,
+    schedule: str = "cosine",
+    keep: str = "best",
+    metric: str = "balanced_accuracy",
+    head_epochs: int = 10,
+) -> str:
+    """Python source that trains ``model`` with ``strategy`` and its tuned ``params``.
+
+    The snippet expects five names: ``model`` (an uncompiled ``keras.Model`` that outputs ``C``
+    logits, no softmax), ``x_train, y_train`` (class indices ``0..C-1``) and ``x_val, y_val``
+    (to keep the epoch with the best validation ``metric``). It compiles ``model`` with Adam
+    (cosine decay to 0 over ``epochs * ceil(len(x_train) / batch_size)`` steps, or a constant
+    rate), trains it, and leaves the trained ``model``; ``"posthoc"`` also defines
+    ``predict(x)``, which returns class indices. It imports only ``keras``, ``numpy as np``
+    and ``keras_imbalance as ki``.
+
+    Args:
+        strategy: one of :data:`RECIPE_STRATEGIES`.
+        params: the strategy's tuned values, e.g. ``{"tau": 1.5}``; a missing key takes the
+            default ``compare`` uses.
+        counts: training examples per class (``C`` ints), embedded as a literal.
+        epochs: training epochs.
+        batch_size: samples per batch.
+        learning_rate: Adam's (initial) learning rate.
+        schedule: ``"cosine"`` (decay to 0 over all steps) or ``"constant"``.
+        keep: ``"best"`` (weights of the best validation epoch) or ``"last"``.
+        metric: the validation metric that picks the best epoch; ``"balanced_accuracy"`` and
+            ``"macro_f1"`` are reported during ``fit``, others fall back to balanced accuracy.
+        head_epochs: epochs of the classifier re-training stage of ``"crt"``/``"crt_la"``.
+
+    Example:
+        >>> text = recipe("balanced", {}, counts=[30, 10], epochs=5, batch_size=32,
+        ...               learning_rate=0.001, schedule="constant", keep="last")
+        >>> print(text[text.index("model.compile"):])
+        model.compile(
+            optimizer=keras.optimizers.Adam(0.001),
+            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+            metrics=[ki.metrics.BalancedAccuracy(num_classes=2, name="balanced_accuracy")],
+        )
+        model.fit(
+            x_train,
+            y_train,
+            batch_size=32,
+            epochs=5,
+            validation_data=(x_val, y_val),
+            class_weight=dict(ki.class_weights(counts, "balanced", normalize="mean")),
+        )
+    """
+    check_option("strategy", strategy, RECIPE_STRATEGIES)
+    template = _TEMPLATES[strategy]
+    values = _check_params(strategy, params)
+    class_counts = _check_counts(counts)
+    num_classes = len(class_counts)
+    n_epochs = int(check_number("epochs", epochs, low=1, integer=True))
+    batch = int(check_number("batch_size", batch_size, low=1, integer=True))
+    n_head_epochs = int(check_number("head_epochs", head_epochs, low=1, integer=True))
+    rate = _literal(check_number("learning_rate", learning_rate, low=0, low_inclusive=False))
+    check_option("schedule", schedule, SCHEDULES)
+    check_option("keep", keep, KEEP_OPTIONS)
+    if not isinstance(metric, str) or not metric:
+        raise TypeError(
+            f"metric must be a metric name such as 'macro_f1', got {short_repr(metric)}"
+        )
+
+    monitor = metric if metric in _METRIC_CLASSES else _FALLBACK_METRIC
+    metric_line = (
+        f"metrics=[ki.metrics.{_METRIC_CLASSES[monitor]}(num_classes={num_classes}, "
+        f'name="{monitor}")]'
+    )
+
+    def best_epoch(patience: int) -> list[str]:
+        if keep == "last":
+            return []
+        return [
+            "keras.callbacks.EarlyStopping(\n"
+            f'    monitor="val_{monitor}", mode="max", patience={patience}, '
+            "restore_best_weights=True\n"
+            ")"
+        ]
+
+    tuned = ", ".join(f"{key}={value}" for key, value in values.items())
+    val_use = "to keep the best epoch" if keep == "best" else "for validation"
+    notes = [
+        f'Trains `model` with strategy "{strategy}"'
+        + (f" ({tuned})" if tuned else "")
+        + ", as `keras-imbalance compare` did: "
+        + template.summary
+        + ".",
+        f"Needs: model, an uncompiled keras.Model that outputs {num_classes} logits (no softmax); "
+        f"x_train, y_train (class indices 0..{num_classes - 1}); x_val, y_val ({val_use}).",
+    ]
+    if monitor != metric:
+        notes.append(
+            f"compare ranked by {metric!r}; this recipe keeps the epoch with the best balanced "
+            "accuracy."
+        )
+    lines = [_comment(note) for note in notes]
+
+    body: list[str] = []
+    uses_steps = schedule == "cosine" or template.data == "balanced" or template.head == "balanced"
+    if uses_steps:
+        body.append(f"steps_per_epoch = int(np.ceil(len(x_train) / {batch}))")
+    x_fit, y_fit, y_val = "x_train", "y_train", "y_val"
+    if template.data == "one_hot":
+        body.append("# Keras's focal loss takes one-hot targets.")
+        body.append(f"y_train_one_hot = keras.utils.to_categorical(y_train, {num_classes})")
+        body.append(f"y_val_one_hot = keras.utils.to_categorical(y_val, {num_classes})")
+        y_fit, y_val = "y_train_one_hot", "y_val_one_hot"
+    body.append(
+        _call(
+            "model.compile",
+            [
+                "optimizer=" + _optimizer(rate, schedule, str(n_epochs)),
+                "loss=" + template.loss.format(**values, num_classes=num_classes),
+                metric_line,
+            ],
+        )
+    )
+    if template.data == "balanced":
+        body.append("# As many gradient steps per epoch as training on x_train once.")
+        fit_args = [
+            f'ki.BalancedBatches(x_train, y_train, batch_size={batch}, sampling="oversample", '
+            "seed=0)",
+            "steps_per_epoch=steps_per_epoch",
+        ]
+    else:
+        fit_args = [x_fit, y_fit, f"batch_size={batch}"]
+    fit_args += [f"epochs={n_epochs}", f"validation_data=(x_val, {y_val})"]
+    if template.class_weight is not None:
+        fit_args.append("class_weight=" + template.class_weight.format(**values))
+    callbacks = best_epoch(n_epochs)
+    if template.drw:
+        fraction = float(values["start"])
+        start_epoch = max(1, round(fraction * n_epochs)) if n_epochs > 1 else 0
+        callbacks.append(
+            _DRW_CALLBACK.format(
+                start_epoch=start_epoch,
+                start_note=f"start={values['start']} of {n_epochs} epochs",
+            )
+        )
+    if callbacks:
+        fit_args.append(_list("callbacks", callbacks))
+    body.append(_call("model.fit", fit_args))
+    if template.after:
+        body.append(template.after.format(**values).rstrip("\n"))
+    if template.head is not None:
+        body.append(
+            _head(
+                template.head,
+                values,
+                rate,
+                schedule,
+                n_head_epochs,
+                batch,
+                num_classes,
+                metric_line,
+                best_epoch(n_head_epochs),
+            )
+        )
+
+    code = "\n".join(body)
+    uses_counts = "counts" in code
+    # One block, sorted as a user's project sees it: keras_imbalance is a third-party package.
+    imports = ["import keras", "import keras_imbalance as ki"]
+    if "np." in code:
+        imports.append("import numpy as np")
+    header = [*lines, *imports, ""]
+    if uses_counts:
+        header.append(_counts_line(class_counts))
+    return "\n".join([*header, code]) + "\n"
+
+
+def _head(
+    kind: str,
+    values: Mapping[str, str],
+    rate: str,
+    schedule: str,
+    epochs: int,
+    batch: int,
+    num_classes: int,
+    metric_line: str,
+    callbacks: list[str],
+) -> str:
+    """The classifier re-training stage (Kang et al. 2020) of ``"crt"`` and ``"crt_la"``."""
+    if kind == "balanced":
+        why = "fit a fresh last layer on class-balanced batches"
+        loss = _PLAIN_LOSS
+        data = [
+            f"ki.BalancedBatches(f_train, y_train, batch_size={batch}, seed=0)",
+            "steps_per_epoch=steps_per_epoch",
+        ]
+    else:
+        why = "fit a fresh last layer with the logit-adjusted loss"
+        loss = f"ki.losses.LogitAdjustedLoss(counts, tau={values['tau']})"
+        data = ["f_train", "y_train", f"batch_size={batch}"]
+    lines = [
+        _comment(f"Classifier re-training (Kang et al. 2020): keep the features, {why}."),
+        "features = keras.Model(model.input, model.layers[-1].input)",
+        "f_train = features.predict(x_train, verbose=0)",
+        "f_val = features.predict(x_val, verbose=0)",
+        f"head = keras.Sequential([keras.Input((f_train.shape[-1],)), "
+        f"keras.layers.Dense({num_classes})])",
+        _call(
+            "head.compile",
+            ["optimizer=" + _optimizer(rate, schedule, str(epochs)), f"loss={loss}", metric_line],
+        ),
+    ]
+    fit_args = [*data, f"epochs={epochs}", "validation_data=(f_val, y_val)"]
+    if callbacks:
+        fit_args.append(_list("callbacks", callbacks))
+    lines.append(_call("head.fit", fit_args))
+    lines.append("model = keras.Model(model.input, head(features.output))")
+    return "\n".join(lines)
+
+
+__all__ = ["KEEP_OPTIONS", "RECIPE_STRATEGIES", "SCHEDULES", "recipe"]

@@ -1,0 +1,198 @@
+"""One training run of :func:`~keras_imbalance.comparison.compare`, the way long-tail papers train.
+
+* **Cosine learning rate** (``schedule="cosine"``, the default): Adam's rate decays from
+  ``learning_rate`` to 0 over all the run's gradient steps, ``lr_t = lr / 2 * (1 + cos(pi t /
+  T))`` (Loshchilov & Hutter 2017, as in Cao et al. 2019 and Menon et al. 2021).
+  ``schedule="constant"`` keeps it fixed.
+* **Best validation epoch** (``keep="best"``, the default): after every epoch the model is scored
+  on the validation split, and the weights of the epoch with the best validation metric are kept
+  (ties go to the earlier epoch). ``keep="last"`` keeps the last epoch's weights.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from keras_imbalance.comparison.statistics import confusion_matrices, metric_from_confusion
+
+SCHEDULES: tuple[str, ...] = ("cosine", "constant")
+KEEP_OPTIONS: tuple[str, ...] = ("best", "last")
+_CHUNK = 1024
+
+
+@dataclass
+class Recipe:
+    """The training settings every run of a comparison shares."""
+
+    epochs: int
+    batch_size: int
+    learning_rate: float
+    schedule: str = "cosine"
+    keep: str = "best"
+    metric: str = "balanced_accuracy"
+    tail: Sequence[int] = ()
+
+
+@dataclass
+class RunOutput:
+    """What one run leaves: validation and test logits, its curves, and the epoch kept."""
+
+    val_logits: np.ndarray
+    test_logits: np.ndarray
+    best_epoch: int
+    history: dict[str, list[float]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def predict_logits(model: Any, x: np.ndarray) -> np.ndarray:
+    """The model's outputs on ``x`` in inference mode, in chunks, as float64 NumPy."""
+    import keras
+
+    parts = [
+        keras.ops.convert_to_numpy(model(x[i : i + _CHUNK], training=False))
+        for i in range(0, len(x), _CHUNK)
+    ]
+    return np.concatenate(parts).astype("float64")
+
+
+def score(
+    y_true: np.ndarray, logits: np.ndarray, metric: str, num_classes: int, tail: Sequence[int]
+) -> float:
+    """``metric`` of the argmax of ``logits``; ``nan`` when the logits are not finite."""
+    if not np.isfinite(logits).all():
+        return float("nan")
+    confusion = confusion_matrices(y_true, logits.argmax(axis=-1), num_classes)
+    return float(metric_from_confusion(confusion, metric, tail=tail))
+
+
+def _best_epoch_callback(
+    x_val: np.ndarray, y_val: np.ndarray, recipe: Recipe, num_classes: int
+) -> Any:
+    import keras
+
+    class BestValidationEpoch(keras.callbacks.Callback):  # type: ignore[misc]
+        """Scores the validation split after each epoch and keeps the best epoch's weights."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.scores: list[float] = []
+            self.best_epoch = 0
+            self.best_weights: list[np.ndarray] | None = None
+
+        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+            logits = predict_logits(self.model, x_val)
+            value = score(y_val, logits, recipe.metric, num_classes, recipe.tail)
+            self.scores.append(value)
+            if logs is not None:  # callbacks after this one (TensorBoard) see the score
+                logs[f"val_{recipe.metric}"] = value
+            best = max((s for s in self.scores[:-1] if not math.isnan(s)), default=-math.inf)
+            if recipe.keep == "best" and not math.isnan(value) and value > best:
+                self.best_epoch, self.best_weights = epoch + 1, self.model.get_weights()
+
+        def on_train_end(self, logs: Any = None) -> None:
+            if recipe.keep == "last":
+                self.best_epoch = len(self.scores)
+            elif self.best_weights is not None:
+                self.model.set_weights(self.best_weights)
+
+    return BestValidationEpoch()
+
+
+def fit_run(
+    network: Any,
+    setup: Any,
+    *,
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    x_val: np.ndarray,
+    y_val: np.ndarray,
+    x_test: np.ndarray,
+    num_classes: int,
+    recipe: Recipe,
+    seed: int,
+    epochs: int | None = None,
+    log_dir: str | None = None,
+) -> RunOutput:
+    """Compile ``network`` with ``setup``'s loss, train it, and keep the chosen epoch's weights.
+
+    ``setup`` is a :class:`~keras_imbalance.comparison.strategies.Setup`. Every run takes the
+    same number of gradient steps, ``epochs * ceil(len(x_train) / batch_size)``. With
+    ``log_dir``, ``keras.callbacks.TensorBoard`` logs the training loss and the validation metric
+    of every epoch there.
+    """
+    import keras
+
+    started = time.perf_counter()
+    epochs = recipe.epochs if epochs is None else epochs
+    steps_per_epoch = math.ceil(len(x_train) / recipe.batch_size)
+    rate: Any = recipe.learning_rate
+    if recipe.schedule == "cosine":
+        rate = keras.optimizers.schedules.CosineDecay(
+            recipe.learning_rate, decay_steps=max(1, epochs * steps_per_epoch)
+        )
+    network.compile(optimizer=keras.optimizers.Adam(rate), loss=setup.loss)
+    best = _best_epoch_callback(x_val, y_val, recipe, num_classes)
+    callbacks = [*setup.callbacks, best]
+    if log_dir is not None:
+        callbacks.append(
+            keras.callbacks.TensorBoard(log_dir=log_dir, write_graph=False, profile_batch=0)
+        )
+    keras.utils.set_random_seed(seed)
+    if setup.balanced_batches:
+        from keras_imbalance.pipelines import BalancedBatches
+
+        batches = BalancedBatches(
+            x_train, y_train, batch_size=recipe.batch_size, sampling="oversample", seed=seed
+        )
+        # Take the same number of gradient steps as the other strategies: a balanced epoch has
+        # C * n_max samples, so an epoch here is the first steps_per_epoch of a fresh draw.
+        fitted = network.fit(
+            _steps(batches, steps_per_epoch), epochs=epochs, verbose=0, callbacks=callbacks
+        )
+    else:
+        targets = np.eye(num_classes, dtype="float32")[y_train] if setup.one_hot else y_train
+        fitted = network.fit(
+            x_train,
+            targets,
+            epochs=epochs,
+            batch_size=recipe.batch_size,
+            shuffle=True,
+            verbose=0,
+            callbacks=callbacks,
+            **setup.fit_kwargs,
+        )
+    history = {name: [float(v) for v in values] for name, values in fitted.history.items()}
+    history[f"val_{recipe.metric}"] = list(best.scores)
+    return RunOutput(
+        val_logits=predict_logits(network, x_val),
+        test_logits=predict_logits(network, x_test),
+        best_epoch=int(best.best_epoch or len(best.scores)),
+        history=history,
+        seconds=round(time.perf_counter() - started, 3),
+    )
+
+
+def _steps(batches: Any, steps: int) -> Any:
+    """A PyDataset of the first ``steps`` batches of ``batches``, redrawn every epoch."""
+    import keras
+
+    class FirstSteps(keras.utils.PyDataset):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__()
+
+        def __len__(self) -> int:
+            return steps
+
+        def __getitem__(self, index: int) -> Any:
+            return batches[index % len(batches)]
+
+        def on_epoch_end(self) -> None:
+            batches.on_epoch_end()
+
+    return FirstSteps()
