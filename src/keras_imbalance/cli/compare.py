@@ -124,6 +124,18 @@ def add_parser(commands: Any) -> None:
         "--n-boot", type=int, default=1000, help="bootstrap replicates of the noise intervals"
     )
     parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="train this many runs at once in a local process pool (one GPU each when present)",
+    )
+    parser.add_argument(
+        "--dask-scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help='train the runs on the Dask cluster at ADDRESS (pip install "keras-imbalance[dask]")',
+    )
+    parser.add_argument(
         "--tensorboard",
         default=None,
         metavar="DIR",
@@ -133,7 +145,8 @@ def add_parser(commands: Any) -> None:
         "--output",
         default="compare-results",
         metavar="DIR",
-        help="where results.json, results.md and the plots go",
+        help="where runs.jsonl (the journal: rerun to resume), results.json, results.md and the "
+        "plots go",
     )
     parser.add_argument(
         "--no-plots", action="store_true", help="skip the plots (no matplotlib needed)"
@@ -227,6 +240,9 @@ def _check_args(args: argparse.Namespace) -> dict[str, Any]:
     ):
         check_number(flag, value, low=low, integer=True)
     check_number("--learning-rate", args.learning_rate, low=0, low_inclusive=False)
+    check_number("--workers", args.workers, low=1, integer=True)
+    if args.dask_scheduler is not None and args.workers != 1:
+        raise ValueError("--workers and --dask-scheduler were both given; use one of them")
     for flag, value in (
         ("--validation-size", args.validation_size),
         ("--test-size", args.test_size),
@@ -253,6 +269,15 @@ def run(args: argparse.Namespace) -> int:
     class_names = None
     if args.detector is not None:
         data, class_names = _as_detector(data, args.detector)
+    executor = None
+    if args.dask_scheduler is not None:
+        from keras_imbalance.comparison.parallel import dask_executor
+
+        executor = dask_executor(args.dask_scheduler)
+    elif args.workers > 1:
+        from keras_imbalance.comparison.parallel import process_pool
+
+        executor = process_pool(args.workers)
     bar, progress = progress_reporter()
     if bar is not None:
         bar.start()
@@ -275,11 +300,15 @@ def run(args: argparse.Namespace) -> int:
             n_boot=args.n_boot,
             class_names=class_names,
             tensorboard_dir=args.tensorboard,
+            output=args.output,
+            executor=executor,
             progress=progress,
         )
     finally:
         if bar is not None:
             bar.stop()
+        if executor is not None:
+            executor.shutdown()
     written = result.save(args.output, plots=not args.no_plots)
     if args.json:
         print(result.to_json())

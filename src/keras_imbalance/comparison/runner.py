@@ -10,8 +10,8 @@ with the noise of seeds and samples (:mod:`~keras_imbalance.comparison.verdict`)
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
@@ -19,27 +19,23 @@ import numpy as np
 
 from keras_imbalance._validation import check_number, check_option, short_repr
 from keras_imbalance.comparison import heads
+from keras_imbalance.comparison.journal import check_output_folder
 from keras_imbalance.comparison.models import _check_model, default_model
 from keras_imbalance.comparison.result import Comparison
-from keras_imbalance.comparison.splits import Splits, make_splits
-from keras_imbalance.comparison.statistics import confusion_matrices, metric_from_confusion
+from keras_imbalance.comparison.session import Session, data_fingerprint
+from keras_imbalance.comparison.splits import make_splits
 from keras_imbalance.comparison.strategies import (
     COMPARE_STRATEGIES,
     DEFAULT_STRATEGIES,
     HEAD_STRATEGIES,
     METRICS,
-    TRAINED_STRATEGIES,
-    Setup,
     candidates,
     check_grids,
-    setup,
 )
 from keras_imbalance.comparison.training import (
     KEEP_OPTIONS,
     SCHEDULES,
     Recipe,
-    RunOutput,
-    fit_run,
 )
 from keras_imbalance.comparison.verdict import choose_params, summarize
 
@@ -98,6 +94,8 @@ def compare(
     class_names: Sequence[str] | None = None,
     n_boot: int = 1000,
     tensorboard_dir: str | Path | None = None,
+    output: str | Path | None = None,
+    executor: Executor | None = None,
     progress: ProgressCallback | None = None,
 ) -> Comparison:
     """Train the same model once per strategy, knob value and seed; choose on validation.
@@ -133,8 +131,17 @@ def compare(
             knobs, seed), named like ``logit_adjusted-tau=1.0-seed0``, with the training loss
             and the validation metric of every epoch (``tensorboard --logdir DIR`` shows them
             side by side). Needs TensorBoard (it comes with TensorFlow).
-        progress: called as ``progress(done, total, run)`` before each run starts (``run``
-            names it) and once at the end with ``run=""``.
+        output: a folder to journal the runs in (``runs.jsonl``, see
+            :mod:`~keras_imbalance.comparison.session`). It is checked (a writable folder, not a
+            file) before anything else. Each finished run is appended the moment it ends; run
+            again with the same folder and configuration to resume (finished runs are not
+            trained again); a different configuration there is an error.
+        executor: a ``concurrent.futures.Executor`` to train the runs in parallel, e.g.
+            :func:`~keras_imbalance.comparison.parallel.process_pool` or a Dask cluster's
+            ``Client(address).get_executor()``. The model builder must then be picklable. The
+            results equal the sequential ones: each run starts from its seed alone.
+        progress: called as ``progress(done, total, run)`` before each run that trains
+            (``run`` names it) and once at the end with ``run=""``.
 
     Returns:
         A :class:`Comparison`.
@@ -146,6 +153,7 @@ def compare(
         1
     """
     names = check_strategies(strategies)
+    folder = check_output_folder(output) if output is not None else None
     check_option("metric", metric, METRICS)
     check_option("schedule", schedule, SCHEDULES)
     check_option("keep", keep, KEEP_OPTIONS)
@@ -194,56 +202,40 @@ def compare(
     _check_model(build(input_shape, num_classes), num_classes, input_shape)
 
     plan = {name: candidates(name, merged_grids, tune=tune) for name in names}
-    total = sum(len(plan[name]) for name in names) * len(seed_list)
-    runs: list[dict[str, Any]] = []
-    report = _RunRecorder(splits, recipe, runs)
-
-    def announce(label: str) -> None:
-        if progress is not None:
-            progress(len(runs), total, label)
-
-    for seed in seed_list:
-        import keras
-
-        keras.utils.set_random_seed(seed)
-        initial = build(input_shape, num_classes).get_weights()
-        none_network: Any = None
-        for name in (n for n in names if n in TRAINED_STRATEGIES):
-            for params in plan[name]:
-                announce(_label(name, params, seed))
-                keras.utils.set_random_seed(seed)
-                network = build(input_shape, num_classes)
-                network.set_weights(initial)
-                output = fit_run(
-                    network,
-                    setup(name, params, counts, epochs),
-                    x_train=arrays["train"],
-                    y_train=splits.y_train,
-                    x_val=arrays["val"],
-                    y_val=splits.y_val,
-                    x_test=arrays["test"],
-                    num_classes=num_classes,
-                    recipe=recipe,
-                    seed=seed,
-                    log_dir=_log_dir(tensorboard_dir, name, params, seed),
-                )
-                report.add(name, params, seed, output)
-                if name == "none":
-                    none_network = network
-        if any(name in HEAD_STRATEGIES for name in names):
-            _run_heads(
-                names,
-                plan,
-                none_network,
-                arrays,
-                splits,
-                recipe,
-                seed,
-                report,
-                announce,
-                tensorboard_dir,
-            )
-    announce("")
+    session = Session(
+        splits=splits,
+        arrays=arrays,
+        recipe=recipe,
+        build=build,
+        names=names,
+        plan=plan,
+        seeds=seed_list,
+        folder=folder,
+        config={
+            "data": data_fingerprint(
+                arrays["train"], splits.y_train, arrays["val"], splits.y_val, arrays["test"]
+            ),
+            "test_labels": data_fingerprint(splits.y_test),
+            "class_names": splits.class_names,
+            "plan": {name: plan[name] for name in names},
+            "seeds": seed_list,
+            "recipe": {
+                "epochs": epochs,
+                "batch_size": batch_size,
+                "learning_rate": float(learning_rate),
+                "schedule": schedule,
+                "keep": keep,
+                "metric": metric,
+                "tail": tail,
+                "head_epochs": heads.HEAD_EPOCHS,
+            },
+            "model": getattr(build, "__qualname__", repr(build)),
+        },
+        tensorboard_dir=tensorboard_dir,
+        progress=progress,
+        executor=executor,
+    )
+    runs = session.run()
     choose_params(runs, names, metric)
     summary, best, verdict, notes = summarize(
         runs,
@@ -269,6 +261,7 @@ def compare(
         "n_boot": n_boot,
         "head_epochs": heads.HEAD_EPOCHS,
         "model": getattr(build, "__qualname__", repr(build)),
+        "runs_trained": session.trained,
     }
     return Comparison(
         metric=metric,
@@ -287,126 +280,3 @@ def compare(
         verdict=verdict,
         notes=notes,
     )
-
-
-def _log_dir(
-    folder: str | Path | None, name: str, params: Mapping[str, Any], seed: int
-) -> str | None:
-    """``folder/<strategy>[-knob=value...]-seed<seed>``, or ``None`` without a folder."""
-    if folder is None:
-        return None
-    knobs = "".join(f"-{k}={v}" for k, v in params.items())
-    return str(Path(folder) / f"{name}{knobs}-seed{seed}")
-
-
-def _label(name: str, params: Mapping[str, Any], seed: int) -> str:
-    knobs = ", ".join(f"{k}={v}" for k, v in params.items())
-    return f"{name}{f' ({knobs})' if knobs else ''}, seed {seed}"
-
-
-class _RunRecorder:
-    """Scores a finished run on validation and test and appends its record."""
-
-    def __init__(self, splits: Splits, recipe: Recipe, runs: list[dict[str, Any]]) -> None:
-        self.splits, self.recipe, self.runs = splits, recipe, runs
-
-    def add(self, name: str, params: Mapping[str, Any], seed: int, output: RunOutput) -> None:
-        record: dict[str, Any] = {
-            "strategy": name,
-            "seed": seed,
-            "params": dict(params),
-            "chosen": False,
-            "best_epoch": output.best_epoch,
-            "seconds": output.seconds,
-            "history": output.history,
-        }
-        diverged = False
-        for split, y, logits in (
-            ("validation", self.splits.y_val, output.val_logits),
-            ("test", self.splits.y_test, output.test_logits),
-        ):
-            finite = bool(np.isfinite(logits).all())
-            diverged = diverged or not finite
-            predicted = logits.argmax(axis=-1) if finite else np.zeros(len(y), dtype=int)
-            confusion = confusion_matrices(y, predicted, self.splits.num_classes)
-            record[split] = {
-                m: float(metric_from_confusion(confusion, m, tail=self.recipe.tail))
-                if finite
-                else float("nan")
-                for m in METRICS
-            }
-            with np.errstate(divide="ignore", invalid="ignore"):
-                recall = np.diag(confusion) / confusion.sum(axis=1)
-            record.setdefault("per_class_recall", {})[split] = [
-                float(r) if finite else float("nan") for r in recall
-            ]
-            record.setdefault("predictions", {})[split] = predicted.astype(int).tolist()
-        record["diverged"] = diverged
-        self.runs.append(record)
-
-
-def _run_heads(
-    names: list[str],
-    plan: Mapping[str, list[dict[str, Any]]],
-    none_network: Any,
-    arrays: Mapping[str, np.ndarray],
-    splits: Splits,
-    recipe: Recipe,
-    seed: int,
-    report: _RunRecorder,
-    announce: Callable[[str], None],
-    tensorboard_dir: str | Path | None,
-) -> None:
-    """The decoupled strategies of one seed, on the frozen features of its ``"none"`` model."""
-    import keras
-
-    from keras_imbalance import losses
-
-    base = next(r for r in reversed(report.runs) if r["strategy"] == "none" and r["seed"] == seed)
-    counts = splits.counts("train")
-    f_train, f_val, f_test = heads.features_of(
-        none_network, arrays["train"], arrays["val"], arrays["test"]
-    )
-    kernel, bias = heads.classifier_weights(none_network)
-    for name in (n for n in names if n in HEAD_STRATEGIES):
-        for params in plan[name]:
-            announce(_label(name, params, seed))
-            if name in ("posthoc", "tau_norm"):
-                tau = float(params["tau"])
-                if name == "posthoc":
-                    val, test = (
-                        heads.posthoc_logits(f @ kernel + bias, counts, tau)
-                        for f in (f_val, f_test)
-                    )
-                else:
-                    val, test = (
-                        heads.tau_normalized_logits(f, kernel, bias, tau) for f in (f_val, f_test)
-                    )
-                output = RunOutput(val, test, base["best_epoch"], {}, 0.0)
-            else:
-                plain = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-                head_setup = (
-                    Setup(plain, balanced_batches=True)
-                    if name == "crt"
-                    else Setup(losses.LogitAdjustedLoss(counts.tolist(), tau=float(params["tau"])))
-                )
-                output = fit_run(
-                    heads.head_model(f_train.shape[1], splits.num_classes, seed),
-                    head_setup,
-                    x_train=f_train,
-                    y_train=splits.y_train,
-                    x_val=f_val,
-                    y_val=splits.y_val,
-                    x_test=f_test,
-                    num_classes=splits.num_classes,
-                    recipe=recipe,
-                    seed=seed,
-                    epochs=heads.HEAD_EPOCHS,
-                    log_dir=_log_dir(tensorboard_dir, name, params, seed),
-                )
-            report.add(name, params, seed, output)
-
-
-def params_key(params: Mapping[str, Any]) -> str:
-    """A canonical text key of a parameter set."""
-    return json.dumps(dict(params), sort_keys=True)
