@@ -124,6 +124,13 @@ def add_parser(commands: Any) -> None:
         "--n-boot", type=int, default=1000, help="bootstrap replicates of the noise intervals"
     )
     parser.add_argument(
+        "--model",
+        default=None,
+        metavar="MODULE:FUNCTION",
+        help="a model builder build(input_shape, num_classes) -> uncompiled keras.Model with "
+        "logits, e.g. mypackage.models:build (default: a small CNN or MLP)",
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         default=1,
@@ -217,6 +224,31 @@ def _parse_grid(texts: list[str]) -> dict[str, dict[str, list[Any]]]:
     return grids
 
 
+def import_builder(text: str) -> Any:
+    """``"package.module:function"`` -> the function, with one-line errors naming --model."""
+    import importlib
+
+    module_name, colon, function_name = text.partition(":")
+    if not colon or not module_name or not function_name:
+        raise ValueError(
+            f"--model {text!r} is not MODULE:FUNCTION; e.g. --model mypackage.models:build"
+        )
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        raise ValueError(
+            f"--model {text!r}: module {module_name!r} cannot be imported ({error}); is it on "
+            f"PYTHONPATH?"
+        ) from error
+    builder = getattr(module, function_name, None)
+    if not callable(builder):
+        raise ValueError(
+            f"--model {text!r}: {module_name} has no function {function_name!r}; give a function "
+            f"build(input_shape, num_classes) that returns an uncompiled keras.Model"
+        )
+    return builder
+
+
 def _check_args(args: argparse.Namespace) -> dict[str, Any]:
     """Check every flag before Keras is imported, so a mistyped flag fails in under a second."""
     from keras_imbalance._validation import check_number
@@ -265,6 +297,7 @@ def run(args: argparse.Namespace) -> int:
     grids = _check_args(args)
     from keras_imbalance.comparison import compare
 
+    builder = import_builder(args.model) if args.model is not None else None
     data = _load(args)
     class_names = None
     if args.detector is not None:
@@ -300,6 +333,7 @@ def run(args: argparse.Namespace) -> int:
             n_boot=args.n_boot,
             class_names=class_names,
             tensorboard_dir=args.tensorboard,
+            model=builder,
             output=args.output,
             executor=executor,
             progress=progress,

@@ -36,6 +36,7 @@ from keras_imbalance.comparison.training import (
     KEEP_OPTIONS,
     SCHEDULES,
     Recipe,
+    check_training_kwargs,
 )
 from keras_imbalance.comparison.verdict import choose_params, summarize
 
@@ -96,6 +97,8 @@ def compare(
     tensorboard_dir: str | Path | None = None,
     output: str | Path | None = None,
     executor: Executor | None = None,
+    compile_kwargs: Mapping[str, Any] | None = None,
+    fit_kwargs: Mapping[str, Any] | None = None,
     progress: ProgressCallback | None = None,
 ) -> Comparison:
     """Train the same model once per strategy, knob value and seed; choose on validation.
@@ -140,6 +143,11 @@ def compare(
             :func:`~keras_imbalance.comparison.parallel.process_pool` or a Dask cluster's
             ``Client(address).get_executor()``. The model builder must then be picklable. The
             results equal the sequential ones: each run starts from its seed alone.
+        compile_kwargs: passed to ``Model.compile`` for every run: ``optimizer`` (a name, config
+            or instance, cloned per run; its learning rate becomes the schedule), ``jit_compile``,
+            ``steps_per_execution``... Not ``loss`` or ``metrics``: they are compare's.
+        fit_kwargs: passed to ``Model.fit`` for every run: ``callbacks``, ``verbose``... Not the
+            data, epochs, batch size or weights: they are compare's.
         progress: called as ``progress(done, total, run)`` before each run that trains
             (``run`` names it) and once at the end with ``run=""``.
 
@@ -168,6 +176,7 @@ def compare(
             "grids was given with tune=False, so it would be ignored; drop grids or set tune=True"
         )
     merged_grids = check_grids(names, grids)
+    compile_options, fit_options = check_training_kwargs(compile_kwargs, fit_kwargs)
     if isinstance(seeds, int | str) or not isinstance(seeds, Sequence) or not list(seeds):
         raise ValueError(
             f"seeds={short_repr(seeds)} must be a non-empty list of seeds, e.g. [0, 1, 2]"
@@ -192,7 +201,17 @@ def compare(
     counts = splits.counts("train")
     tail_count = check_tail_classes(tail_classes, num_classes)
     tail = sorted(np.argsort(counts, kind="stable")[:tail_count].tolist())
-    recipe = Recipe(epochs, batch_size, float(learning_rate), schedule, keep, metric, tail)
+    recipe = Recipe(
+        epochs,
+        batch_size,
+        float(learning_rate),
+        schedule,
+        keep,
+        metric,
+        tail,
+        compile_options,
+        fit_options,
+    )
     arrays = {
         name: np.asarray(x, dtype="float32")
         for name, x in (("train", splits.x_train), ("val", splits.x_val), ("test", splits.x_test))
@@ -230,6 +249,8 @@ def compare(
                 "head_epochs": heads.HEAD_EPOCHS,
             },
             "model": getattr(build, "__qualname__", repr(build)),
+            "compile_kwargs": {k: repr(v) for k, v in compile_options.items()},
+            "fit_kwargs": {k: repr(v) for k, v in fit_options.items()},
         },
         tensorboard_dir=tensorboard_dir,
         progress=progress,
@@ -262,6 +283,8 @@ def compare(
         "head_epochs": heads.HEAD_EPOCHS,
         "model": getattr(build, "__qualname__", repr(build)),
         "runs_trained": session.trained,
+        "compile_kwargs": {k: repr(v) for k, v in compile_options.items()},
+        "fit_kwargs": {k: repr(v) for k, v in fit_options.items()},
     }
     return Comparison(
         metric=metric,

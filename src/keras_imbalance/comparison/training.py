@@ -4,6 +4,11 @@
   ``learning_rate`` to 0 over all the run's gradient steps, ``lr_t = lr / 2 * (1 + cos(pi t /
   T))`` (Loshchilov & Hutter 2017, as in Cao et al. 2019 and Menon et al. 2021).
   ``schedule="constant"`` keeps it fixed.
+* **Adam**, or the user's optimizer (``compile_kwargs={"optimizer": ...}``: a name, a config
+  or an instance, cloned for every run), with the schedule set as its learning rate. Other
+  ``compile_kwargs`` (``jit_compile``, ``steps_per_execution``, ...) and ``fit_kwargs``
+  (``callbacks``, ``verbose``, ...) go to ``Model.compile`` and ``Model.fit`` as given; the loss,
+  the metrics, the data, the epochs and the weights are compare's own.
 * **Best validation epoch** (``keep="best"``, the default): after every epoch the model is scored
   on the validation split, and the weights of the epoch with the best validation metric are kept
   (ties go to the earlier epoch). ``keep="last"`` keeps the last epoch's weights.
@@ -13,7 +18,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +42,86 @@ class Recipe:
     keep: str = "best"
     metric: str = "balanced_accuracy"
     tail: Sequence[int] = ()
+    compile_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    fit_kwargs: Mapping[str, Any] = field(default_factory=dict)
+
+
+# compare sets these itself: the same for every strategy, or the strategy's own.
+RESERVED_COMPILE = frozenset({"loss", "loss_weights", "metrics", "weighted_metrics"})
+RESERVED_FIT = frozenset(
+    {
+        "x",
+        "y",
+        "batch_size",
+        "epochs",
+        "validation_data",
+        "validation_split",
+        "class_weight",
+        "sample_weight",
+        "shuffle",
+        "steps_per_epoch",
+        "initial_epoch",
+    }
+)
+
+
+def check_training_kwargs(
+    compile_kwargs: Mapping[str, Any] | None, fit_kwargs: Mapping[str, Any] | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Validate the user's ``compile``/``fit`` options: every key Keras takes, except compare's.
+
+    Example:
+        >>> check_training_kwargs({"jit_compile": False}, None)
+        ({'jit_compile': False}, {})
+    """
+    import inspect
+
+    checked = []
+    for name, given, reserved, method in (
+        ("compile_kwargs", compile_kwargs, RESERVED_COMPILE, "compile"),
+        ("fit_kwargs", fit_kwargs, RESERVED_FIT, "fit"),
+    ):
+        given = {} if given is None else given
+        if not isinstance(given, Mapping):
+            raise TypeError(
+                f"{name}={given!r} must be a dict of keyword arguments to Model.{method}"
+            )
+        for key in given:
+            if key in reserved:
+                raise ValueError(
+                    f"{name} sets {key!r}, which compare sets itself (the same for every strategy "
+                    f"or the strategy's own); drop it "
+                    f"(compare's own: {', '.join(sorted(reserved))})"
+                )
+        import keras
+
+        accepted = set(inspect.signature(getattr(keras.Model, method)).parameters) - {"self"}
+        unknown = sorted(set(given) - accepted)
+        if unknown:
+            raise ValueError(
+                f"{name} has {unknown[0]!r}, which Model.{method} does not take; "
+                f"use some of {', '.join(sorted(accepted - reserved))}"
+            )
+        checked.append(dict(given))
+    return checked[0], checked[1]
+
+
+def _optimizer(recipe: Recipe, decay_steps: int) -> Any:
+    """A fresh optimizer per run: Adam by default, or the user's (cloned), with the schedule."""
+    import keras
+
+    rate: Any = recipe.learning_rate
+    if recipe.schedule == "cosine":
+        rate = keras.optimizers.schedules.CosineDecay(
+            recipe.learning_rate, decay_steps=max(1, decay_steps)
+        )
+    given = recipe.compile_kwargs.get("optimizer")
+    if given is None:
+        return keras.optimizers.Adam(rate)
+    template = keras.optimizers.get(given)
+    config = template.get_config()
+    config["learning_rate"] = rate
+    return template.__class__.from_config(config)
 
 
 @dataclass
@@ -131,14 +216,14 @@ def fit_run(
     started = time.perf_counter()
     epochs = recipe.epochs if epochs is None else epochs
     steps_per_epoch = math.ceil(len(x_train) / recipe.batch_size)
-    rate: Any = recipe.learning_rate
-    if recipe.schedule == "cosine":
-        rate = keras.optimizers.schedules.CosineDecay(
-            recipe.learning_rate, decay_steps=max(1, epochs * steps_per_epoch)
-        )
-    network.compile(optimizer=keras.optimizers.Adam(rate), loss=setup.loss)
+    options = {k: v for k, v in recipe.compile_kwargs.items() if k != "optimizer"}
+    network.compile(
+        optimizer=_optimizer(recipe, epochs * steps_per_epoch), loss=setup.loss, **options
+    )
     best = _best_epoch_callback(x_val, y_val, recipe, num_classes)
-    callbacks = [*setup.callbacks, best]
+    callbacks = [*setup.callbacks, best, *recipe.fit_kwargs.get("callbacks", [])]
+    fit_options = {k: v for k, v in recipe.fit_kwargs.items() if k != "callbacks"}
+    verbose = fit_options.pop("verbose", 0)
     if log_dir is not None:
         callbacks.append(
             keras.callbacks.TensorBoard(log_dir=log_dir, write_graph=False, profile_batch=0)
@@ -153,7 +238,11 @@ def fit_run(
         # Take the same number of gradient steps as the other strategies: a balanced epoch has
         # C * n_max samples, so an epoch here is the first steps_per_epoch of a fresh draw.
         fitted = network.fit(
-            _steps(batches, steps_per_epoch), epochs=epochs, verbose=0, callbacks=callbacks
+            _steps(batches, steps_per_epoch),
+            epochs=epochs,
+            verbose=verbose,
+            callbacks=callbacks,
+            **fit_options,
         )
     else:
         targets = np.eye(num_classes, dtype="float32")[y_train] if setup.one_hot else y_train
@@ -163,9 +252,10 @@ def fit_run(
             epochs=epochs,
             batch_size=recipe.batch_size,
             shuffle=True,
-            verbose=0,
+            verbose=verbose,
             callbacks=callbacks,
             **setup.fit_kwargs,
+            **fit_options,
         )
     history = {name: [float(v) for v in values] for name, values in fitted.history.items()}
     history[f"val_{recipe.metric}"] = list(best.scores)

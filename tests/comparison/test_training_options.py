@@ -1,0 +1,135 @@
+"""compare with the user's own model and training options: optimizer, compile and fit keywords."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+
+from keras_imbalance.cli import main
+from keras_imbalance.comparison import compare
+from tests.comparison.test_compare import mlp, tiny_data
+
+
+class Spy(keras.callbacks.Callback):
+    """Records what each run trained with."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[tuple[str, bool]] = []
+
+    def on_train_begin(self, logs: object = None) -> None:
+        self.seen.append((type(self.model.optimizer).__name__, bool(self.model.run_eagerly)))
+
+
+def test_optimizer_and_keywords_reach_every_run() -> None:
+    spy = Spy()
+    result = compare(
+        tiny_data(),
+        ["none", "balanced", "crt"],
+        model=mlp,
+        epochs=2,
+        seeds=[0],
+        n_boot=20,
+        compile_kwargs={"optimizer": keras.optimizers.SGD(momentum=0.9), "run_eagerly": True},
+        fit_kwargs={"callbacks": [spy]},
+    )
+    assert spy.seen == [("SGD", True)] * 3  # none, balanced and the crt head
+    assert "SGD" in result.settings["compile_kwargs"]["optimizer"]
+    cosine = compare(
+        tiny_data(),
+        ["none"],
+        model=mlp,
+        epochs=2,
+        seeds=[0],
+        n_boot=20,
+        compile_kwargs={"optimizer": "sgd"},
+    )
+    assert cosine.runs[0]["validation"]["balanced_accuracy"] >= 0
+
+
+def test_the_given_optimizer_is_cloned_and_takes_the_schedule() -> None:
+    given = keras.optimizers.SGD(learning_rate=0.5, momentum=0.9)
+    models: list[keras.Model] = []
+
+    class Keep(keras.callbacks.Callback):
+        def on_train_end(self, logs: object = None) -> None:
+            models.append(self.model)
+
+    compare(
+        tiny_data(),
+        ["none", "balanced"],
+        model=mlp,
+        epochs=2,
+        seeds=[0],
+        n_boot=20,
+        learning_rate=0.01,
+        compile_kwargs={"optimizer": given},
+        fit_kwargs={"callbacks": [Keep()]},
+    )
+    first, second = (m.optimizer for m in models)
+    assert first is not given and second is not given and first is not second
+    assert first.momentum == pytest.approx(0.9)
+    schedule = first.get_config()["learning_rate"]
+    assert schedule["class_name"] == "CosineDecay"
+    assert schedule["config"]["initial_learning_rate"] == pytest.approx(0.01)
+    assert float(np.asarray(given.learning_rate)) == pytest.approx(0.5)  # untouched
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"compile_kwargs": {"loss": "mse"}}, "compile_kwargs sets 'loss'"),
+        ({"compile_kwargs": {"metrics": ["accuracy"]}}, "compile_kwargs sets 'metrics'"),
+        ({"compile_kwargs": {"bogus": 1}}, "compile_kwargs has 'bogus'"),
+        ({"fit_kwargs": {"epochs": 3}}, "fit_kwargs sets 'epochs'"),
+        ({"fit_kwargs": {"class_weight": {0: 1}}}, "fit_kwargs sets 'class_weight'"),
+        ({"fit_kwargs": {"bogus": 1}}, "fit_kwargs has 'bogus'"),
+        ({"fit_kwargs": [1]}, "must be a dict"),
+    ],
+)
+def test_compare_owned_options_are_refused(kwargs: dict, match: str) -> None:
+    with pytest.raises((ValueError, TypeError), match=match):
+        compare(tiny_data(), ["none"], model=mlp, epochs=1, seeds=[0], **kwargs)
+
+
+def test_mixed_precision_runs() -> None:
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        result = compare(
+            tiny_data(),
+            ["none", "logit_adjusted", "posthoc"],
+            model=mlp,
+            epochs=2,
+            seeds=[0],
+            n_boot=20,
+            grids={"logit_adjusted": {"tau": [1.0]}},
+        )
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    assert not any(run["diverged"] for run in result.runs)
+
+
+def test_cli_model_imports_a_builder(tmp_path: Path) -> None:
+    x, y = tiny_data()
+    np.savez(tmp_path / "data.npz", x=x, y=y)
+    args = ["compare", str(tmp_path / "data.npz"), "--model", "tests.comparison.test_compare:mlp"]
+    args += ["--strategies", "none", "--epochs", "1", "--seeds", "0", "--n-boot", "20"]
+    args += ["--no-plots", "--output", str(tmp_path / "out")]
+    assert main(args) == 0
+    assert (tmp_path / "out" / "results.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("spec", "match"),
+    [
+        ("no_colon", "is not MODULE:FUNCTION"),
+        ("no.such.module:build", "cannot be imported"),
+        ("tests.comparison.test_compare:nothing", "has no function 'nothing'"),
+    ],
+)
+def test_cli_model_errors(spec: str, match: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["compare", "--model", spec, "--epochs", "1", "--strategies", "none"]) == 2
+    assert match in capsys.readouterr().err
