@@ -31,7 +31,7 @@ from keras_imbalance.comparison.parallel import (
     run_task,
 )
 from keras_imbalance.comparison.splits import Splits
-from keras_imbalance.comparison.statistics import confusion_matrices, metric_from_confusion
+from keras_imbalance.comparison.scores import confusion_matrices, metric_from_confusion
 from keras_imbalance.comparison.strategies import (
     HEAD_STRATEGIES,
     METRICS,

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from keras_imbalance.comparison.statistics import confusion_matrices, metric_from_confusion
+from keras_imbalance.comparison.scores import confusion_matrices, metric_from_confusion
 
 SCHEDULES: tuple[str, ...] = ("cosine", "constant")
 KEEP_OPTIONS: tuple[str, ...] = ("best", "last")

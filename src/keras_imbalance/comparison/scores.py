@@ -1,0 +1,253 @@
+"""Scores of predictions through confusion matrices, with scikit-learn's default conventions.
+
+:func:`confusion_matrices` counts (true, predicted) pairs over any leading axes, and
+:func:`metric_from_confusion` turns counts into each metric of :data:`METRICS`, vectorised, so
+that the bootstrap of :mod:`keras_imbalance.comparison.statistics` scores thousands of
+replicates at once. NumPy only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+
+from keras_imbalance._validation import check_number, check_option, short_repr
+
+Metric = Literal["balanced_accuracy", "macro_f1", "g_mean", "mcc", "accuracy", "tail_recall"]
+
+METRICS: tuple[str, ...] = (
+    "balanced_accuracy",
+    "macro_f1",
+    "g_mean",
+    "mcc",
+    "accuracy",
+    "tail_recall",
+)
+
+# Largest temporary, in array elements, that the bootstrap builds at once (8M int64 = 64 MB).
+# Tests lower it to check that the result does not depend on the block size.
+_BLOCK_ELEMENTS = 8_000_000
+
+
+# --------------------------------------------------------------------------------------------
+# Confusion matrices and metrics
+# --------------------------------------------------------------------------------------------
+
+
+def _check_labels(name: str, labels: Any, num_classes: int) -> np.ndarray:
+    """Return ``labels`` as an integer array whose values all lie in ``[0, num_classes)``."""
+    array = np.asarray(labels)
+    if array.size == 0 and array.dtype.kind not in "iu":
+        array = array.astype(np.int64)
+    if array.dtype.kind not in "iu":
+        raise TypeError(
+            f"{name} must hold integer class indices, got dtype {array.dtype}; "
+            f"convert class scores with argmax(axis=-1) or cast whole numbers with .astype(int)"
+        )
+    if array.size:
+        low, high = int(array.min()), int(array.max())
+        if low < 0 or high >= num_classes:
+            bad = low if low < 0 else high
+            raise ValueError(
+                f"{name} holds class {bad}, outside [0, {num_classes}) (num_classes="
+                f"{num_classes}); give labels 0..{num_classes - 1} or raise num_classes"
+            )
+    return array.astype(np.intp, copy=False)
+
+
+def _check_num_classes(num_classes: Any) -> int:
+    return int(check_number("num_classes", num_classes, low=1, integer=True))
+
+
+def confusion_matrices(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int) -> np.ndarray:
+    """Count (true class, predicted class) pairs, batched over the leading axes of ``y_pred``.
+
+    ``M[..., i, j] = #{k : y_true[k] = i and y_pred[..., k] = j}``: rows are the true class,
+    columns the predicted class, as in :func:`sklearn.metrics.confusion_matrix` with
+    ``labels=range(num_classes)``. All batches are counted with one ``np.bincount``.
+
+    Parameters
+    ----------
+    y_true : np.ndarray
+        Shape ``(n,)``, integer classes in ``[0, num_classes)``.
+    y_pred : np.ndarray
+        Shape ``(..., n)``, integer classes in ``[0, num_classes)``, e.g. ``(seeds, n)``.
+    num_classes : int
+        Number of classes ``C``.
+
+    Returns
+    -------
+    np.ndarray
+        Shape ``(..., C, C)``, dtype int64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> confusion_matrices(np.array([0, 0, 1, 2]), np.array([0, 1, 1, 1]), 3).tolist()
+    [[1, 1, 0], [0, 1, 0], [0, 1, 0]]
+    >>> confusion_matrices(np.array([0, 1]), np.array([[0, 1], [1, 1]]), 2).shape
+    (2, 2, 2)
+    """
+    num_classes = _check_num_classes(num_classes)
+    true = _check_labels("y_true", y_true, num_classes)
+    pred = _check_labels("y_pred", y_pred, num_classes)
+    if true.ndim != 1:
+        raise ValueError(
+            f"y_true must have shape (n,), got shape {true.shape}; pass one label per sample"
+        )
+    if pred.ndim < 1 or pred.shape[-1] != true.shape[0]:
+        raise ValueError(
+            f"y_pred has shape {pred.shape} but y_true has {true.shape[0]} samples; "
+            f"give y_pred the shape (..., {true.shape[0]})"
+        )
+    batch = pred.shape[:-1]
+    rows = int(np.prod(batch, dtype=np.int64))
+    cells = num_classes * num_classes
+    codes = true * num_classes + pred.reshape(rows, true.shape[0])
+    codes += (np.arange(rows, dtype=np.intp) * cells)[:, None]
+    counts = np.bincount(codes.ravel(), minlength=rows * cells)
+    return counts.astype(np.int64, copy=False).reshape(*batch, num_classes, num_classes)
+
+
+def _check_tail(tail: Sequence[int], num_classes: int) -> tuple[int, ...]:
+    classes = tuple(tail)
+    for value in classes:
+        if isinstance(value, bool) or not isinstance(value, int | np.integer):
+            raise TypeError(
+                f"tail={short_repr(tail)} holds {value!r}, which is not a class index; "
+                f"give integer classes, e.g. tail=[{num_classes - 1}]"
+            )
+        if not 0 <= int(value) < num_classes:
+            raise ValueError(
+                f"tail={short_repr(tail)} holds class {int(value)}, outside [0, {num_classes}); "
+                f"give classes 0..{num_classes - 1}"
+            )
+    if len(set(classes)) != len(classes):
+        raise ValueError(f"tail={short_repr(tail)} repeats a class; list each tail class once")
+    return tuple(int(value) for value in classes)
+
+
+def _metric(confusion: np.ndarray, metric: str, tail: tuple[int, ...]) -> np.ndarray:
+    """:func:`metric_from_confusion` on inputs already checked (every total is positive)."""
+    m = np.asarray(confusion, dtype=np.float64)
+    true_sum = m.sum(axis=-1)
+    pred_sum = m.sum(axis=-2)
+    hits = np.diagonal(m, axis1=-2, axis2=-1)
+    total = true_sum.sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        recall = np.where(true_sum > 0, hits / true_sum, 0.0)
+    if metric == "accuracy":
+        return hits.sum(axis=-1) / total
+    if metric == "balanced_accuracy":
+        present = true_sum > 0
+        return recall.sum(axis=-1) / present.sum(axis=-1)
+    if metric == "tail_recall":
+        return recall[..., list(tail)].mean(axis=-1)
+    seen = (true_sum > 0) | (pred_sum > 0)
+    if metric == "macro_f1":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            f1 = np.where(seen, 2.0 * hits / (true_sum + pred_sum), 0.0)
+        return f1.sum(axis=-1) / seen.sum(axis=-1)
+    if metric == "g_mean":
+        with np.errstate(divide="ignore"):
+            log_recall = np.where(seen, np.log(recall), 0.0)
+        return np.exp(log_recall.sum(axis=-1) / seen.sum(axis=-1))
+    # mcc, in scikit-learn's order of operations so that rounding agrees
+    cov_true_pred = hits.sum(axis=-1) * total - np.einsum("...i,...i->...", true_sum, pred_sum)
+    cov_pred_pred = total**2 - np.einsum("...i,...i->...", pred_sum, pred_sum)
+    cov_true_true = total**2 - np.einsum("...i,...i->...", true_sum, true_sum)
+    product = cov_pred_pred * cov_true_true
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(product == 0, 0.0, cov_true_pred / np.sqrt(product))
+
+
+def metric_from_confusion(
+    confusion: np.ndarray, metric: Metric | str, *, tail: Sequence[int] = ()
+) -> np.ndarray:
+    """Score confusion matrices, vectorised over their leading axes.
+
+    With ``M`` the confusion matrix (rows true), ``t_i = sum_j M_ij`` (true count),
+    ``p_j = sum_i M_ij`` (predicted count), ``h_i = M_ii``, ``N = sum t_i`` and
+    ``r_i = h_i / t_i`` (recall; 0 when ``t_i = 0``), each metric equals scikit-learn's
+    default on the same labels:
+
+    * ``accuracy = sum h_i / N`` (``accuracy_score``);
+    * ``balanced_accuracy = mean_{i: t_i > 0} r_i`` (``balanced_accuracy_score``: mean recall
+      over the classes present in ``y_true``);
+    * ``macro_f1 = mean_{i in U} 2 h_i / (t_i + p_i)`` with ``U = {i: t_i > 0 or p_i > 0}``
+      (``f1_score(average="macro", zero_division=0)``, whose labels are those in ``y_true``
+      or ``y_pred``);
+    * ``g_mean = (prod_{i in U} r_i) ** (1 / |U|)`` (imbalanced-learn's
+      ``geometric_mean_score`` with its defaults; Kubat & Matwin, ICML 1997): a class that is
+      predicted but absent from ``y_true`` has recall 0, so the score is then 0;
+    * ``mcc = (sum h_i * N - t.p) / sqrt((N^2 - p.p) (N^2 - t.t))``, 0 when the denominator is
+      0 (``matthews_corrcoef``; Gorodkin, 2004);
+    * ``tail_recall = mean_{i in tail} r_i``; every tail class must occur in ``y_true``.
+
+    Parameters
+    ----------
+    confusion : np.ndarray
+        Shape ``(..., C, C)`` of non-negative counts, rows = true class.
+    metric : str
+        One of :data:`METRICS`.
+    tail : Sequence[int]
+        The tail classes, for ``metric="tail_recall"`` only.
+
+    Returns
+    -------
+    np.ndarray
+        Shape ``(...)``, float64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = confusion_matrices(np.array([0, 0, 0, 1]), np.array([0, 0, 1, 1]), 2)
+    >>> round(float(metric_from_confusion(m, "balanced_accuracy")), 4)  # (2/3 + 1) / 2
+    0.8333
+    >>> round(float(metric_from_confusion(m, "g_mean")), 4)  # sqrt(2/3 * 1)
+    0.8165
+    >>> round(float(metric_from_confusion(m, "tail_recall", tail=[1])), 4)
+    1.0
+    """
+    metric = check_option("metric", metric, METRICS)
+    m = np.asarray(confusion)
+    if m.ndim < 2 or m.shape[-1] != m.shape[-2]:
+        raise ValueError(
+            f"confusion has shape {m.shape}; give square matrices of shape (..., C, C), "
+            f"e.g. from confusion_matrices(y_true, y_pred, num_classes)"
+        )
+    if m.dtype.kind not in "iuf":
+        raise TypeError(f"confusion must hold counts, got dtype {m.dtype}; pass a numeric array")
+    if m.size and np.min(m) < 0:
+        raise ValueError(
+            f"confusion holds a negative count ({np.min(m)}); counts must be >= 0, "
+            f"e.g. from confusion_matrices(y_true, y_pred, num_classes)"
+        )
+    totals = m.sum(axis=(-2, -1))
+    if m.shape[-1] == 0 or np.any(totals == 0):
+        raise ValueError(
+            "confusion holds a matrix with no samples (total count 0); a metric needs at "
+            "least one sample, as in scikit-learn, which raises on empty input"
+        )
+    classes = _check_tail(tail, m.shape[-1])
+    if metric == "tail_recall":
+        if not classes:
+            raise ValueError(
+                f"tail={short_repr(tail)} is empty; name the tail classes for "
+                f"metric='tail_recall', e.g. tail=[{m.shape[-1] - 1}]"
+            )
+        absent = np.sum(m, axis=-1)[..., list(classes)] == 0
+        if np.any(absent):
+            missing = sorted({classes[i] for i in np.nonzero(absent)[-1].tolist()})
+            raise ValueError(
+                f"tail class(es) {missing} do not occur in y_true, so their recall is "
+                f"undefined; drop them from tail={short_repr(tail)} or score data that has them"
+            )
+    return _metric(m, metric, classes)
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------------------------
