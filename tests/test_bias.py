@@ -50,7 +50,7 @@ def test_untrained_model_predicts_the_priors(counts, units, activation, expected
 
 def test_initial_bias_formulas() -> None:
     np.testing.assert_allclose(initial_bias([45000, 5000]), [np.log(5000 / 45000)])
-    np.testing.assert_allclose(initial_bias([1, 3], "softmax"), np.log([0.25, 0.75]))
+    np.testing.assert_allclose(initial_bias([1, 3], activation="softmax"), np.log([0.25, 0.75]))
     np.testing.assert_allclose(
         initial_bias(MULTI_LABEL), np.log(np.array([10, 3, 45]) / [40, 47, 5])
     )
@@ -91,7 +91,7 @@ def test_finds_the_last_dense_layer_of_a_nested_model_or_the_named_one() -> None
             r"counts give 1 sigmoid bias values; use a layer with 1 units \(a single",
         ),
         (
-            lambda: set_output_bias(zero_kernel_model(2, "softmax"), [1, 3], "sigmoid"),
+            lambda: set_output_bias(zero_kernel_model(2, "softmax"), [1, 3], activation="sigmoid"),
             "activation='sigmoid' but layer 'out' applies 'softmax'",
         ),
         (
@@ -109,14 +109,17 @@ def test_finds_the_last_dense_layer_of_a_nested_model_or_the_named_one() -> None
             ),
             "has no Dense layer",
         ),
-        (lambda: initial_bias([3, 0, 2], "softmax"), r"class 1 \(index 1\) has no samples"),
+        (
+            lambda: initial_bias([3, 0, 2], activation="softmax"),
+            r"class 1 \(index 1\) has no samples",
+        ),
         (lambda: initial_bias([3, 0]), "class 1 has no positive samples"),
         (
             lambda: initial_bias(ClassCounts(np.array([5, 2]), ("a", "b"), "multi_label", 5)),
             "class 'a' has no negative samples",
         ),
-        (lambda: initial_bias(MULTI_LABEL, "softmax"), "counts are multi-label"),
-        (lambda: initial_bias([1, 2], "tanh"), "activation='tanh' is not supported"),
+        (lambda: initial_bias(MULTI_LABEL, activation="softmax"), "counts are multi-label"),
+        (lambda: initial_bias([1, 2], activation="tanh"), "activation='tanh' is not supported"),
     ],
 )
 def test_errors_name_the_problem(make, match) -> None:
@@ -157,3 +160,13 @@ def test_adjust_logits_errors() -> None:
         adjust_logits(np.zeros((1, 2)), PRIOR)
     with pytest.raises(ValueError, match=r"prior for class 1 is 0\.0"):
         adjust_logits(np.zeros((1, 3)), [0.5, 0.0, 0.5])
+
+
+def test_positional_options_are_deprecated_but_still_work() -> None:
+    with pytest.deprecated_call(match=r"passing activation to initial_bias\(\) by position"):
+        old = initial_bias([1, 3], "softmax")
+    np.testing.assert_array_equal(old, initial_bias([1, 3], activation="softmax"))
+    logits = np.array([[0.5, 0.1, -0.2]])
+    with pytest.deprecated_call(match=r"passing tau to adjust_logits\(\) by position"):
+        old = adjust_logits(logits, PRIOR, 0.5)
+    np.testing.assert_array_equal(old, adjust_logits(logits, PRIOR, tau=0.5))

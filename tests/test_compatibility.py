@@ -39,6 +39,7 @@ def test_loss_keeps_its_class_and_config() -> None:
         "class_weight": [1.0, 1.0, 1.0],
         "reduction": "sum_over_batch_size",
         "name": "ldam_loss",
+        "dtype": "float32",  # losses take dtype= since 0.2; a 0.1.0 file loads with the default
     }
 
 

@@ -6,11 +6,16 @@ for example ``strategy='foo' is not a known strategy; use one of 'balanced', 'in
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
-from collections.abc import Iterable
-from typing import Any
+import warnings
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 import numpy as np
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def short_repr(value: Any, limit: int = 80) -> str:
@@ -62,3 +67,47 @@ def check_number(
             f"{name}={value!r} is out of range; it must lie in {left}{lo}, {hi}{right}"
         )
     return int(number) if integer else number
+
+
+def positional_deprecated(number: int) -> Callable[[F], F]:
+    """Let a function whose options became keyword-only still take them positionally, for one
+    release, with a ``DeprecationWarning`` that names them.
+
+    ``number`` is how many parameters stay positional (``self`` included for methods). The
+    wrapped function declares the rest keyword-only (after ``*``); extra positional arguments
+    are mapped to those names in the order of the signature.
+    """
+
+    def decorate(function: F) -> F:
+        signature = inspect.signature(function)
+        options = [p.name for p in signature.parameters.values() if p.kind is p.KEYWORD_ONLY]
+
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if len(args) > number:
+                extra = args[number:]
+                if len(extra) > len(options):
+                    raise TypeError(
+                        f"{function.__qualname__}() takes {number} positional arguments but "
+                        f"{len(args)} were given"
+                    )
+                names = options[: len(extra)]
+                for option, value in zip(names, extra, strict=True):
+                    if option in kwargs:
+                        raise TypeError(
+                            f"{function.__qualname__}() got multiple values for {option!r}"
+                        )
+                    kwargs[option] = value
+                warnings.warn(
+                    f"passing {', '.join(names)} to {function.__qualname__}() by position is "
+                    f"deprecated and will stop working in the next release; pass "
+                    f"{', '.join(f'{n}=...' for n in names)} by keyword",
+                    DeprecationWarning,
+                    stacklevel=2,
+                )
+                args = args[:number]
+            return function(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

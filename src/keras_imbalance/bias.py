@@ -18,7 +18,12 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_imbalance._validation import check_number, check_option, short_repr
+from keras_imbalance._validation import (
+    check_number,
+    check_option,
+    positional_deprecated,
+    short_repr,
+)
 from keras_imbalance.counting import ClassCounts, CountsLike, as_counts, as_prior
 
 Activation = Literal["sigmoid", "softmax"]
@@ -32,7 +37,8 @@ def _log_prior(prior: Any) -> np.ndarray:
     return np.log(as_prior(prior, "prior"))
 
 
-def adjust_logits(logits: Any, prior: Any, tau: float = 1.0) -> Any:
+@positional_deprecated(2)
+def adjust_logits(logits: Any, prior: Any, *, tau: float = 1.0) -> Any:
     """Post-hoc logit adjustment: ``logits - tau * log(prior)``.
 
     Subtracting the log-prior removes the bias a model learns towards frequent classes; the
@@ -47,7 +53,10 @@ def adjust_logits(logits: Any, prior: Any, tau: float = 1.0) -> Any:
     """
     tau = check_number("tau", tau)
     if tau < 0:
-        raise ValueError(f"tau={tau!r} is negative; tau scales the log-prior and must be >= 0")
+        raise ValueError(
+            f"tau={tau!r} is negative; tau scales the log-prior and must be >= 0 (1 is the "
+            f"Fisher-consistent choice, 0 leaves the logits as they are)"
+        )
     log_prior = _log_prior(prior)
     if isinstance(logits, np.ndarray | list | tuple | np.generic):
         array = np.asarray(logits)
@@ -67,7 +76,8 @@ def _check_width(width: int | None, num_classes: int) -> None:
         )
 
 
-def initial_bias(counts: CountsLike, activation: Activation = "sigmoid") -> np.ndarray:
+@positional_deprecated(1)
+def initial_bias(counts: CountsLike, *, activation: Activation = "sigmoid") -> np.ndarray:
     """The output bias at which a zero-kernel model predicts the class priors.
 
     * ``"sigmoid"``: ``log(n_pos / n_neg)`` per output. For binary counts (two classes, not
@@ -79,7 +89,7 @@ def initial_bias(counts: CountsLike, activation: Activation = "sigmoid") -> np.n
     Example:
         >>> round(float(initial_bias([45000, 5000])[0]), 4)
         -2.1972
-        >>> initial_bias([1, 3], "softmax").round(4).tolist()
+        >>> initial_bias([1, 3], activation="softmax").round(4).tolist()
         [-1.3863, -0.2877]
     """
     check_option("activation", activation, ACTIVATIONS)
@@ -132,11 +142,12 @@ def _activation_name(layer: keras.layers.Dense) -> str:
     return str(getattr(layer.activation, "__name__", layer.activation))
 
 
+@positional_deprecated(2)
 def set_output_bias(
     model: keras.Model,
     counts: CountsLike,
-    activation: Activation | None = None,
     *,
+    activation: Activation | None = None,
     layer: str | keras.layers.Dense | None = None,
 ) -> np.ndarray:
     """Set the bias of the model's output ``Dense`` layer to :func:`initial_bias`.
@@ -195,7 +206,7 @@ def set_output_bias(
                 f"activation={activation!r} but layer {target.name!r} applies {own!r}; leave "
                 f"activation=None or give {own!r}"
             )
-    bias = initial_bias(counts, activation)  # type: ignore[arg-type]
+    bias = initial_bias(counts, activation=activation)  # type: ignore[arg-type]
     units = int(target.units)
     if units != bias.size:
         raise ValueError(

@@ -443,7 +443,9 @@ def test_csv_numbers_become_class_indices(tmp_path, monkeypatch, use_pandas):
 def test_npy_of_python_objects_is_refused(tmp_path):
     path = tmp_path / "y.npy"
     np.save(path, np.array(["a", 1], dtype=object), allow_pickle=True)
-    with pytest.raises(ValueError, match=r"allow_pickle=False.*dtype=str"):
+    with pytest.raises(
+        ValueError, match=r"holds Python objects, which are never loaded.*dtype=str"
+    ):
         count_labels(path)
 
 
@@ -571,3 +573,45 @@ def test_tf_dataset_passes_label_mode_and_classes_to_count_dataset():
     counted = count_labels(dataset, label_mode="int", classes=4)
     np.testing.assert_array_equal(counted.counts, np.bincount(sequences.ravel(), minlength=4))
     assert counted.label_mode == "int"
+
+
+# --- Issue 11: files that are not what they claim, NaN cells, .npz ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        (b"", r"is empty \(0 bytes\)"),
+        (bytes(range(256)), r"is not a NumPy \.npy file"),
+        (b"\x93NUMPY\x01\x00\x76\x00{'descr'", r"damaged \.npy file"),
+    ],
+)
+def test_bad_npy_files_say_what_is_wrong(tmp_path, content, match):
+    path = tmp_path / "y.npy"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=match) as info:
+        count_labels(path)
+    assert "allow_pickle" not in str(info.value) and "pickle.load" not in str(info.value)
+
+
+def test_npz_files_are_counted_like_compare_reads_them(tmp_path):
+    np.savez(tmp_path / "d.npz", x=np.zeros((4, 1)), y=np.array([0, 1, 1, 2]))
+    assert count_labels(tmp_path / "d.npz").as_dict() == {0: 1, 1: 2, 2: 1}
+    np.savez(tmp_path / "s.npz", x_train=np.zeros((2, 1)), y_train=np.array([1, 1]))
+    assert count_labels(tmp_path / "s.npz").as_dict() == {0: 0, 1: 2}
+    np.savez(tmp_path / "named.npz", labels=np.array(["a", "b", "b"]))
+    assert count_labels(tmp_path / "named.npz", column="labels").as_dict() == {"a": 1, "b": 2}
+    with pytest.raises(ValueError, match=r"name the label array with column="):
+        count_labels(tmp_path / "named.npz")
+    (tmp_path / "empty.npz").write_bytes(b"")
+    with pytest.raises(ValueError, match=r"empty \(0 bytes\)"):
+        count_labels(tmp_path / "empty.npz")
+
+
+@pytest.mark.parametrize("cell", ["NaN", "nan", " NaN "])
+def test_a_nan_csv_cell_is_a_missing_label_not_a_class(tmp_path, cell):
+    path = tmp_path / "y.csv"
+    path.write_text(f"id,label\n0,cat\n1,{cell}\n2,dog\n")
+    expected = rf"holds '{cell.strip()}' \(a missing value\) on data row 2"
+    with pytest.raises(ValueError, match=expected):
+        count_labels(path, column="label")

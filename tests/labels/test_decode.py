@@ -183,3 +183,44 @@ def test_first_argmax_matches_numpy_and_keeps_the_first_tie(num_classes: int) ->
     assert got[0] == 1
     assert 0 <= got[1] < num_classes
     assert got.dtype == np.int32
+
+
+# --- Issue 11: no silent re-reading, and a class limit the user can raise ---------------------
+
+
+@pytest.mark.parametrize(
+    ("y", "row", "total"),
+    [
+        ([[1, 0, 0], [0, 1, 0], [1, 1, 0], [0, 0, 1]], 2, 2),  # one bad row
+        ([[1, 0, 0], [0, 0, 0], [0, 1, 0], [0, 0, 0]], 1, 0),  # all-zero rows
+    ],
+)
+def test_one_hot_with_a_defect_is_not_reread_as_multi_label(y, row, total):
+    with pytest.raises(
+        ValueError, match=rf"looks one-hot .* row {row} sums to {total}.*label_mode"
+    ):
+        decode_labels(y)
+    assert (
+        decode_labels(y, label_mode="multi_label").counts().tolist() == np.sum(y, axis=0).tolist()
+    )
+    with pytest.raises(ValueError, match=rf"row {row} sums to {total}"):
+        decode_labels(y, label_mode="categorical")
+
+
+def test_clear_multi_hot_rows_are_still_detected():
+    y = [[1, 1, 0], [0, 1, 1], [1, 0, 0], [0, 0, 0]]
+    assert decode_labels(y).label_mode == "multi_label"
+
+
+@pytest.mark.parametrize("huge", [10**7, 10**9])
+def test_one_huge_label_is_refused_with_a_limit_the_user_can_raise(huge):
+    with pytest.raises(
+        ValueError, match=rf"class index {huge}, which makes {huge + 1} classes.*max_classes=100000"
+    ):
+        decode_labels([0, 1, huge])
+    decoded = decode_labels([0, 3], max_classes=4)
+    assert decoded.num_classes == 4
+    with pytest.raises(ValueError, match="max_classes=4"):
+        decode_labels([0, 4], max_classes=4)
+    with pytest.raises(ValueError, match="max_classes=0 must be a positive int"):
+        decode_labels([0, 1], max_classes=0)

@@ -302,19 +302,32 @@ def test_classes_missing_from_labels_or_predictions() -> None:
         )
 
 
-def test_out_of_range_labels_are_not_counted() -> None:
-    rng = np.random.default_rng(4)
-    labels = rng.integers(0, 3, 30)
-    scores = scores_for(rng, labels, 3)
-    padded = labels.copy()
-    padded[::4] = -1
-    padded[1::7] = 3
-    kept = (padded >= 0) & (padded < 3)
+@pytest.mark.parametrize("bad", [-1, 3, 5])
+def test_out_of_range_labels_raise_a_named_error(bad: int) -> None:
+    """Issue 11: BalancedAccuracy gave 1.0 on labels [0, 1, 5, 5] at C=3 by dropping them."""
+    scores = np.eye(3, dtype="float32")[[0, 1, 2, 2]]
     for name in ALL_METRICS:
         metric = make_metric(name, 3)
-        metric.update_state(padded, scores)
-        expected = reference(name, 3, padded[kept], scores.argmax(axis=-1)[kept], None)
-        np.testing.assert_allclose(value(metric.result()), expected, rtol=RTOL, atol=ATOL)
+        with pytest.raises(ValueError, match=rf"y_true contains the class index {bad}\b"):
+            metric.update_state(np.array([0, 1, bad, bad]), scores)
+
+
+def test_out_of_range_labels_raise_inside_a_compiled_evaluate() -> None:
+    """TensorFlow graph: an assert; JAX jit: a host callback; PyTorch: eager. Never dropped."""
+    import os
+
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(3)])
+    # XLA drops TensorFlow asserts (there the metric turns NaN), so the graph runs without it.
+    model.compile(
+        loss="mse",
+        metrics=[make_metric("balanced_accuracy", 3)],
+        jit_compile=backend == "jax",
+    )
+    x = np.eye(3, dtype="float32")[[0, 1, 2, 2]]
+    y = np.array([[0.0], [1.0], [5.0], [5.0]], dtype="float32")
+    with pytest.raises(Exception, match="class index"):
+        model.evaluate(x, y, verbose=0)
 
 
 def test_macro_f1_equals_keras_f1score_on_one_hot_labels() -> None:
@@ -636,3 +649,47 @@ def test_confusion_matrix_update_checks_its_options() -> None:
         confusion_matrix_update([0], [[1.0, 0.0]], 0)
     with pytest.raises(ValueError, match=r"threshold=2 is out of range"):
         confusion_matrix_update([0], [[1.0]], 2, threshold=2)
+
+
+# --- Issue 11: one convention, scikit-learn's default (labels = classes in y_true or y_pred) ----
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.UndefinedMetricWarning")
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize(
+    ("labels", "predicted"),
+    [
+        # class 2 is predicted but absent from y_true
+        ([0, 0, 1, 1, 0, 1], [0, 2, 1, 1, 0, 2]),
+        # class 2 is in y_true but never predicted
+        ([0, 0, 1, 2, 2, 1], [0, 0, 1, 1, 0, 1]),
+        # both at once, with a class (3) in neither
+        ([0, 1, 1, 2, 0, 0], [0, 1, 3, 1, 0, 3]),
+    ],
+)
+def test_streaming_metrics_follow_sklearn_defaults_where_conventions_differ(labels, predicted):
+    """Averaging over the true classes only would give other values on all three inputs."""
+    labels, predicted = np.asarray(labels), np.asarray(predicted)
+    scores = np.eye(4, dtype="float32")[predicted]
+    f1, gmean = MacroF1(4), GeometricMean(4)
+    f1.update_state(labels, scores)
+    gmean.update_state(labels, scores)
+    np.testing.assert_allclose(
+        value(f1.result()), f1_score(labels, predicted, average="macro"), rtol=1e-6
+    )
+    np.testing.assert_allclose(
+        value(gmean.result()), geometric_mean_score(labels, predicted), rtol=1e-6, atol=1e-7
+    )
+    ours = (f1_score(labels, predicted, average="macro"), geometric_mean_score(labels, predicted))
+    alternatives = [np.unique(labels), np.arange(4)]  # true classes only; every declared class
+    differs = [
+        not np.allclose(
+            ours,
+            (
+                f1_score(labels, predicted, average="macro", labels=other),
+                geometric_mean_score(labels, predicted, labels=other),
+            ),
+        )
+        for other in alternatives
+    ]
+    assert any(differs), "the case must tell sklearn's default from another convention"

@@ -268,7 +268,7 @@ def test_resample_epoch_sizes_and_fresh_draws():
     y = np.repeat([0, 1, 2], [50, 20, 5])
     ds = dataset_of(y, None)
     over = resample(ds, seed=0)
-    under = resample(ds, method="undersample", seed=0)
+    under = resample(ds, sampling="undersample", seed=0)
     assert (over.epoch_size, under.epoch_size) == (3 * 50, 3 * 5)
     assert over.steps_per_epoch(32) == math.ceil(150 / 32)
     iterator = iter(over.dataset)
@@ -305,8 +305,8 @@ def test_resample_refuses_batched_and_bad_targets():
         resample(ds, {0: 0, 1: 0})
     with pytest.raises(ValueError, match="no elements"):
         resample(ds, {0: 1, 1: 1, 2: 1}, counts={0: 5, 1: 2, 2: 0})
-    with pytest.raises(ValueError, match="method"):
-        resample(ds, method="smote")
+    with pytest.raises(ValueError, match="sampling='smote' is not supported"):
+        resample(ds, sampling="smote")
 
 
 # --- BalancedBatches ----------------------------------------------------------------------------
@@ -367,7 +367,7 @@ def test_balanced_batches_add_class_weights_and_one_hot():
 
 def test_balanced_batches_bad_input():
     with pytest.raises(ValueError, match="one class per sample"):
-        BalancedBatches(np.zeros((3, 1)), np.array([[1, 1], [0, 1], [1, 0]]))
+        BalancedBatches(np.zeros((3, 1)), np.array([[1, 1], [1, 1], [1, 0]]))
     with pytest.raises(ValueError, match="2 labels but x has 3"):
         BalancedBatches(np.zeros((3, 1)), np.array([0, 1]))
     with pytest.raises(ValueError, match="sampling"):

@@ -241,3 +241,102 @@ def test_weights_are_plain_python_for_keras():
 def test_repr_keeps_floats_looking_like_floats():
     # The seeds print {0: 5, 1: 0.5}-style dicts; ours must not show a float weight as an int.
     assert repr(ClassWeights([0.5, 5.0])) == "ClassWeights({0: 0.5, 1: 5.0}, strategy='manual')"
+
+
+# --- Issue 11: save honours the umask, fsyncs, names the target; dict keys keep their index ------
+
+
+def test_save_honours_the_umask_and_keeps_an_existing_mode(tmp_path):
+    import os
+    import stat
+
+    weights = ClassWeights([1.0, 2.0])
+    old = os.umask(0o022)
+    try:
+        weights.save(tmp_path / "w.json")
+        assert stat.S_IMODE((tmp_path / "w.json").stat().st_mode) == 0o644  # 0666 & ~0022
+        os.umask(0o077)
+        weights.save(tmp_path / "private.json")
+        assert stat.S_IMODE((tmp_path / "private.json").stat().st_mode) == 0o600
+        (tmp_path / "w.json").chmod(0o640)
+        weights.save(tmp_path / "w.json")  # replacing keeps the file's own mode
+        assert stat.S_IMODE((tmp_path / "w.json").stat().st_mode) == 0o640
+    finally:
+        os.umask(old)
+    assert ClassWeights.load(tmp_path / "w.json") == weights
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_save_fsyncs_the_file_before_the_rename(tmp_path, monkeypatch):
+    import os
+
+    calls = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(os, "fsync", lambda fd: (calls.append("fsync"), real_fsync(fd))[1])
+    monkeypatch.setattr(
+        os, "replace", lambda a, b: (calls.append("replace"), real_replace(a, b))[1]
+    )
+    ClassWeights([1.0, 2.0]).save(tmp_path / "w.json")
+    assert calls[:2] == ["fsync", "replace"]
+
+
+def test_save_errors_name_the_target_not_the_temporary_file(tmp_path, monkeypatch):
+    import os
+
+    def broken(source, target):
+        raise OSError(28, "No space left on device", source)
+
+    monkeypatch.setattr(os, "replace", broken)
+    target = tmp_path / "w.json"
+    with pytest.raises(OSError, match=r"cannot save class weights to .*w\.json: No space") as info:
+        ClassWeights([1.0, 2.0]).save(target)
+    assert "/." not in str(info.value)
+    with pytest.raises(IsADirectoryError, match="is a directory; give a file path"):
+        ClassWeights([1.0, 2.0]).save(tmp_path)
+    with pytest.raises(FileNotFoundError, match=r"the folder .* does not exist"):
+        ClassWeights([1.0, 2.0]).save(tmp_path / "missing" / "w.json")
+
+
+def test_save_in_a_read_only_folder_overwrites_a_writable_target(tmp_path, monkeypatch):
+    """No rename is possible there; an existing writable file is rewritten in place."""
+    import tempfile
+
+    target = tmp_path / "w.json"
+    target.write_text("{}")
+
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    ClassWeights([1.0, 3.0]).save(target)
+    assert ClassWeights.load(target).to_array().tolist() == [1.0, 3.0]
+    with pytest.raises(PermissionError, match=r"cannot save class weights to .*new\.json"):
+        ClassWeights([1.0, 3.0]).save(tmp_path / "new.json")
+
+
+def test_count_dicts_keep_integer_keys_as_class_indices():
+    """class_weights({1: 10, 2: 20}) returned keys 0 and 1, so fit weighed the wrong classes."""
+    with pytest.raises(ValueError, match=r"class 0 \(index 0\) has no samples"):
+        class_weights({1: 10, 2: 20})
+    manual = class_weights({1: 10, 2: 20}, {0: 0.0, 1: 3.0, 2: 1.5})
+    assert dict(manual) == {0: 0.0, 1: 3.0, 2: 1.5}
+    # The same as the labels those counts come from.
+    labels = np.repeat([1, 2], [10, 20])
+    assert dict(class_weights(labels, {0: 0.0, 1: 3.0, 2: 1.5})) == dict(manual)
+
+
+def test_count_dicts_honour_classes_and_label_mode():
+    weights = class_weights({0: 10, 1: 30}, classes=["0", "1", "2"], strategy={0: 1, 1: 2, 2: 3})
+    assert weights.to_array().tolist() == [1.0, 2.0, 3.0]
+    with pytest.raises(ValueError, match=r"class 2 \(index 2\) has no samples"):
+        class_weights({0: 10, 1: 30}, classes=3)
+    with pytest.raises(ValueError, match="counts has the key 7, which is not in classes"):
+        class_weights({0: 10, 7: 30}, classes=3)
+    with pytest.raises(ValueError, match=r"label_mode='multi_label' needs the number of samples"):
+        class_weights({0: 10, 1: 30}, label_mode="multi_label")
+    reference = compute_class_weight(
+        "balanced", classes=np.arange(3), y=np.repeat([0, 1, 2], [10, 30, 20])
+    )
+    np.testing.assert_allclose(
+        class_weights({2: 20, 0: 10, 1: 30}, classes=3).to_array(), reference
+    )

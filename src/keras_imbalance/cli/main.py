@@ -1,6 +1,10 @@
 """The ``keras-imbalance`` command line: parses arguments, calls the library, renders the result.
 
-It holds no logic of its own. User errors exit with code 2 and one line on stderr.
+It holds no logic of its own. A user error (a file that cannot be read, a bad option value)
+becomes a :class:`UserError` where the command calls the library; it exits with code 2 and one
+line on stderr, which names the command-line flag (``--label-column``), not the Python keyword
+(``label_column=``). Anything else is a bug and shows its traceback. ``--debug`` shows the
+traceback of every error.
 """
 
 from __future__ import annotations
@@ -8,27 +12,93 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
 from keras_imbalance.counting import ClassCounts, count_labels
+from keras_imbalance.labels import MAX_CLASSES
 from keras_imbalance.weighting import STRATEGIES, Strategy, class_weights
 
+# The errors a library call raises for bad input. Commands that convert them to UserError at
+# their boundary (inspect, weights) let anything else through as a bug; for the others (compare,
+# report) main() still reads these as user errors.
 USER_ERRORS = (
     ValueError,
     TypeError,
     FileNotFoundError,
     NotADirectoryError,
+    IsADirectoryError,
     PermissionError,
     ImportError,
     KeyError,
 )
 
+# Python keywords in library messages, and the flags that set them on the command line.
+FLAG_NAMES = {
+    "label_column": "--label-column",
+    "label_mode": "--label-mode",
+    "column": "--column",
+    "max_classes": "--max-classes",
+    "image_size": "--image-size",
+    "strategy": "--strategy",
+    "normalize": "--normalize",
+    "clip": "--clip",
+    "mu": "--mu",
+    "beta": "--beta",
+    "source": "SOURCE",
+}
+
+# Library advice that names an argument with no flag, and what to say on the command line.
+_NO_FLAG = [
+    (
+        re.compile(r"For labels like -1/1 pass classes=\[-1, 1\]"),
+        "Save labels like -1/1 as text (np.asarray(y, dtype=str)) or as 0..C-1",
+    ),
+    (re.compile(r"raise classes or fix the labels"), "fix the labels"),
+    (re.compile(r"pass a larger max_classes"), "pass a larger --max-classes"),
+]
+
+STRATEGY_FORMULAS = {
+    "balanced": "w_c = N / (C * n_c)",
+    "inverse": "w_c = 1 / n_c",
+    "sqrt_inverse": "w_c = 1 / sqrt(n_c)",
+    "max_ratio": "w_c = max(n) / n_c",
+    "log": "w_c = max(1, log(mu * N / n_c))",
+    "effective_number": "w_c proportional to (1 - beta) / (1 - beta**n_c)",
+}
+
 
 class UserError(Exception):
     """An error in what the user asked for: reported in one line with exit code 2."""
+
+
+def as_flags(message: str) -> str:
+    """A library message in command-line terms: ``label_column=`` becomes ``--label-column``."""
+    for pattern, replacement in _NO_FLAG:
+        message = pattern.sub(replacement, message)
+    for keyword, flag in FLAG_NAMES.items():
+        message = re.sub(rf"(?<![\w.-]){keyword}=(?=[^\s,;)])", f"{flag} ", message)
+        message = re.sub(rf"(?<![\w.-]){keyword}=", flag, message)
+    return message
+
+
+def one_line(error: BaseException) -> str:
+    text = str(error).strip()
+    if isinstance(error, KeyError) and text:
+        return f"unknown key {text.splitlines()[0]}"
+    if isinstance(error, OSError) and error.filename and error.strerror:
+        return f"{error.filename}: {error.strerror}"
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def user_error(error: BaseException, context: str = "") -> UserError:
+    """Wrap a library error raised by bad input as a :class:`UserError`, in flag terms."""
+    message = as_flags(one_line(error))
+    return UserError(f"{context}{message}")
 
 
 def _finite_or_none(value: float) -> float | None:
@@ -39,13 +109,16 @@ def _load_counts(args: argparse.Namespace) -> ClassCounts:
     source = args.source
     path = Path(source)
     if not path.exists():
-        raise FileNotFoundError(
-            f"SOURCE {source!r} does not exist; give a class folder, a .npy or a .csv file"
+        raise UserError(
+            f"SOURCE {source!r} does not exist; give a class folder, a .npy, .npz or .csv file"
         )
-    kwargs: dict[str, Any] = {"label_mode": args.label_mode}
+    kwargs: dict[str, Any] = {"label_mode": args.label_mode, "max_classes": args.max_classes}
     if getattr(args, "column", None):
         kwargs["column"] = args.column
-    return count_labels(path, **kwargs)
+    try:
+        return count_labels(path, **kwargs)
+    except (ValueError, TypeError, OSError, MemoryError) as error:
+        raise user_error(error) from error
 
 
 def _strategy_table(
@@ -151,10 +224,15 @@ def _command_inspect(args: argparse.Namespace) -> int:
     counts = _load_counts(args)
     summary = inspect_summary(counts)
     if args.plot:
-        from keras_imbalance.plotting import plot_class_distribution
-
+        try:
+            from keras_imbalance.plotting import plot_class_distribution
+        except ImportError as error:
+            raise user_error(error, "--plot: ") from error
         figure = plot_class_distribution(counts)
-        figure.savefig(args.plot, dpi=120, bbox_inches="tight")
+        try:
+            figure.savefig(args.plot, dpi=120, bbox_inches="tight")
+        except (OSError, ValueError) as error:
+            raise user_error(error, "--plot: ") from error
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
@@ -168,14 +246,22 @@ def _command_weights(args: argparse.Namespace) -> int:
     counts = _load_counts(args)
     mu: Any = args.mu if args.mu == "auto" else float(args.mu)
     clip = tuple(args.clip) if args.clip else None
-    weights = class_weights(
-        counts, args.strategy, mu=mu, beta=args.beta, normalize=args.normalize, clip=clip
-    )
+    try:
+        weights = class_weights(
+            counts, args.strategy, mu=mu, beta=args.beta, normalize=args.normalize, clip=clip
+        )
+    except (ValueError, TypeError) as error:
+        raise user_error(error, f"--strategy {args.strategy}: ") from error
     if args.output:
-        weights.save(args.output)
+        try:
+            weights.save(args.output)
+        except OSError as error:
+            raise user_error(error, "--output: ") from error
     if args.json:
         print(json.dumps(weights.to_dict(), indent=2))
     else:
+        formula = STRATEGY_FORMULAS.get(weights.strategy, "")
+        print(f"strategy: {weights.strategy}" + (f"  ({formula})" if formula else ""))
         width = max(5, *(len(n) for n in weights.class_names))
         print(f"{'index':>5}  {'class':<{width}}  {'weight':>12}")
         for index, value in weights.items():
@@ -196,6 +282,16 @@ def _mu(text: str) -> str | float:
         ) from error
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="keras-imbalance",
@@ -203,19 +299,29 @@ def build_parser() -> argparse.ArgumentParser:
             "Inspect class imbalance, compute class weights, and compare remedies for Keras 3."
         ),
     )
+    parser.add_argument("--debug", action="store_true", help="show the full traceback of any error")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add_source(sub: argparse.ArgumentParser) -> None:
         sub.add_argument(
             "source",
             metavar="SOURCE",
-            help="a folder with one sub-folder per class, a .npy or a .csv file",
+            help="a folder with one sub-folder per class, a .npy, .npz or .csv file",
         )
         sub.add_argument(
             "--label-mode", choices=["int", "categorical", "multi_label"], default=None
         )
-        sub.add_argument("--column", default=None, help="the label column of a .csv file")
+        sub.add_argument(
+            "--column", default=None, help="the label column of a .csv file (array of a .npz)"
+        )
+        sub.add_argument(
+            "--max-classes",
+            type=_positive_int,
+            default=MAX_CLASSES,
+            help=f"refuse integer labels that make more classes (default {MAX_CLASSES})",
+        )
         sub.add_argument("--json", action="store_true", help="print machine-readable JSON")
+        sub.set_defaults(boundary=True)
 
     inspect = commands.add_parser(
         "inspect", help="show the class distribution and what each weighting gives"
@@ -247,27 +353,33 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_compare(commands: Any) -> None:
-    """Register ``compare`` when its module is present."""
-    try:
-        from keras_imbalance.cli import compare as compare_cli
-    except ImportError:
-        return
-    compare_cli.add_parser(commands)
+    """Register ``compare`` and ``report`` when their modules are present."""
+    for name in ("compare", "report"):
+        try:
+            module = __import__(f"keras_imbalance.cli.{name}", fromlist=["add_parser"])
+        except ImportError:
+            continue
+        module.add_parser(commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # TensorFlow's C++ log lines would break the one-line error on stderr.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))
-    except USER_ERRORS as error:
-        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        if isinstance(error, KeyError):
-            message = f"unknown key {message}"
-        print(f"keras-imbalance: error: {message}", file=sys.stderr)
-        return 2
     except UserError as error:
+        if args.debug:
+            raise
         print(f"keras-imbalance: error: {error}", file=sys.stderr)
+        return 2
+    except USER_ERRORS as error:
+        # inspect and weights convert bad input to UserError where they call the library, so
+        # anything else they raise is a bug: show it. compare and report rely on this net.
+        if args.debug or getattr(args, "boundary", False):
+            raise
+        print(f"keras-imbalance: error: {as_flags(one_line(error))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("keras-imbalance: interrupted", file=sys.stderr)

@@ -24,6 +24,7 @@ from keras_imbalance.counting.sources.directory import (
     class_folders,
     count_directory,
 )
+from keras_imbalance.counting.sources.numpy_files import NpzArchive, read_npy
 from keras_imbalance.counting.sources.tfdata import count_dataset, is_batched
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "EXTENSION_PRESETS",
     "ExtensionsLike",
     "IMAGE_EXTENSIONS",
+    "NpzArchive",
     "SOURCES",
     "TEXT_EXTENSIONS",
     "as_counts",
@@ -43,4 +45,5 @@ __all__ = [
     "count_labels",
     "counts_from_labels",
     "is_batched",
+    "read_npy",
 ]

@@ -10,7 +10,15 @@ from typing import Any
 import numpy as np
 
 from keras_imbalance._validation import check_option, short_repr
-from keras_imbalance.labels import LABEL_MODES, ClassesLike, LabelMode, decode_labels
+from keras_imbalance.labels import (
+    LABEL_MODES,
+    MAX_CLASSES,
+    ClassesLike,
+    LabelMode,
+    check_max_classes,
+    decode_labels,
+    normalize_classes,
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,34 +78,32 @@ class ClassCounts:
         cls,
         counts: Mapping[Any, int] | Sequence[int] | np.ndarray,
         *,
-        classes: Sequence[Any] | None = None,
+        classes: ClassesLike = None,
         label_mode: LabelMode = "int",
         n_samples: int | None = None,
+        max_classes: int = MAX_CLASSES,
     ) -> ClassCounts:
         """Build counts from a ``{label: count}`` dict or a list of counts in class order.
 
-        Dict keys that are ints ``0..C-1`` (or strings of them, as JSON gives) become class
-        indices; other keys are class names, sorted as Keras sorts ``class_names``.
+        Dict keys that are ints (or strings of them, as JSON gives) are class indices: they keep
+        their index, and an index with no key counts 0 (``{1: 10, 2: 20}`` is classes 0, 1, 2
+        with counts 0, 10, 20, as labels ``[1, 2, ...]`` are). Other keys are class names, sorted
+        as Keras sorts ``class_names``. ``classes`` (an int ``C`` or a list of labels) fixes the
+        classes and their order; a key not among them is refused, and a class without a key
+        counts 0.
         """
         if isinstance(counts, ClassCounts):
             return counts
+        found: tuple[Any, ...]
         if isinstance(counts, Mapping):
-            if classes is not None:
-                raise TypeError("give either a counts dict or classes=, not both")
-            keys = list(counts)
-            as_ints = _int_keys(keys)
-            if as_ints is not None and sorted(as_ints) == list(range(len(as_ints))):
-                order = sorted(range(len(keys)), key=lambda i: as_ints[i])
-                classes = tuple(range(len(keys)))
-            else:
-                order = sorted(range(len(keys)), key=lambda i: str(keys[i]))
-                classes = tuple(keys[i] for i in order)
-            values = np.asarray([counts[keys[i]] for i in order])
+            found, values = _mapping_counts(counts, classes, max_classes)
         else:
             values = np.asarray(counts)
-            if classes is None:
-                classes = tuple(range(values.size)) if values.ndim == 1 else ()
-        return cls(values, tuple(classes), label_mode, -1 if n_samples is None else int(n_samples))
+            declared = normalize_classes(classes)
+            if declared is None:
+                declared = tuple(range(values.size)) if values.ndim == 1 else ()
+            found = declared
+        return cls(values, found, label_mode, -1 if n_samples is None else int(n_samples))
 
     @property
     def num_classes(self) -> int:
@@ -271,10 +277,59 @@ def as_prior(prior_or_counts: Any, name: str = "prior") -> np.ndarray:
 
 
 def counts_from_labels(
-    y: Any, *, label_mode: LabelMode | None = None, classes: ClassesLike = None, name: str = "y"
+    y: Any,
+    *,
+    label_mode: LabelMode | None = None,
+    classes: ClassesLike = None,
+    name: str = "y",
+    max_classes: int = MAX_CLASSES,
 ) -> ClassCounts:
     """Count in-memory labels (array, list, pandas, eager tensor) through :func:`decode_labels`."""
-    decoded = decode_labels(y, label_mode=label_mode, classes=classes, name=name)
+    decoded = decode_labels(
+        y, label_mode=label_mode, classes=classes, name=name, max_classes=max_classes
+    )
     counts = decoded.counts()
     n_samples = decoded.n_samples if decoded.label_mode == "multi_label" else int(counts.sum())
     return ClassCounts(counts, decoded.classes, decoded.label_mode, n_samples)
+
+
+def _mapping_counts(
+    counts: Mapping[Any, Any], classes: Any, max_classes: int
+) -> tuple[tuple[Any, ...], np.ndarray]:
+    """Classes and counts of a ``{label: count}`` dict, keeping integer keys as class indices."""
+    keys = list(counts)
+    if not keys:
+        raise ValueError("counts={} is empty; give at least one {class: count} entry")
+    declared = normalize_classes(classes)
+    if declared is not None:
+        lookup = {str(c): i for i, c in enumerate(declared)}
+        values = np.zeros(len(declared), dtype=object)
+        for key in keys:
+            position = lookup.get(str(key).strip())
+            if position is None:
+                raise ValueError(
+                    f"counts has the key {key!r}, which is not in classes="
+                    f"{short_repr(list(declared))}; add it to classes or drop that count"
+                )
+            values[position] += counts[key]
+        return declared, np.asarray(values.tolist())
+    as_ints = _int_keys(keys)
+    if as_ints is None:
+        order = sorted(range(len(keys)), key=lambda i: str(keys[i]))
+        return tuple(keys[i] for i in order), np.asarray([counts[keys[i]] for i in order])
+    if min(as_ints) < 0:
+        raise ValueError(
+            f"counts has the negative class index key {min(as_ints)}; integer keys are class "
+            f"indices 0..C-1. For labels like -1/1 key the counts by name (strings) or pass "
+            f"classes=[-1, 1]"
+        )
+    if len(set(as_ints)) != len(as_ints):
+        raise ValueError(
+            f"counts gives a class twice (keys {short_repr(keys)}); give each class once"
+        )
+    size = max(as_ints) + 1
+    check_max_classes(size, max_classes, "counts")
+    values = np.zeros(size, dtype=object)
+    for key, index in zip(keys, as_ints, strict=True):
+        values[index] = counts[key]
+    return tuple(range(size)), np.asarray(values.tolist())

@@ -14,7 +14,7 @@ from keras_imbalance.counting.sources.file_datasets import count_file_dataset, c
 from keras_imbalance.counting.sources.files import count_path
 from keras_imbalance.counting.sources.iterables import count_batches, py_dataset_batches
 from keras_imbalance.counting.sources.pandas import count_pandas
-from keras_imbalance.labels import LABEL_MODES, ClassesLike, LabelMode
+from keras_imbalance.labels import LABEL_MODES, MAX_CLASSES, ClassesLike, LabelMode
 
 #: What :func:`count_labels` reads, for its ``TypeError``.
 SOURCES: tuple[str, ...] = (
@@ -24,7 +24,7 @@ SOURCES: tuple[str, ...] = (
     "a tf.data.Dataset of (x, y) or (x, y, sample_weight) batches, including one from "
     "keras.utils.image_dataset_from_directory",
     "a keras.utils.PyDataset, or an iterable or generator of (x, y) batches",
-    "a path: a class-folder directory, a .npy file or a .csv file (with column=)",
+    "a path: a class-folder directory, a .npy or .npz file, or a .csv file (with column=)",
     "a {class: count} dict or a ClassCounts",
 )
 
@@ -35,6 +35,7 @@ def count_labels(
     label_mode: LabelMode | None = None,
     classes: ClassesLike = None,
     column: str | None = None,
+    max_classes: int = MAX_CLASSES,
 ) -> ClassCounts:
     """Count the classes of any label source, without decoding images or loading ``x``.
 
@@ -54,7 +55,8 @@ def count_labels(
       ``classes``, or by the first batch; integer classes may grow from batch to batch, and
       string labels merge by name. The iterable must end: an endless generator never returns.
     * A path (``str`` or ``pathlib.Path``): a class-folder directory
-      (:func:`~keras_imbalance.counting.count_directory`), a ``.npy`` file, or a ``.csv`` file
+      (:func:`~keras_imbalance.counting.count_directory`), a ``.npy`` file, a ``.npz`` file
+      (its ``y`` or ``y_train`` array, or the array ``column=`` names), or a ``.csv`` file
       (``column=`` names the label column, which a CSV always needs; numbers in it are class
       indices).
     * A ``{class: count}`` dict or a :class:`ClassCounts` (returned as is).
@@ -65,6 +67,9 @@ def count_labels(
         classes: an int ``C`` or a list of classes, to declare classes that may be absent; for a
             directory, the list of class sub-folders to count.
         column: the label column of a ``DataFrame`` or ``.csv`` source.
+        max_classes: the most integer classes labels may make without ``classes`` (default
+            100 000): one stray label of 10**9 is refused instead of allocating a billion
+            counts. Applies to arrays, lists, tensors and ``{class: count}`` dicts.
 
     Example:
         >>> count_labels([0, 1, 1, 2, 2, 2]).as_dict()
@@ -82,7 +87,7 @@ def count_labels(
     if isinstance(source, ClassCounts):
         return source
     if isinstance(source, str | os.PathLike):
-        return count_path(source, label_mode, classes, column)
+        return count_path(source, label_mode, classes, column, max_classes)
     if _from_module(source, "pandas"):
         return count_pandas(source, label_mode, classes, column)
     if column is not None:
@@ -91,10 +96,14 @@ def count_labels(
             f"{type(source).__name__}; pass the labels themselves"
         )
     if isinstance(source, Mapping):
-        if classes is not None:
-            raise TypeError("give either a {class: count} dict or classes=, not both")
-        counted = ClassCounts.from_counts(source, label_mode=label_mode or "int")
-        return counted
+        if label_mode == "multi_label":
+            raise ValueError(
+                "label_mode='multi_label' needs the number of samples, which a {class: count} "
+                "dict does not give; pass ClassCounts(counts, classes, 'multi_label', n_samples)"
+            )
+        return ClassCounts.from_counts(
+            source, classes=classes, label_mode=label_mode or "int", max_classes=max_classes
+        )
     if _is_tf_dataset(source):
         files = count_file_dataset(source, label_mode, classes)
         if files is not None:
@@ -109,7 +118,9 @@ def count_labels(
         or hasattr(source, "__array__")
         or (hasattr(source, "numpy") and hasattr(source, "shape"))
     ):
-        return counts_from_labels(source, label_mode=label_mode, classes=classes)
+        return counts_from_labels(
+            source, label_mode=label_mode, classes=classes, max_classes=max_classes
+        )
     if _is_py_dataset(source):
         return count_batches(py_dataset_batches(source), label_mode, classes, "PyDataset")
     if isinstance(source, Iterable) and not isinstance(source, str | bytes):

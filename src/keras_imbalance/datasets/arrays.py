@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from keras_imbalance._validation import check_number
+from keras_imbalance.counting import NpzArchive
 
 
 def load_arrays(
@@ -45,7 +46,7 @@ def load_arrays(
         return _load_image_folder(path, int(check_number("image_size", image_size, low=1)))
     suffix = path.suffix.lower()
     if suffix == ".npz":
-        with np.load(path, allow_pickle=False) as archive:
+        with NpzArchive(path) as archive:
             keys = set(archive.files)
             if {"x_train", "y_train", "x_test", "y_test"} <= keys:
                 return (
@@ -70,8 +71,11 @@ def _load_csv(path: Path, column: str | None) -> tuple[np.ndarray, np.ndarray]:
 
     if not column:
         raise ValueError(f"{path} is a CSV file; name its label column with label_column=")
-    with path.open(newline="") as file:
-        rows = list(csv.DictReader(file))
+    try:
+        with path.open(newline="") as file:
+            rows = list(csv.DictReader(file))
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path} is not a text CSV file ({error.reason})") from error
     if not rows:
         raise ValueError(f"{path} has no data rows")
     if column not in rows[0]:
@@ -85,7 +89,20 @@ def _load_csv(path: Path, column: str | None) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(
             f"{path} has a non-numeric feature column ({error}); give numeric features"
         ) from error
-    y = np.asarray([row[column] for row in rows])
+    if not np.isfinite(x).all():
+        row, col = (int(i) for i in np.argwhere(~np.isfinite(x))[0])
+        raise ValueError(
+            f"{path} has the feature {features[col]!r} = {float(x[row, col])!r} on data row "
+            f"{row + 1}; "
+            f"features must be finite numbers (fill or drop missing values)"
+        )
+    y = np.asarray([(row[column] or "").strip() for row in rows])
+    missing = np.flatnonzero([label == "" or label.lower() in ("nan", "-nan") for label in y])
+    if missing.size:
+        raise ValueError(
+            f"{path} has no label ({str(y[missing[0]])!r}) in column {column!r} on data row "
+            f"{int(missing[0]) + 1}; give every row a label, or drop the unlabelled rows"
+        )
     return x, y
 
 
@@ -101,8 +118,28 @@ def _load_image_folder(path: Path, size: int) -> tuple[np.ndarray, np.ndarray]:
         verbose=False,
     )
     xs, ys = [], []
-    for x, y in dataset.as_numpy_iterator():
-        xs.append(x / 255.0)
-        ys.append(y)
+    try:
+        for x, y in dataset.as_numpy_iterator():
+            xs.append(x / 255.0)
+            ys.append(y)
+    except Exception as error:  # TensorFlow's decode error names no file: find it
+        if "InvalidArgument" not in type(error).__name__:
+            raise
+        bad = _undecodable_image(dataset.file_paths)
+        raise ValueError(
+            f"the image {bad or '(unknown)'} in {path} cannot be decoded (empty or corrupt); "
+            f"remove or replace it"
+        ) from None
     names = list(dataset.class_names)
     return np.concatenate(xs).astype("float32"), np.asarray(names)[np.concatenate(ys)]
+
+
+def _undecodable_image(paths: list[str]) -> str | None:
+    import tensorflow as tf
+
+    for file_path in paths:
+        try:
+            tf.io.decode_image(tf.io.read_file(file_path), expand_animations=False)
+        except Exception:
+            return str(file_path)
+    return None

@@ -60,6 +60,9 @@ def long_tailed_counts(
         [100, 100, 10, 10]
     """
     check_option("profile", profile, PROFILES)
+    n_max = int(check_number("n_max", n_max, low=1, integer=True))
+    num_classes = int(check_number("num_classes", num_classes, integer=True))
+    ratio = check_number("ratio", ratio, low=1)
     if num_classes < 2:
         raise ValueError(f"num_classes={num_classes} is fewer than 2; imbalance needs 2 classes")
     if profile == "exponential":

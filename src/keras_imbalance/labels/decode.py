@@ -17,7 +17,9 @@ Label modes, as Keras names them:
 
 Auto-detection (``label_mode=None``) never guesses between readings that are both valid for a
 shape: a 1-D array (or a trailing axis of size 1) is ``"int"``; 0/1 values whose rows all sum to 1
-are ``"categorical"``; other 0/1 matrices of rank 2 are ``"multi_label"``; integral values other
+are ``"categorical"``; other 0/1 matrices of rank 2 are ``"multi_label"``, unless they are one-hot
+rows but for one row, or but for all-zero rows (one-hot data with a defect), which ask for
+``label_mode``; integral values other
 than 0/1 at rank >= 2 are ``"int"`` (sequences or masks). A rank >= 3 array of 0/1 values that
 is not one-hot is ambiguous, and the error asks for ``label_mode``. Binary *sequences* ``(N, T)``
 of 0/1 look like multi-hot rows: pass ``label_mode="int"`` for them.
@@ -40,6 +42,34 @@ LABEL_MODES: tuple[str, ...] = ("int", "categorical", "multi_label")
 
 
 ClassesLike = int | Sequence[Any] | np.ndarray | None
+
+
+MAX_CLASSES = 100_000
+"""The default ``max_classes``: more integer classes than this is taken for a corrupt label."""
+
+
+def check_max_classes(num_classes: int, max_classes: Any, name: str) -> None:
+    """Refuse ``num_classes`` above ``max_classes``: one stray label of 10**9 would otherwise
+    allocate a billion counts."""
+    limit = _check_limit(max_classes)
+    if num_classes > limit:
+        raise ValueError(
+            f"{name} contains the class index {num_classes - 1}, which makes {num_classes} "
+            f"classes, more than max_classes={limit}; fix that label, or pass a larger "
+            f"max_classes if you really have that many classes"
+        )
+
+
+def _check_limit(max_classes: Any) -> int:
+    if (
+        isinstance(max_classes, bool)
+        or not isinstance(max_classes, int | np.integer)
+        or max_classes < 1
+    ):
+        raise ValueError(
+            f"max_classes={short_repr(max_classes)} must be a positive int (default {MAX_CLASSES})"
+        )
+    return int(max_classes)
 
 
 @dataclass(frozen=True)
@@ -198,7 +228,9 @@ def _decode_text(array: np.ndarray, classes: tuple[Any, ...] | None, name: str) 
     return Labels("int", table[inverse].reshape(array.shape), None, classes)
 
 
-def _decode_int(values: np.ndarray, classes: tuple[Any, ...] | None, name: str) -> Labels:
+def _decode_int(
+    values: np.ndarray, classes: tuple[Any, ...] | None, name: str, max_classes: int = MAX_CLASSES
+) -> Labels:
     low = int(values.min())
     high = int(values.max())
     # Negative labels are fine when classes lists them (e.g. classes=[-1, 1]): they map below.
@@ -211,6 +243,7 @@ def _decode_int(values: np.ndarray, classes: tuple[Any, ...] | None, name: str) 
             f"which is not in classes={short_repr(list(classes))}"
         )
     if classes is None:
+        check_max_classes(high + 1, max_classes, name)
         return Labels("int", values, None, tuple(range(high + 1)))
     if classes == tuple(range(len(classes))):
         if high >= len(classes):
@@ -246,6 +279,13 @@ def _rows_sum_to_one(values: np.ndarray) -> np.ndarray:
     return values.sum(axis=-1) == 1
 
 
+def _one_hot_with_bad_rows(values: np.ndarray, one: np.ndarray) -> bool:
+    """One-hot rows but for a single bad row, or but for all-zero rows: one-hot data with a
+    defect as likely as multi-label data, so the reading is not guessed."""
+    bad = ~one
+    return int(bad.sum()) == 1 or not values[bad].any()
+
+
 def check_width(
     classes: tuple[Any, ...] | None, width: int, name: str, mode: str
 ) -> tuple[Any, ...]:
@@ -265,6 +305,7 @@ def decode_labels(
     label_mode: LabelMode | None = None,
     classes: ClassesLike = None,
     name: str = "y",
+    max_classes: int = MAX_CLASSES,
 ) -> Labels:
     """Decode labels of any shape into class indices or a multi-hot matrix.
 
@@ -274,6 +315,8 @@ def decode_labels(
         classes: the classes, when some may be absent: an int ``C`` (classes ``0..C-1``) or a
             list of labels; integer labels then map to their position in the list.
         name: the argument name used in error messages.
+        max_classes: the most integer classes ``C`` that labels without ``classes`` may make
+            (default 100 000); a larger class index is refused as a corrupt label.
 
     Returns:
         A :class:`Labels`.
@@ -288,6 +331,7 @@ def decode_labels(
     """
     if label_mode is not None:
         check_option("label_mode", label_mode, LABEL_MODES)
+    _check_limit(max_classes)
     declared = normalize_classes(classes)
     array = _as_array(y, name)
 
@@ -307,8 +351,17 @@ def decode_labels(
         if values.ndim == 1 or trailing_one:
             label_mode = "int"
         elif _binary(values):
-            if _rows_sum_to_one(values).all():
+            one = _rows_sum_to_one(values)
+            if one.all():
                 label_mode = "categorical"
+            elif values.ndim == 2 and one.any() and _one_hot_with_bad_rows(values, one):
+                row = int(np.flatnonzero(~one)[0])
+                raise ValueError(
+                    f"{name} looks one-hot ({int(one.sum())} of {one.size} rows hold exactly one "
+                    f"1) but row {row} sums to {int(values[row].sum())}; pass "
+                    f"label_mode='categorical' if it should be one-hot (and fix that row), or "
+                    f"label_mode='multi_label' if rows may hold several labels or none"
+                )
             elif values.ndim == 2:
                 label_mode = "multi_label"
             else:
@@ -323,7 +376,7 @@ def decode_labels(
     if label_mode == "int":
         if trailing_one:
             values = values[..., 0]
-        return _decode_int(values, declared, name)
+        return _decode_int(values, declared, name, max_classes)
 
     if values.ndim < 2:
         raise ValueError(

@@ -101,3 +101,46 @@ def check_pos_weight(pos_weight: Any) -> float | list[float]:
             f"finite and >= 0"
         )
     return values.tolist()
+
+
+def check_scale(scale: Any) -> float:
+    return check_number("scale", scale, low=0, low_inclusive=False)
+
+
+def check_max_margin(max_margin: Any) -> float:
+    return check_number("max_margin", max_margin, low=0)
+
+
+def check_gamma(gamma: Any) -> float:
+    return check_number("gamma", gamma, low=0)
+
+
+def check_beta(beta: Any) -> float:
+    return check_number("beta", beta, low=0, high=1, high_inclusive=False)
+
+
+def check_label_smoothing(label_smoothing: Any) -> float:
+    return check_number("label_smoothing", label_smoothing, low=0, high=1)
+
+
+def check_weight_values(values: Any, name: str) -> Any:
+    """Refuse NaN, infinite or negative entries in a list or array of per-class weights.
+
+    Tensors and ``keras.Variable`` pass through (a class's variable was checked when set).
+    """
+    if isinstance(values, Mapping):
+        return values  # checked by weight_list
+    if isinstance(values, Sequence | np.ndarray) and not isinstance(values, str | bytes):
+        try:
+            array = np.asarray(values, dtype=np.float64)
+        except (TypeError, ValueError) as error:
+            raise TypeError(
+                f"{name}={short_repr(values)} must be a list of numbers, one per class"
+            ) from error
+        bad = np.flatnonzero(~np.isfinite(array.ravel()) | (array.ravel() < 0))
+        if bad.size:
+            raise ValueError(
+                f"{name} for class {int(bad[0])} is {float(array.ravel()[bad[0]])!r}; weights "
+                f"must be finite and >= 0"
+            )
+    return values

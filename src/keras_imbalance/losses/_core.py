@@ -10,8 +10,8 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_imbalance.labels import class_indices, is_one_hot, one_hot
-from keras_imbalance.losses._checks import weight_list
+from keras_imbalance.labels import class_indices, indices_to_one_hot, is_one_hot, one_hot
+from keras_imbalance.losses._checks import check_weight_values, weight_list
 
 # --- Tensor helpers (keras.ops) ---------------------------------------------------------------
 
@@ -36,6 +36,8 @@ def binary_log_probs(y_pred: Any, from_logits: bool) -> tuple[Any, Any]:
 
 def as_vector(values: Any, y_pred: Any, name: str) -> Any:
     """A per-class vector (list, array, tensor or ``keras.Variable``) in ``y_pred``'s dtype."""
+    if name in ("class_weight", "pos_weight"):
+        values = check_weight_values(values, name)
     if isinstance(values, Mapping):
         values = weight_list(values, int(y_pred.shape[-1]))
     if isinstance(values, Sequence | np.ndarray):
@@ -62,19 +64,35 @@ def weighted_crossentropy(
     weight: Any | None,
     from_logits: bool,
     label_smoothing: float = 0.0,
+    ignore_class: int | None = None,
 ) -> Any:
     """``w[y] * CE`` through the backend's fused cross-entropy (stable, as Keras computes it).
 
     Sparse labels gather ``w[y]``; their cross-entropy uses the dense kernel on a one-hot
     matrix, which is faster than TensorFlow's sparse kernel on CPU and as fast on JAX.
-    ``weight=None`` is plain cross-entropy.
+    ``weight=None`` is plain cross-entropy. Sparse labels outside ``0..C-1`` are refused
+    (:func:`keras_imbalance.labels.check_class_range`); elements labelled ``ignore_class`` get
+    a loss of 0 and a Keras mask, so that the reduction leaves them out of the mean, as
+    ``keras.losses.SparseCategoricalCrossentropy(ignore_class=...)`` does.
     """
     y_true = ops.convert_to_tensor(y_true)
     if not is_one_hot(y_true, y_pred) and not label_smoothing:
-        index = class_indices(y_true, y_pred)
-        target = ops.one_hot(index, y_pred.shape[-1], dtype=y_pred.dtype)
+        index = class_indices(y_true, y_pred, ignore_class=ignore_class)
+        target = indices_to_one_hot(index, y_pred, ignore_class=ignore_class)
         loss = ops.categorical_crossentropy(target, y_pred, from_logits=from_logits)
-        return loss if weight is None else ops.take(weight, index) * loss
+        if weight is not None:
+            safe = (
+                index
+                if ignore_class is None
+                else ops.where(ops.equal(index, ignore_class), ops.zeros_like(index), index)
+            )
+            loss = ops.take(weight, safe) * loss
+        if ignore_class is None:
+            return loss
+        valid = ops.not_equal(index, ignore_class)
+        loss = ops.where(valid, loss, ops.zeros_like(loss))
+        _set_mask(loss, valid)
+        return loss
     target = one_hot(y_true, y_pred)
     scale = None if weight is None else true_class_weight(target, weight)
     if label_smoothing:
@@ -82,6 +100,17 @@ def weighted_crossentropy(
         target = target * (1.0 - label_smoothing) + label_smoothing / num_classes
     loss = ops.categorical_crossentropy(target, y_pred, from_logits=from_logits)
     return loss if scale is None else scale * loss
+
+
+def _set_mask(loss: Any, mask: Any) -> None:
+    """Attach a Keras mask, which ``keras.losses.Loss`` reads to leave elements out of the mean.
+
+    Keras's own ``sparse_categorical_crossentropy(ignore_class=...)`` does the same; the setter is
+    not in Keras's public API, hence the import from ``keras.src``.
+    """
+    from keras.src.backend.common.masking import set_keras_mask
+
+    set_keras_mask(loss, mask)
 
 
 # --- Classes -----------------------------------------------------------------------------------

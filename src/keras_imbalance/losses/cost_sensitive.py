@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import keras
-import numpy as np
 from keras import ops
 
-from keras_imbalance._validation import check_option
-from keras_imbalance.labels import class_indices, first_argmax
+from keras_imbalance._validation import check_option, positional_deprecated
+from keras_imbalance.labels import class_indices, first_argmax, indices_to_one_hot, is_one_hot
 from keras_imbalance.losses._checks import check_cost_matrix
-from keras_imbalance.losses._core import log_probs, register, weighted_crossentropy
+from keras_imbalance.losses._core import log_probs, register
 
 CostMode = Literal["argmax", "expected"]
 
@@ -49,15 +48,21 @@ def cost_sensitive_categorical_crossentropy(
     """
     check_option("mode", mode, COST_MODES)
     y_pred = ops.convert_to_tensor(y_pred)
-    cost = ops.convert_to_tensor(np.asarray(cost_matrix), dtype=y_pred.dtype)
+    cost = ops.convert_to_tensor(check_cost_matrix(cost_matrix), dtype=y_pred.dtype)
     num_classes = y_pred.shape[-1]
     if tuple(cost.shape) != (num_classes, num_classes):
         raise ValueError(
             f"cost_matrix has shape {tuple(cost.shape)} but y_pred has {num_classes} classes; "
             f"give a {num_classes} x {num_classes} matrix"
         )
-    ce = weighted_crossentropy(y_true, y_pred, None, from_logits)
-    true_index = class_indices(y_true, y_pred)
+    y_true = ops.convert_to_tensor(y_true)
+    if is_one_hot(y_true, y_pred):
+        target = ops.cast(y_true, y_pred.dtype)
+        true_index = first_argmax(target)
+    else:  # checked once; NaN rows for bad labels under XLA (see labels.one_hot)
+        true_index = class_indices(y_true, y_pred)
+        target = indices_to_one_hot(true_index, y_pred)
+    ce = ops.categorical_crossentropy(target, y_pred, from_logits=from_logits)
     if mode == "argmax":
         predicted = first_argmax(y_pred)
         weight = ops.take(ops.reshape(cost, (-1,)), true_index * num_classes + predicted)
@@ -85,15 +90,18 @@ class CostSensitiveCategoricalCrossentropy(keras.losses.Loss):
         4.1589
     """
 
+    @positional_deprecated(2)
     def __init__(
         self,
         cost_matrix: Any,
+        *,
         mode: CostMode = "argmax",
         from_logits: bool = False,
         reduction: str | None = "sum_over_batch_size",
         name: str = "cost_sensitive_categorical_crossentropy",
+        dtype: Any = None,
     ) -> None:
-        super().__init__(name=name, reduction=reduction)
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
         self.cost_matrix = check_cost_matrix(cost_matrix)
         self._cost = self.cost_matrix.astype("float32")
         self.mode = check_option("mode", mode, COST_MODES)
@@ -111,4 +119,5 @@ class CostSensitiveCategoricalCrossentropy(keras.losses.Loss):
             "from_logits": self.from_logits,
             "reduction": self.reduction,
             "name": self.name,
+            "dtype": self.dtype,
         }

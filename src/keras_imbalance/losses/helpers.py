@@ -6,7 +6,7 @@ from typing import Literal
 
 import numpy as np
 
-from keras_imbalance._validation import check_number
+from keras_imbalance._validation import check_number, check_option
 from keras_imbalance.counting import CountsLike, as_counts
 from keras_imbalance.losses._checks import positive_counts
 from keras_imbalance.weighting import class_weights
@@ -89,5 +89,15 @@ def focal_alpha(
         >>> focal_alpha([30, 10])
         [0.6666666666666666, 2.0]
     """
+    check_option("strategy", strategy, FOCAL_ALPHA_STRATEGIES)
     found, _ = positive_counts(counts)
     return class_weights(found, strategy, normalize=normalize, beta=beta).to_array().tolist()
+
+
+FOCAL_ALPHA_STRATEGIES: tuple[str, ...] = (
+    "balanced",
+    "inverse",
+    "sqrt_inverse",
+    "max_ratio",
+    "effective_number",
+)

@@ -8,10 +8,18 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_imbalance._validation import check_number, check_option
+from keras_imbalance._validation import check_option, positional_deprecated
 from keras_imbalance.counting import CountsLike, as_prior
 from keras_imbalance.labels import one_hot
-from keras_imbalance.losses._checks import check_tau, positive_counts, weight_list
+from keras_imbalance.losses._checks import (
+    check_beta,
+    check_gamma,
+    check_max_margin,
+    check_scale,
+    check_tau,
+    positive_counts,
+    weight_list,
+)
 from keras_imbalance.losses._core import (
     ClassWeightVariable,
     as_vector,
@@ -56,6 +64,7 @@ def logit_adjusted_crossentropy(
         >>> [round(float(v), 4) for v in loss]
         [0.2877, 1.3863]
     """
+    tau = check_tau(tau)
     log_prior = np.log(as_prior(prior, "prior"))
     weight = None if class_weight is None else weight_list(class_weight, len(log_prior))
     return _logit_adjusted(y_true, y_pred, log_prior, tau, from_logits, weight)
@@ -94,7 +103,11 @@ def ldam_loss(
         >>> [round(float(v), 4) for v in loss]
         [0.8259, 0.9741]
     """
-    margins = ldam_margins(counts, max_margin=max_margin)
+    found, _ = positive_counts(counts)
+    margins = ldam_margins(found, max_margin=check_max_margin(max_margin))
+    scale = check_scale(scale)
+    if class_weight is not None:
+        class_weight = weight_list(class_weight, len(margins))
     return _ldam(y_true, y_pred, margins, scale, class_weight)
 
 
@@ -142,7 +155,8 @@ def class_balanced_loss(
         [0.4624, 0.9239]
     """
     check_option("base", base, BALANCED_BASES)
-    weights = _effective_number_weights(counts, beta)
+    gamma = check_gamma(gamma)
+    weights = _effective_number_weights(counts, check_beta(beta))
     return _class_balanced(y_true, y_pred, weights, base, gamma, from_logits)
 
 
@@ -183,16 +197,19 @@ class LogitAdjustedLoss(ClassWeightVariable, keras.losses.Loss):
         0.837
     """
 
+    @positional_deprecated(2)
     def __init__(
         self,
         prior_or_counts: CountsLike,
+        *,
         tau: float = 1.0,
         from_logits: bool = True,
         reduction: str | None = "sum_over_batch_size",
         name: str = "logit_adjusted_crossentropy",
         class_weight: Any = None,
+        dtype: Any = None,
     ) -> None:
-        super().__init__(name=name, reduction=reduction)
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
         self.prior = as_prior(prior_or_counts, "prior_or_counts")
         self._log_prior = np.log(self.prior)
         self.tau = check_tau(tau)
@@ -216,6 +233,7 @@ class LogitAdjustedLoss(ClassWeightVariable, keras.losses.Loss):
             "class_weight": None
             if np.all(self.class_weight == 1.0)
             else self.class_weight.tolist(),
+            "dtype": self.dtype,
         }
 
 
@@ -238,20 +256,23 @@ class LDAMLoss(ClassWeightVariable, keras.losses.Loss):
         0.9
     """
 
+    @positional_deprecated(2)
     def __init__(
         self,
         counts: CountsLike,
+        *,
         max_margin: float = 0.5,
         scale: float = 30.0,
         class_weight: Any = None,
         reduction: str | None = "sum_over_batch_size",
         name: str = "ldam_loss",
+        dtype: Any = None,
     ) -> None:
-        super().__init__(name=name, reduction=reduction)
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
         found, _ = positive_counts(counts)
         self.counts = found.counts.tolist()
-        self.max_margin = check_number("max_margin", max_margin, low=0)
-        self.scale = check_number("scale", scale, low=0, low_inclusive=False)
+        self.max_margin = check_max_margin(max_margin)
+        self.scale = check_scale(scale)
         self.margins = ldam_margins(self.counts, max_margin=self.max_margin)
         self._init_class_weight(class_weight, len(self.counts))
 
@@ -266,6 +287,7 @@ class LDAMLoss(ClassWeightVariable, keras.losses.Loss):
             "class_weight": self.class_weight.tolist(),
             "reduction": self.reduction,
             "name": self.name,
+            "dtype": self.dtype,
         }
 
 
@@ -288,22 +310,25 @@ class ClassBalancedLoss(keras.losses.Loss):
         0.6931
     """
 
+    @positional_deprecated(2)
     def __init__(
         self,
         counts: CountsLike,
+        *,
         beta: float = 0.999,
         base: BalancedBase = "softmax",
         gamma: float = 1.0,
         from_logits: bool = False,
         reduction: str | None = "sum_over_batch_size",
         name: str = "class_balanced_loss",
+        dtype: Any = None,
     ) -> None:
-        super().__init__(name=name, reduction=reduction)
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
         found, _ = positive_counts(counts)
         self.counts = found.counts.tolist()
-        self.beta = check_number("beta", beta, low=0, high=1, high_inclusive=False)
+        self.beta = check_beta(beta)
         self.base = check_option("base", base, BALANCED_BASES)
-        self.gamma = check_number("gamma", gamma, low=0)
+        self.gamma = check_gamma(gamma)
         self.from_logits = bool(from_logits)
         self.weights = _effective_number_weights(self.counts, self.beta)
 
@@ -321,4 +346,5 @@ class ClassBalancedLoss(keras.losses.Loss):
             "from_logits": self.from_logits,
             "reduction": self.reduction,
             "name": self.name,
+            "dtype": self.dtype,
         }

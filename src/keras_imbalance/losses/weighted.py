@@ -9,8 +9,12 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_imbalance._validation import check_number
-from keras_imbalance.losses._checks import check_pos_weight, num_weights
+from keras_imbalance._validation import positional_deprecated
+from keras_imbalance.losses._checks import (
+    check_label_smoothing,
+    check_pos_weight,
+    num_weights,
+)
 from keras_imbalance.losses._core import (
     ClassWeightVariable,
     as_vector,
@@ -51,15 +55,24 @@ def weighted_categorical_crossentropy(
         >>> [round(float(v), 4) for v in loss]
         [2.0794, 0.6931]
     """
+    label_smoothing = check_label_smoothing(label_smoothing)
     y_pred = ops.convert_to_tensor(y_pred)
     weight = as_vector(class_weight, y_pred, "class_weight")
     return weighted_crossentropy(y_true, y_pred, weight, from_logits, label_smoothing)
 
 
 def weighted_sparse_categorical_crossentropy(
-    y_true: Any, y_pred: Any, class_weight: Any, *, from_logits: bool = False
+    y_true: Any,
+    y_pred: Any,
+    class_weight: Any,
+    *,
+    from_logits: bool = False,
+    ignore_class: int | None = None,
 ) -> Any:
     """:func:`weighted_categorical_crossentropy` for sparse labels ``(...)`` or ``(..., 1)``.
+
+    ``ignore_class``: as in ``keras.losses.sparse_categorical_crossentropy``, elements with this
+    label get a loss of 0 and a Keras mask, so a loss class leaves them out of its mean.
 
     Example:
         >>> loss = weighted_sparse_categorical_crossentropy([1, 0], [[0.5, 0.5], [0.5, 0.5]],
@@ -67,7 +80,21 @@ def weighted_sparse_categorical_crossentropy(
         >>> [round(float(v), 4) for v in loss]
         [2.0794, 0.6931]
     """
-    return weighted_categorical_crossentropy(y_true, y_pred, class_weight, from_logits=from_logits)
+    ignore_class = _check_ignore_class(ignore_class)
+    y_pred = ops.convert_to_tensor(y_pred)
+    weight = as_vector(class_weight, y_pred, "class_weight")
+    return weighted_crossentropy(y_true, y_pred, weight, from_logits, ignore_class=ignore_class)
+
+
+def _check_ignore_class(ignore_class: Any) -> int | None:
+    if ignore_class is None:
+        return None
+    if isinstance(ignore_class, bool) or not isinstance(ignore_class, int | np.integer):
+        raise TypeError(
+            f"ignore_class must be an int label (e.g. -1 or 255) or None, got "
+            f"{ignore_class!r} of type {type(ignore_class).__name__}"
+        )
+    return int(ignore_class)
 
 
 def weighted_binary_crossentropy(
@@ -91,6 +118,9 @@ def weighted_binary_crossentropy(
         >>> round(float(loss[0]), 4)
         1.3863
     """
+    label_smoothing = check_label_smoothing(label_smoothing)
+    if not hasattr(pos_weight, "shape") or isinstance(pos_weight, np.ndarray):
+        pos_weight = check_pos_weight(pos_weight)
     y_pred = ops.convert_to_tensor(y_pred)
     y_true = ops.cast(y_true, y_pred.dtype)
     if len(y_true.shape) == len(y_pred.shape) - 1 and y_pred.shape[-1] == 1:
@@ -130,18 +160,21 @@ class WeightedCategoricalCrossentropy(ClassWeightVariable, keras.losses.Loss):
         1.3863
     """
 
+    @positional_deprecated(2)
     def __init__(
         self,
         class_weight: Any,
+        *,
         from_logits: bool = False,
         label_smoothing: float = 0.0,
         reduction: str | None = "sum_over_batch_size",
         name: str = "weighted_categorical_crossentropy",
+        dtype: Any = None,
     ) -> None:
-        super().__init__(name=name, reduction=reduction)
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
         self._init_class_weight(class_weight, num_weights(class_weight))
         self.from_logits = bool(from_logits)
-        self.label_smoothing = check_number("label_smoothing", label_smoothing, low=0, high=1)
+        self.label_smoothing = check_label_smoothing(label_smoothing)
 
     def call(self, y_true: Any, y_pred: Any) -> Any:
         return weighted_categorical_crossentropy(
@@ -159,6 +192,7 @@ class WeightedCategoricalCrossentropy(ClassWeightVariable, keras.losses.Loss):
             "label_smoothing": self.label_smoothing,
             "reduction": self.reduction,
             "name": self.name,
+            "dtype": self.dtype,
         }
 
 
@@ -178,28 +212,39 @@ class WeightedSparseCategoricalCrossentropy(ClassWeightVariable, keras.losses.Lo
         1.3863
     """
 
+    @positional_deprecated(2)
     def __init__(
         self,
         class_weight: Any,
+        *,
         from_logits: bool = False,
+        ignore_class: int | None = None,
         reduction: str | None = "sum_over_batch_size",
         name: str = "weighted_sparse_categorical_crossentropy",
+        dtype: Any = None,
     ) -> None:
-        super().__init__(name=name, reduction=reduction)
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
         self._init_class_weight(class_weight, num_weights(class_weight))
         self.from_logits = bool(from_logits)
+        self.ignore_class = _check_ignore_class(ignore_class)
 
     def call(self, y_true: Any, y_pred: Any) -> Any:
         return weighted_sparse_categorical_crossentropy(
-            y_true, y_pred, self._class_weight, from_logits=self.from_logits
+            y_true,
+            y_pred,
+            self._class_weight,
+            from_logits=self.from_logits,
+            ignore_class=self.ignore_class,
         )
 
     def get_config(self) -> dict[str, Any]:
         return {
             "class_weight": self.class_weight.tolist(),
             "from_logits": self.from_logits,
+            "ignore_class": self.ignore_class,
             "reduction": self.reduction,
             "name": self.name,
+            "dtype": self.dtype,
         }
 
 
@@ -221,18 +266,21 @@ class WeightedBinaryCrossentropy(keras.losses.Loss):
         1.3863
     """
 
+    @positional_deprecated(2)
     def __init__(
         self,
         pos_weight: float | Sequence[float] | np.ndarray,
+        *,
         from_logits: bool = False,
         label_smoothing: float = 0.0,
         reduction: str | None = "sum_over_batch_size",
         name: str = "weighted_binary_crossentropy",
+        dtype: Any = None,
     ) -> None:
-        super().__init__(name=name, reduction=reduction)
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
         self.pos_weight = check_pos_weight(pos_weight)
         self.from_logits = bool(from_logits)
-        self.label_smoothing = check_number("label_smoothing", label_smoothing, low=0, high=1)
+        self.label_smoothing = check_label_smoothing(label_smoothing)
 
     def call(self, y_true: Any, y_pred: Any) -> Any:
         return weighted_binary_crossentropy(
@@ -250,4 +298,5 @@ class WeightedBinaryCrossentropy(keras.losses.Loss):
             "label_smoothing": self.label_smoothing,
             "reduction": self.reduction,
             "name": self.name,
+            "dtype": self.dtype,
         }

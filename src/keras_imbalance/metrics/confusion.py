@@ -187,10 +187,12 @@ def confusion_matrix_update(
     actual = ops.reshape(actual, (-1,))
     predicted = ops.reshape(predicted, (-1,))
     weight = ops.reshape(weight, (-1,))
-    # Out-of-range labels (e.g. -1 padding) go to cell 0 with weight 0, so no backend errors.
+    # class_indices refused out-of-range labels (eagerly, by a JAX host callback, or by a
+    # TensorFlow assert). XLA drops that assert: there a bad label turns the matrix NaN, never
+    # a silently dropped sample.
     valid = ops.logical_and(actual >= 0, actual < num_classes)
     cell = ops.where(valid, actual * num_classes + predicted, 0)
-    weight = ops.where(valid, weight, ops.zeros_like(weight))
+    weight = ops.where(valid, weight, ops.full_like(weight, float("nan")))
     counts = ops.segment_sum(weight, cell, num_segments=num_classes * num_classes)
     return ops.reshape(counts, (num_classes, num_classes))
 

@@ -9,9 +9,20 @@ from typing import Any
 import numpy as np
 
 from keras_imbalance._validation import check_number, check_option, short_repr
-from keras_imbalance.labels import LabelMode, decode_labels
-from keras_imbalance.pipelines.tfdata import ResampleMethod
-from keras_imbalance.weighting import MULTI_LABEL_REDUCE_OPTIONS, MultiLabelReduce, sample_weights
+from keras_imbalance.labels import LABEL_MODES, LabelMode, decode_labels
+from keras_imbalance.pipelines.tfdata import (
+    _UNSET,
+    Sampling,
+    check_sampling,
+    check_seed,
+)
+from keras_imbalance.weighting import (
+    MULTI_LABEL_REDUCE_OPTIONS,
+    MultiLabelReduce,
+    check_class_weight,
+    sample_weights,
+    weight_classes,
+)
 
 # --- PyDataset: balanced batches and weighted batches -------------------------------------------
 
@@ -67,9 +78,6 @@ def _balanced_epoch(
     return epoch[rng.permutation(epoch.size)]
 
 
-SAMPLING_OPTIONS: tuple[str, ...] = ("oversample", "undersample")
-
-
 class BalancedBatches(_keras_pydataset()):  # type: ignore[misc]
     """A ``keras.utils.PyDataset`` of class-balanced batches from in-memory arrays.
 
@@ -83,7 +91,7 @@ class BalancedBatches(_keras_pydataset()):  # type: ignore[misc]
         x: the inputs: an array of any rank, or a dict/tuple of arrays.
         y: one class per sample: indices ``(N,)``/``(N, 1)``, strings, or one-hot ``(N, C)``.
         batch_size: samples per batch.
-        sampling: ``"oversample"`` or ``"undersample"``.
+        sampling: ``"oversample"`` (the default) or ``"undersample"``, as in :func:`resample`.
         class_weight: optional class weights; batches are then ``(x, y, w)``.
         seed: seed of the draws.
         label_mode: passed to :func:`~keras_imbalance.labels.decode_labels`.
@@ -103,14 +111,15 @@ class BalancedBatches(_keras_pydataset()):  # type: ignore[misc]
         y: Any,
         *,
         batch_size: int = 32,
-        sampling: ResampleMethod = "oversample",
+        sampling: Sampling = "oversample",
         class_weight: Any = None,
         seed: int | None = None,
         label_mode: LabelMode | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        check_option("sampling", sampling, SAMPLING_OPTIONS)
+        sampling = check_sampling(sampling, _UNSET, "BalancedBatches")  # type: ignore[assignment]
+        seed = check_seed(seed)
         self.batch_size = check_number("batch_size", batch_size, low=1, integer=True)
         n = _length(x, "x")
         labels = np.asarray(y.numpy() if hasattr(y, "numpy") else y)
@@ -194,7 +203,7 @@ class WeightedPyDataset(_keras_pydataset()):  # type: ignore[misc]
                 f"dataset must be a keras.utils.PyDataset (with __getitem__ and __len__), got "
                 f"{type(dataset).__name__}; wrap generators with weighted_generator(...)"
             )
-        check_option("multi_label_reduce", multi_label_reduce, MULTI_LABEL_REDUCE_OPTIONS)
+        check_weighting_options(class_weight, label_mode, multi_label_reduce, negative_weight)
         self.dataset = dataset
         self.class_weight = class_weight
         self._options = {
@@ -215,6 +224,37 @@ class WeightedPyDataset(_keras_pydataset()):  # type: ignore[misc]
 
     def on_epoch_end(self) -> None:
         self.dataset.on_epoch_end()
+
+
+def check_weighting_options(
+    class_weight: Any, label_mode: Any, multi_label_reduce: Any, negative_weight: Any
+) -> None:
+    """Check the options of :class:`WeightedPyDataset` and :func:`weighted_generator` when they
+    are built, not at the first batch (the labels are checked batch by batch)."""
+    if label_mode is not None:
+        check_option("label_mode", label_mode, LABEL_MODES)
+    check_option("multi_label_reduce", multi_label_reduce, MULTI_LABEL_REDUCE_OPTIONS)
+    check_number("negative_weight", negative_weight, low=0)
+    _check_weights_early(class_weight)
+
+
+def _check_weights_early(class_weight: Any) -> None:
+    if class_weight is None:
+        raise TypeError(
+            "class_weight=None weighs nothing; give a dict {class index: weight}, a list of "
+            "weights or a ClassWeights"
+        )
+    per_output = isinstance(class_weight, Mapping) and any(
+        isinstance(value, Mapping | list | tuple | np.ndarray) or value is None
+        for value in class_weight.values()
+    )
+    if per_output:  # a multi-output model: one entry per output
+        for value in class_weight.values():
+            if value is not None:
+                _check_weights_early(value)
+        return
+    num_classes, names = weight_classes(class_weight, text_labels=True)
+    check_class_weight(class_weight, num_classes, class_names=names)
 
 
 def weighted_batch(batch: Any, class_weight: Any, options: dict[str, Any]) -> tuple[Any, Any, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping
 from typing import Any, Literal, NamedTuple
 
@@ -62,6 +63,25 @@ def _weigh_labels(
         if table is not None:
             index = table.lookup(y)
             message = "y in dataset holds a string that class_weight does not name"
+        elif y.dtype.is_floating:
+            # A cast would truncate 1.5 and 2.9 to classes 1 and 2; count_labels refuses them.
+            whole = tf.reduce_all(tf.equal(y, tf.math.floor(y)))
+            with tf.control_dependencies(
+                [
+                    tf.debugging.Assert(
+                        whole,
+                        [
+                            "y in dataset holds a non-integral label (like 1.5); labels must "
+                            "be class indices 0..C-1, one-hot or multi-hot rows"
+                        ],
+                    )
+                ]
+            ):
+                index = tf.cast(tf.identity(y), tf.int64)
+            message = (
+                f"y in dataset holds a class index outside 0..{num_classes - 1}, the classes "
+                f"class_weight weighs; give a weight for every class"
+            )
         else:
             index = tf.cast(y, tf.int64)
             message = (
@@ -196,10 +216,49 @@ def with_sample_weights(
 
 # --- resample: rebalance an unbatched tf.data stream --------------------------------------------
 
-ResampleMethod = Literal["oversample", "undersample"]
+Sampling = Literal["oversample", "undersample"]
+ResampleMethod = Sampling  # the former name, kept for type hints
 
 
-RESAMPLE_METHODS: tuple[str, ...] = ("oversample", "undersample")
+SAMPLING_OPTIONS: tuple[str, ...] = ("oversample", "undersample")
+"""The ``sampling=`` options of :func:`resample` and :class:`BalancedBatches`."""
+
+RESAMPLE_METHODS = SAMPLING_OPTIONS  # deprecated alias of SAMPLING_OPTIONS
+
+
+_UNSET: Any = object()
+
+
+def check_sampling(sampling: Any, method: Any, owner: str) -> str:
+    """``sampling=``, or the deprecated ``method=`` keyword with a ``DeprecationWarning``."""
+    if method is not _UNSET:
+        if sampling is not _UNSET:
+            raise TypeError(
+                f"{owner} got both sampling= and its deprecated name method=; pass sampling= only"
+            )
+        warnings.warn(
+            f"{owner}(method=...) is deprecated and will be removed in the next release; use "
+            f"sampling=..., the name BalancedBatches uses too",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        sampling = method
+    if sampling is _UNSET:
+        sampling = "oversample"
+    return check_option("sampling", sampling, SAMPLING_OPTIONS)  # type: ignore[no-any-return]
+
+
+def check_seed(seed: Any) -> int | None:
+    """``None`` or a non-negative int, as NumPy's and tf.data's seeds need."""
+    if seed is None:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise TypeError(
+            f"seed={short_repr(seed)} must be an int >= 0 or None, got {type(seed).__name__}"
+        )
+    if seed < 0:
+        raise ValueError(f"seed={int(seed)} is negative; give an int >= 0 or None")
+    return int(seed)
 
 
 class Resampled(NamedTuple):
@@ -248,10 +307,11 @@ def resample(
     dataset: Any,
     target: Literal["uniform"] | Mapping[Any, float] = "uniform",
     *,
-    method: ResampleMethod = "oversample",
+    sampling: Sampling = _UNSET,
     counts: ClassCounts | Mapping[Any, int] | None = None,
     seed: int | None = None,
     shuffle_buffer: int = 1024,
+    method: Sampling = _UNSET,
 ) -> Resampled:
     """Rebalance an unbatched ``tf.data`` stream of ``(x, y)`` toward a target class distribution.
 
@@ -273,10 +333,15 @@ def resample(
         dataset: an **unbatched**, finite ``tf.data.Dataset`` of ``(x, y)`` with one class per
             element: an index, a string, or a one-hot row.
         target: ``"uniform"`` or ``{class: share}`` (shares are normalised to sum to 1).
-        method: ``"oversample"`` or ``"undersample"``: the size of one pass (see above).
-        counts: the class counts, if known; otherwise :func:`count_dataset` counts them.
-        seed: seed of the class draws and the per-class shuffles.
+        sampling: ``"oversample"`` (the default) or ``"undersample"``: the size of one pass (see
+            above); the same keyword as :class:`BalancedBatches`.
+        counts: the class counts, if known; otherwise :func:`count_dataset` counts them. The
+            stream then checks, as it runs, that every element's class is one ``counts``
+            declares (an ``InvalidArgumentError`` names ``counts``); the count values
+            themselves cannot be checked without a pass over the data, and set ``epoch_size``.
+        seed: seed of the class draws and the per-class shuffles, an int >= 0.
         shuffle_buffer: per-class shuffle buffer (``0`` disables it).
+        method: the former name of ``sampling``; deprecated, it warns.
 
     Example:
         >>> import tensorflow as tf
@@ -286,7 +351,8 @@ def resample(
         12
     """
     tf = import_tensorflow()
-    check_option("method", method, RESAMPLE_METHODS)
+    method = check_sampling(sampling, method, "resample")  # type: ignore[assignment]
+    seed = check_seed(seed)
     shuffle_buffer = check_number("shuffle_buffer", shuffle_buffer, low=0, integer=True)  # type: ignore[assignment]
     spec = check_dataset(dataset)
     if is_batched(dataset):
@@ -326,6 +392,9 @@ def resample(
             y = y[0]
         return table.lookup(y) if table is not None else tf.cast(y, tf.int64)
 
+    if counts is not None:
+        dataset = _check_declared(tf, dataset, class_of, found)
+
     streams = []
     for position, index in enumerate(kept.tolist()):
         stream = dataset.filter(lambda *e, c=index: tf.equal(class_of(e[1]), c))
@@ -344,3 +413,21 @@ def resample(
         rerandomize_each_iteration=True,
     )
     return Resampled(mixed, epoch_size)
+
+
+def _check_declared(tf: Any, dataset: Any, class_of: Any, found: ClassCounts) -> Any:
+    """Fail, as the stream runs, on an element whose class ``counts`` does not declare (its
+    stream would otherwise drop it without a word)."""
+    message = (
+        f"y in dataset holds a class that counts does not declare (counts has "
+        f"{found.num_classes} classes: {short_repr(found.classes)}); pass counts for every "
+        f"class in dataset, or counts=None to count them"
+    )
+
+    def check(*element: Any) -> Any:
+        index = class_of(element[1])
+        known = tf.logical_and(index >= 0, index < found.num_classes)
+        with tf.control_dependencies([tf.debugging.Assert(known, [message])]):
+            return tuple(tf.nest.map_structure(tf.identity, element))
+
+    return dataset.map(check)

@@ -28,7 +28,7 @@ import numpy as np
 
 from keras_imbalance._validation import check_number, check_option, short_repr
 from keras_imbalance.counting import ClassCounts, count_labels
-from keras_imbalance.labels import ClassesLike, LabelMode
+from keras_imbalance.labels import MAX_CLASSES, ClassesLike, LabelMode
 
 Strategy = Literal["balanced", "inverse", "sqrt_inverse", "max_ratio", "log", "effective_number"]
 
@@ -100,17 +100,53 @@ class ClassWeights(dict):  # type: ignore[type-arg]
         }
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the weights as JSON, atomically (a crash never leaves a half-written file)."""
+        """Write the weights as JSON, atomically: a crash never leaves a half-written file.
+
+        The text goes to a temporary file beside ``path``, is flushed to disk (``fsync``) and
+        renamed over ``path``. The file gets the mode a new file gets under the umask (or keeps
+        the mode of the file it replaces). In a folder you cannot write to, a rename is
+        impossible, so an existing writable ``path`` is overwritten in place (flushed, but not
+        atomic). Errors name ``path``, never the temporary file.
+        """
         target = Path(path)
-        text = json.dumps(self.to_dict(), indent=2)
-        handle, temporary = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.")
+        if target.is_dir():
+            raise IsADirectoryError(
+                f"{target} is a directory; give a file path for the weights, for example "
+                f"{target / 'class_weights.json'}"
+            )
+        text = json.dumps(self.to_dict(), indent=2) + "\n"
+        folder = target.parent
         try:
+            handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.")
+        except FileNotFoundError:
+            raise FileNotFoundError(
+                f"cannot save class weights to {target}: the folder {folder} does not exist"
+            ) from None
+        except PermissionError:
+            if target.is_file() and os.access(target, os.W_OK):
+                _write_in_place(target, text)
+                return
+            raise PermissionError(
+                f"cannot save class weights to {target}: the folder {folder} is not writable "
+                f"(and {target} is not an existing writable file)"
+            ) from None
+        try:
+            os.fchmod(handle, _new_file_mode(target))
             with os.fdopen(handle, "w") as file:
-                file.write(text + "\n")
+                file.write(text)
+                file.flush()
+                os.fsync(file.fileno())
             os.replace(temporary, target)
-        except BaseException:
+        except BaseException as error:
             Path(temporary).unlink(missing_ok=True)
+            if isinstance(error, OSError):
+                reason = error.strerror or str(error)
+                message = f"cannot save class weights to {target}: {reason}"
+                if error.errno is None:
+                    raise type(error)(message) from None
+                raise type(error)(error.errno, message) from None
             raise
+        _fsync_folder(folder)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> ClassWeights:
@@ -148,6 +184,37 @@ class ClassWeights(dict):  # type: ignore[type-arg]
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (self.to_array().tolist(), self.class_names, self.strategy))
+
+
+def _new_file_mode(target: Path) -> int:
+    """The mode of the file being replaced, or that of a new file under the current umask."""
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _write_in_place(target: Path, text: str) -> None:
+    with open(target, "w") as file:
+        file.write(text)
+        file.flush()
+        os.fsync(file.fileno())
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable; some systems cannot open a folder, and that is fine."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
 
 
 def _rebuild(weights: list[float], class_names: list[str], strategy: str) -> ClassWeights:
@@ -313,6 +380,7 @@ def class_weights(
     beta: float = 0.999,
     normalize: Normalize | None = None,
     clip: tuple[float, float] | None = None,
+    max_classes: int = MAX_CLASSES,
 ) -> ClassWeights:
     """Per-class weights for ``model.fit(class_weight=...)``.
 
@@ -327,6 +395,11 @@ def class_weights(
         normalize: ``None``; ``"mean"`` (the mean weight over the labelled elements is 1, so the
             loss keeps its scale); ``"sum"`` (weights sum to ``C``); ``"max"`` (largest is 1).
         clip: ``(low, high)`` bounds applied after ``normalize``.
+        max_classes: the most integer classes the labels may make (see :func:`count_labels`).
+
+    A ``{class: count}`` dict keeps its integer keys as class indices, as ``fit`` reads them:
+    ``{1: 10, 2: 20}`` is class 0 with no samples, which a count-based strategy refuses to
+    weigh (the error names class 0); ``classes=`` and ``label_mode=`` apply to dicts too.
 
     Example:
         >>> class_weights([0, 0, 0, 1]).to_array()
@@ -335,10 +408,9 @@ def class_weights(
         >>> class_weights(counts, "log", mu=0.15)[1]
         3.749820767859636
     """
-    if isinstance(source_or_counts, Mapping) and not isinstance(source_or_counts, ClassWeights):
-        counts = ClassCounts.from_counts(source_or_counts)
-    else:
-        counts = count_labels(source_or_counts, label_mode=label_mode, classes=classes)
+    counts = count_labels(
+        source_or_counts, label_mode=label_mode, classes=classes, max_classes=max_classes
+    )
     if normalize is not None:
         check_option("normalize", normalize, NORMALIZE_OPTIONS)
     low_high = _check_clip(clip)

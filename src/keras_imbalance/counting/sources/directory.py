@@ -178,12 +178,13 @@ def _scan_class(
 ) -> int:
     """Count the matching files under one class folder, iteratively (no recursion limit)."""
     total = 0
-    # Each stack entry carries the (device, inode) of its ancestors when links are followed, so a
-    # folder that leads back to one of them (a cycle) is skipped, as a DAG is still walked fully.
+    # With links followed, every real folder (device, inode) is scanned once per class: a cycle
+    # terminates, and a folder two links lead to is not counted twice (one real file, one count).
     stack: list[tuple[str, frozenset[tuple[int, int]]]] = [(folder, frozenset())]
+    visited: set[tuple[int, int]] = set()
     if follow_links:
         info = os.stat(folder)
-        stack = [(folder, frozenset({(info.st_dev, info.st_ino)}))]
+        visited.add((info.st_dev, info.st_ino))
     while stack:
         current, ancestors = stack.pop()
         found = 0
@@ -198,20 +199,17 @@ def _scan_class(
                         if entry.name.lower().endswith(extensions):
                             found += 1
                         continue
-                    if not entry.is_symlink():
-                        if follow_links:
-                            info = entry.stat()
-                            stack.append((entry.path, ancestors | {(info.st_dev, info.st_ino)}))
-                        else:
-                            stack.append((entry.path, ancestors))
+                    if not entry.is_symlink() and not follow_links:
+                        stack.append((entry.path, ancestors))
                     elif follow_links:
                         try:
                             info = entry.stat()
                         except OSError:
                             continue
                         key = (info.st_dev, info.st_ino)
-                        if key not in ancestors:
-                            stack.append((entry.path, ancestors | {key}))
+                        if key not in visited:
+                            visited.add(key)
+                            stack.append((entry.path, ancestors))
         except OSError:
             # os.walk, which Keras uses, skips folders it cannot read; so do we.
             continue

@@ -10,7 +10,8 @@ import numpy as np
 
 from keras_imbalance._validation import short_repr
 from keras_imbalance.counting.class_counts import ClassCounts, counts_from_labels
-from keras_imbalance.labels import ClassesLike, LabelMode
+from keras_imbalance.counting.sources.numpy_files import NpzArchive, read_npy
+from keras_imbalance.labels import MAX_CLASSES, ClassesLike, LabelMode
 
 # --- Paths --------------------------------------------------------------------------------------
 
@@ -20,6 +21,7 @@ def count_path(
     label_mode: LabelMode | None,
     classes: ClassesLike,
     column: str | None,
+    max_classes: int = MAX_CLASSES,
 ) -> ClassCounts:
     path = Path(source)
     if path.is_dir():
@@ -53,22 +55,40 @@ def count_path(
     if suffix == ".npy":
         if column is not None:
             raise ValueError(f"column={column!r} applies to a .csv file, not to {path.name}")
-        try:
-            array = np.load(path, allow_pickle=False, mmap_mode="r")
-        except ValueError as error:
-            raise ValueError(
-                f"{path} holds Python objects, which are not loaded (allow_pickle=False); "
-                f"save string labels as fixed-width text: np.save(path, np.asarray(y, dtype=str))"
-            ) from error
-        return counts_from_labels(array, label_mode=label_mode, classes=classes, name=path.name)
+        array = read_npy(path)
+        return counts_from_labels(
+            array, label_mode=label_mode, classes=classes, name=path.name, max_classes=max_classes
+        )
+    if suffix == ".npz":
+        with NpzArchive(path) as archive:
+            key = column or next((k for k in ("y", "y_train") if k in archive.files), None)
+            if key is None or key not in archive.files:
+                raise ValueError(
+                    f"{path.name} holds the arrays {archive.files}; name the label array with "
+                    f"column= (for example column={archive.files[-1]!r})"
+                    if archive.files
+                    else f"{path.name} holds no arrays; save labels with np.savez(path, y=y)"
+                )
+            array = archive[key]
+        return counts_from_labels(
+            array,
+            label_mode=label_mode,
+            classes=classes,
+            name=f"array {key!r} of {path.name}",
+            max_classes=max_classes,
+        )
     if suffix == ".csv":
         values, column = _read_csv_column(path, column)
         return counts_from_labels(
-            values, label_mode=label_mode, classes=classes, name=f"column {column!r} of {path.name}"
+            values,
+            label_mode=label_mode,
+            classes=classes,
+            name=f"column {column!r} of {path.name}",
+            max_classes=max_classes,
         )
     raise ValueError(
         f"source={os.fspath(source)!r} is a {suffix or 'extensionless'} file; count_labels reads "
-        f"a class-folder directory, a .npy file or a .csv file"
+        f"a class-folder directory, a .npy, .npz or .csv file"
     )
 
 
@@ -83,7 +103,7 @@ def _read_csv_column(path: Path, column: str | None) -> tuple[np.ndarray, str]:
     if column is None:
         raise ValueError(
             f"{path.name} needs column= to name its label column; its columns are "
-            f"{short_repr(header)}: count_labels({os.fspath(path)!r}, column={header[-1]!r})"
+            f"{short_repr(header)} (for example column={header[-1]!r})"
         )
     elif column not in header:
         raise ValueError(
@@ -104,6 +124,7 @@ def _read_csv_column(path: Path, column: str | None) -> tuple[np.ndarray, str]:
                 f"column {column!r} of {path.name} is empty on data row {int(missing[0]) + 1}; "
                 f"give every row a label"
             )
+        _refuse_nan_cells(series.astype(str).to_numpy(), column, path)
         return series.to_numpy(), column
     position = header.index(column)
     cells: list[str] = []
@@ -119,9 +140,24 @@ def _read_csv_column(path: Path, column: str | None) -> tuple[np.ndarray, str]:
                 )
             cells.append(cell)
     text = np.asarray(cells, dtype=str)
+    _refuse_nan_cells(text, column, path)
     for dtype in (np.int64, np.float64):
         try:
             return text.astype(dtype), column
         except ValueError:
             continue
     return text, column
+
+
+_MISSING = {"nan", "-nan", "+nan"}
+
+
+def _refuse_nan_cells(cells: np.ndarray, column: str, path: Path) -> None:
+    """A "NaN" cell is a missing label, not a class called "NaN" (nor a float NaN class)."""
+    missing = np.flatnonzero([str(c).strip().lower() in _MISSING for c in cells])
+    if missing.size:
+        raise ValueError(
+            f"column {column!r} of {path.name} holds {str(cells[missing[0]]).strip()!r} (a "
+            f"missing value) on data row {int(missing[0]) + 1}; give every row a label, or drop "
+            f"the unlabelled rows"
+        )
