@@ -17,7 +17,8 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[all,test]" "jax>=0.4.20" "jaxlib>=0.4.20" "$(TORCH)"
 	touch $@
 
-# Real Fashion-MNIST for the tests and the quality benchmark: Debian's dataset-fashion-mnist.
+# Real Fashion-MNIST for the tests and the quality benchmark: Debian's dataset-fashion-mnist;
+# Debian's chromium renders report.html headless in its browser test.
 # Best effort: without root or apt the Fashion-MNIST tests skip and say why.
 FASHION_MNIST := /usr/share/datasets/fashion-mnist
 datasets:
@@ -25,6 +26,11 @@ datasets:
 		apt-get install -y -qq dataset-fashion-mnist >/dev/null 2>&1 \
 		|| (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq dataset-fashion-mnist >/dev/null 2>&1) \
 		|| echo "note: could not install dataset-fashion-mnist; its tests will skip"; \
+	fi
+	@if ! command -v chromium >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get install -y -qq chromium >/dev/null 2>&1 \
+		|| (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null 2>&1) \
+		|| echo "note: could not install chromium; the browser test of report.html will skip"; \
 	fi
 
 install: $(VENV)/.installed datasets

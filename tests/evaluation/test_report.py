@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from imblearn.metrics import geometric_mean_score
 from scipy.special import expit, softmax
 from sklearn import metrics as skm
 
@@ -34,15 +35,12 @@ def _multiclass_data(seed: int = 0, n: int = 120):
 
 def _reference(y, pred, weight, num_classes):
     """The expected summary numbers, straight from sklearn (and a NumPy baseline)."""
-    recalls = skm.recall_score(
-        y, pred, labels=list(range(num_classes)), average=None, sample_weight=weight
-    )
     totals = np.bincount(y, weights=weight, minlength=num_classes)
     return {
         "accuracy": skm.accuracy_score(y, pred, sample_weight=weight),
         "balanced_accuracy": skm.balanced_accuracy_score(y, pred, sample_weight=weight),
         "macro_f1": skm.f1_score(y, pred, average="macro", sample_weight=weight),
-        "g_mean": float(np.prod(recalls) ** (1 / num_classes)),
+        "g_mean": geometric_mean_score(y, pred, sample_weight=weight),
         "mcc": skm.matthews_corrcoef(y, pred, sample_weight=weight),
         "majority_baseline": totals.max() / totals.sum(),
     }
@@ -59,6 +57,11 @@ def _check_hard(result: ImbalanceReport, y, pred, weight, num_classes):
     precision, recall, f1, support = skm.precision_recall_fscore_support(
         y, pred, labels=list(range(num_classes)), sample_weight=weight, zero_division=0
     )
+    # specificity of class c: recall of "not c", from sklearn on the binarised labels
+    specificity = [
+        skm.recall_score(y != c, pred != c, sample_weight=weight) for c in range(num_classes)
+    ]
+    np.testing.assert_allclose([r.specificity for r in result.per_class], specificity)
     np.testing.assert_allclose([r.precision for r in result.per_class], precision)
     np.testing.assert_allclose([r.recall for r in result.per_class], recall)
     np.testing.assert_allclose([r.f1 for r in result.per_class], f1)
@@ -67,7 +70,7 @@ def _check_hard(result: ImbalanceReport, y, pred, weight, num_classes):
 
 @pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
 @pytest.mark.parametrize(
-    "form", ["sparse", "sparse_column", "one_hot", "probabilities", "logits", "logits_declared"]
+    "form", ["sparse", "sparse_column", "one_hot", "probabilities", "logits_declared"]
 )
 def test_multiclass_matches_sklearn(form, weighted):
     y, logits, weight = _multiclass_data()
@@ -84,14 +87,12 @@ def test_multiclass_matches_sklearn(form, weighted):
         result = report(eye[y], eye[pred], **kwargs)
     elif form == "probabilities":
         result = report(eye[y], scores=probabilities, **kwargs)
-    elif form == "logits":
-        result = report(y, scores=logits, **kwargs)  # outside [0, 1]: detected as logits
     else:
         result = report(y, scores=logits, from_logits=True, **kwargs)
     _check_hard(result, y, pred, weight, NUM_CLASSES)
     assert result.n_samples == len(y)
     assert result.thresholds == {}
-    if form in ("probabilities", "logits", "logits_declared"):
+    if form in ("probabilities", "logits_declared"):
         assert result.roc_auc == pytest.approx(
             skm.roc_auc_score(
                 y, probabilities, multi_class="ovr", average="macro", sample_weight=weight
@@ -140,7 +141,14 @@ def test_binary_detector_matches_sklearn(form, weighted):
         "logits": logit,
         "two_logits": np.stack([np.zeros(n), logit], axis=1),  # softmax gives sigmoid(logit)
     }[form]
-    result = report(y, scores=scores, class_names=["not-dog", "dog"], sample_weight=weight)
+    logits = form in ("logits", "two_logits")
+    result = report(
+        y,
+        scores=scores,
+        class_names=["not-dog", "dog"],
+        sample_weight=weight,
+        from_logits=logits,
+    )
     pred = (p >= 0.5).astype(np.int64)
     _check_hard(result, y, pred, weight, 2)
     assert result.class_names == ["not-dog", "dog"]
@@ -220,15 +228,18 @@ def test_baseline_is_weighted():
     assert result.total_weight == 18.0
 
 
-def test_absent_class_is_listed_but_left_out_of_macro_averages():
+def test_absent_class_follows_sklearn_defaults():
     y = np.array([0, 0, 1, 1, 1])
     pred = np.array([0, 2, 1, 1, 0])  # class 2 predicted once, never true
     result = report(y, pred, class_names=["a", "b", "c"])
     assert result.per_class[2].support == 0
+    assert result.g_mean == geometric_mean_score(y, pred) == 0.0  # c counts, with recall 0
     assert np.isnan(result.per_class[2].recall)
     assert result.per_class[2].precision == 0.0
     assert result.balanced_accuracy == pytest.approx(np.mean([1 / 2, 2 / 3]))
-    assert result.macro_f1 == pytest.approx(skm.f1_score(y, pred, labels=[0, 1], average="macro"))
+    # macro-F1 over the labels in y_true or y_pred (sklearn's default): c counts with F1 0
+    assert result.macro_f1 == pytest.approx(skm.f1_score(y, pred, average="macro"))
+    assert result.macro_f1 == pytest.approx(np.mean([0.5, 0.8, 0.0]))
     data = result.to_dict()
     assert data["per_class"][2]["recall"] is None
     assert not any("'c'" in text for text in result.warnings)
@@ -238,8 +249,8 @@ def test_to_dict_schema_and_json_round_trip():
     y, logits, weight = _multiclass_data()
     yb = (y == 3).astype(int)
     for result in (
-        report(y, scores=logits, class_names=["a", "b", "c", "d"]),
-        report(yb, scores=logits[:, 3], sample_weight=weight),
+        report(y, scores=logits, class_names=["a", "b", "c", "d"], from_logits=True),
+        report(yb, scores=logits[:, 3], sample_weight=weight, from_logits=True),
     ):
         data = result.to_dict()
         assert list(data) == [
@@ -249,16 +260,26 @@ def test_to_dict_schema_and_json_round_trip():
             "thresholds", "warnings",
         ]  # fmt: skip
         assert tuple(data) == REPORT_KEYS
-        assert data["schema"] == "keras_imbalance.report/1"
+        assert data["schema"] == "keras_imbalance.report/2"
         for row in data["per_class"]:
-            assert tuple(row) == PER_CLASS_KEYS == ("class", "precision", "recall", "f1", "support")
+            assert tuple(row) == PER_CLASS_KEYS
+            assert PER_CLASS_KEYS == (
+                "class",
+                "precision",
+                "recall",
+                "f1",
+                "specificity",
+                "support",
+            )
         assert json.loads(result.to_json()) == data
         assert data["accuracy"] == result.accuracy
         assert np.array_equal(np.asarray(data["confusion_matrix"]), result.confusion_matrix)
     assert data["thresholds"].keys() == {"default", "best_f1"}
     for entry in data["thresholds"].values():
         assert tuple(entry) == THRESHOLD_KEYS
-    first = report(y, scores=logits).to_dict()
+    assert data["thresholds"]["default"]["chosen_on"] == "fixed"
+    assert data["thresholds"]["best_f1"]["chosen_on"] == "in-sample"
+    first = report(y, scores=logits, from_logits=True).to_dict()
     assert first["thresholds"] == {}
     assert all(isinstance(v, int) for row in first["confusion_matrix"] for v in row)
 
@@ -269,22 +290,22 @@ def test_renderings():
     result = report(y, scores=scores, class_names=["not-dog", "dog"])
     recall = result.per_class[1].recall
     markdown = result.to_markdown()
-    assert "| class | precision | recall | F1 | support |" in markdown
+    assert "| class | precision | recall | F1 | specificity | support |" in markdown
     assert f"| dog | {result.per_class[1].precision:.4f} | {recall:.4f} |" in markdown
     assert "| not-dog |" in markdown and "| 90 |" in markdown
     assert f"| balanced accuracy | {result.balanced_accuracy:.4f} |" in markdown
-    assert "best_f1" in markdown
+    assert "best_f1 (in-sample: chosen on these data, optimistic)" in markdown
 
     from rich.console import Console
 
     console = Console(record=True, width=120)
     console.print(result.to_rich())
     text = console.export_text()
-    for needle in ("balanced accuracy", "not-dog", f"{recall:.4f}", "best_f1", "ROC-AUC"):
+    for needle in ("balanced accuracy", "not-dog", f"{recall:.4f}", "in-sample", "ROC-AUC"):
         assert needle in text
 
     plain = str(result)
-    assert f"{result.macro_f1:.4f}" in plain and "Per class:" in plain
+    assert f"{result.macro_f1:.4f}" in plain and "Per class:" in plain and "in-sample" in plain
     trap = report(y, np.zeros(100, dtype=int), class_names=["not-dog", "dog"])
     assert str(trap).startswith("WARNING: Accuracy 0.900")
     assert "> **Warning:** Class 'dog' has recall 0" in trap.to_markdown()
@@ -303,13 +324,15 @@ def test_renderings():
          "from_logits=True"),
         ({"y_true": [0, 1, 2], "y_pred": [0, 1, 2], "class_names": ["a"]}, ValueError,
          "class_names has 1 names"),
-        ({"y_true": [[1, 1], [0, 1]], "y_pred": [0, 1]}, ValueError, "multi-hot"),
+        ({"y_true": [[1, 1, 0], [0, 1, 1]], "y_pred": [0, 1]}, ValueError, "multi-hot"),
         ({"y_true": [0, 1], "y_pred": [0, 1], "sample_weight": [1.0]}, ValueError,
          "one weight per sample"),
         ({"y_true": [0, 1], "y_pred": [0, 1], "sample_weight": [1.0, -1.0]}, ValueError, ">= 0"),
         ({"y_true": [0, 1], "y_pred": [0, 1], "baseline_margin": 2}, ValueError, "baseline_margin"),
         ({"y_true": [0, 1], "y_pred": [0, 1], "label_mode": "multi_label"}, ValueError,
-         "label_mode='multi_label' is not supported"),
+         "needs one row per sample"),
+        ({"y_true": [0, 1], "y_pred": [0, 1], "label_mode": "sparse"}, ValueError,
+         "label_mode='sparse' is not supported"),
     ],
 )  # fmt: skip
 def test_report_errors(kwargs, error, match):

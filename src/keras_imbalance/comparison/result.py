@@ -10,14 +10,10 @@ from typing import Any
 
 import numpy as np
 
-from keras_imbalance.comparison.strategies import METRICS
-from keras_imbalance.counting import ClassCounts
+from keras_imbalance.comparison.formatting import format_number as _fmt
+from keras_imbalance.comparison.formatting import plural
 
 SCHEMA_VERSION = 2
-
-
-def _fmt(value: float | None, digits: int = 3) -> str:
-    return "n/a" if value is None or not math.isfinite(value) else f"{value:.{digits}f}"
 
 
 def _params(params: dict[str, Any]) -> str:
@@ -151,7 +147,7 @@ class Comparison:
         m = self.metric
         lines = [
             f"Ranked by validation {m}; knobs tuned on validation; test scored once. "
-            f"Seeds {self.seeds}; {_plural(self.epochs, 'epoch')}; splits: "
+            f"Seeds {self.seeds}; {plural(self.epochs, 'epoch')}; splits: "
             + "; ".join(f"{s} {sum(v['counts'])} ({v['source']})" for s, v in self.splits.items())
             + ".",
             "",
@@ -211,29 +207,27 @@ class Comparison:
         return result
 
     def save(self, directory: str | Path, *, plots: bool = True) -> list[Path]:
-        """Write results.json, results.md and (with matplotlib) the plots; return the paths."""
+        """Write results.json, results.md, report.html and (with matplotlib) the four figures
+        (ranking.png, per_class_recall.png, learning_curves.png, class_distribution.png);
+        return the paths. ``plots=False`` writes neither the figures nor report.html's images."""
+        from keras_imbalance.comparison.html import to_html
+
         folder = Path(directory)
         folder.mkdir(parents=True, exist_ok=True)
         written = [folder / "results.json", folder / "results.md"]
         written[0].write_text(self.to_json() + "\n")
         written[1].write_text("# keras-imbalance compare\n\n" + self.to_markdown() + "\n")
+        images = None
         if plots:
-            from keras_imbalance import plotting
+            from keras_imbalance.comparison.figures import save_figures
 
-            counts = ClassCounts(np.asarray(self.train_counts), tuple(self.class_names))
-            figures = {
-                "comparison.png": plotting.plot_comparison(self.records(), metrics=METRICS[:4]),
-                "training_curves.png": plotting.plot_training_curves(self.histories()),
-                "class_distribution.png": plotting.plot_class_distribution(counts),
-            }
-            for name, figure in figures.items():
-                figure.savefig(folder / name, dpi=110, bbox_inches="tight")
-                written.append(folder / name)
+            pictures = save_figures(self, folder)
+            images = {path.name: path.read_bytes() for path in pictures}
+            written += pictures
+        page = folder / "report.html"
+        page.write_text(to_html(self, figures=plots, images=images), encoding="utf-8")
+        written.insert(2, page)
         return written
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _finite(value: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,7 +17,7 @@ from keras_imbalance.evaluation.result import (
 )
 from keras_imbalance.evaluation.scores import flat_weight, require_sklearn, score_matrix, weight_of
 from keras_imbalance.evaluation.thresholds import best_threshold
-from keras_imbalance.labels import LabelMode, decode_labels
+from keras_imbalance.labels import LabelMode, Labels, decode_labels, normalize_classes
 
 # --- Metrics -------------------------------------------------------------------------------------
 
@@ -24,36 +25,66 @@ from keras_imbalance.labels import LabelMode, decode_labels
 def _hard_metrics(
     true: np.ndarray, pred: np.ndarray, num_classes: int, weight: np.ndarray | None
 ) -> dict[str, Any]:
+    """Every single-label metric, with scikit-learn's default conventions.
+
+    macro-F1 averages over the labels that occur in ``y_true`` or ``y_pred`` (``f1_score``'s
+    default ``labels``); G-mean is imbalanced-learn's ``geometric_mean_score`` default: the
+    geometric mean of the recalls over those same labels, a label absent from ``y_true`` counting
+    as recall 0; balanced accuracy averages the recalls of the classes present in ``y_true``, as
+    ``balanced_accuracy_score`` does.
+    """
     metrics = require_sklearn()
     labels = list(range(num_classes))
     present = [c for c in labels if weight_of(true == c, weight) > 0]
+    union = sorted(set(np.unique(true).tolist()) | set(np.unique(pred).tolist()))
     precision, recall, f1, support = metrics.precision_recall_fscore_support(
         true, pred, labels=labels, sample_weight=weight, zero_division=np.nan
     )
-    _, present_recall, present_f1, _ = metrics.precision_recall_fscore_support(
-        true, pred, labels=present, sample_weight=weight, zero_division=0.0
+    _, _, union_f1, _ = metrics.precision_recall_fscore_support(
+        true, pred, labels=union, sample_weight=weight, zero_division=0.0
     )
+    matrix = metrics.confusion_matrix(true, pred, labels=labels, sample_weight=weight)
+    with warnings.catch_warnings():
+        # one label in y_true and y_pred: sklearn warns, and MCC is 0 as it should be
+        warnings.simplefilter("ignore", UserWarning)
+        mcc = float(metrics.matthews_corrcoef(true, pred, sample_weight=weight))
+    union_recall = np.nan_to_num(recall[union], nan=0.0)
     return {
         "accuracy": float(metrics.accuracy_score(true, pred, sample_weight=weight)),
         # Same as balanced_accuracy_score; computed from the recalls to avoid its warning when
         # y_pred holds classes that y_true lacks.
-        "balanced_accuracy": float(np.mean(present_recall)),
-        "macro_f1": float(np.mean(present_f1)),
-        "g_mean": float(np.prod(present_recall) ** (1.0 / len(present))),
-        "mcc": float(metrics.matthews_corrcoef(true, pred, sample_weight=weight)),
+        "balanced_accuracy": float(np.mean(recall[present])),
+        "macro_f1": float(np.mean(union_f1)),
+        "g_mean": float(np.prod(union_recall) ** (1.0 / len(union))),
+        "mcc": mcc,
         "precision": precision,
         "recall": recall,
         "f1": f1,
+        "specificity": specificity(matrix),
         "support": support,
         "present": present,
-        "confusion_matrix": metrics.confusion_matrix(
-            true, pred, labels=labels, sample_weight=weight
-        ),
+        "confusion_matrix": matrix,
     }
 
 
+def specificity(matrix: np.ndarray) -> np.ndarray:
+    """Per-class specificity ``TN / (TN + FP)`` from a ``(C, C)`` confusion matrix (rows true);
+    ``nan`` for a class that every sample belongs to (no negatives)."""
+    matrix = np.asarray(matrix, dtype=np.float64)
+    tp = np.diag(matrix)
+    false_positive = matrix.sum(axis=0) - tp
+    true_negative = matrix.sum() - matrix.sum(axis=1) - false_positive
+    negatives = true_negative + false_positive
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(negatives > 0, true_negative / negatives, np.nan)
+
+
 def _threshold_metrics(
-    true: np.ndarray, positive_score: np.ndarray, threshold: float, weight: np.ndarray | None
+    true: np.ndarray,
+    positive_score: np.ndarray,
+    threshold: float,
+    weight: np.ndarray | None,
+    chosen_on: str,
 ) -> ThresholdMetrics:
     pred = (positive_score >= threshold).astype(np.int64)
     hard = _hard_metrics(true, pred, 2, weight)
@@ -68,6 +99,7 @@ def _threshold_metrics(
         g_mean=hard["g_mean"],
         mcc=hard["mcc"],
         confusion_matrix=hard["confusion_matrix"],
+        chosen_on=chosen_on,
     )
 
 
@@ -105,43 +137,127 @@ def _ranking_metrics(
 # --- Public API ----------------------------------------------------------------------------------
 
 
+def _is_text(labels: Labels) -> bool:
+    return not all(isinstance(c, int) for c in labels.classes)
+
+
+def _kind(text: bool) -> str:
+    return "strings" if text else "integer class indices"
+
+
+def _decode_predictions(
+    y_pred: Any, true: Labels, declared: tuple[Any, ...] | None, known: int, source: str
+) -> Labels:
+    """``y_pred`` decoded against the known classes: same kind as ``y_true``, no new class."""
+    if true.label_mode == "int" and true.indices is not None and true.indices.ndim > 1:
+        # 0/1 sequences read like multi-hot rows; y_true already said they are class indices.
+        first = decode_labels(y_pred, label_mode="int", name="y_pred")
+    else:
+        first = decode_labels(y_pred, name="y_pred")
+    if first.indices is None:
+        raise ValueError(
+            "y_pred holds multi-hot rows; give class indices or one-hot rows (argmax of the "
+            "model output), or pass scores= (or label_mode='multi_label' for multi-label data)"
+        )
+    if _is_text(first) != _is_text(true):
+        raise TypeError(
+            f"y_pred holds {_kind(_is_text(first))} ({short_repr(list(first.classes)[:3])}...) "
+            f"but y_true holds {_kind(_is_text(true))}; give both as the same kind of label"
+        )
+    if _is_text(true):
+        # every predicted string must be a known class (decode_labels names the strangers)
+        return decode_labels(y_pred, label_mode="int", classes=true.classes, name="y_pred")
+    if declared is not None:
+        return decode_labels(y_pred, label_mode=first.label_mode, classes=declared, name="y_pred")
+    outside = first.indices[first.indices >= known]
+    if outside.size:
+        raise ValueError(
+            f"y_pred holds class {int(outside.max())}, outside the known classes 0..{known - 1} "
+            f"({source}); pass classes={int(outside.max()) + 1} (or classes=[...]) if the model "
+            f"can predict classes that y_true lacks, or fix the predictions"
+        )
+    return first
+
+
+def _threshold_scores(
+    threshold_data: Any, true: Labels, declared: Any, from_logits: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(y, positive-class scores)`` of ``threshold_data=(y_val, scores_val)``."""
+    if not isinstance(threshold_data, tuple | list) or len(threshold_data) != 2:
+        raise TypeError(
+            f"threshold_data must be a pair (y_val, scores_val), got "
+            f"{short_repr(threshold_data)}; give held-out labels and their scores"
+        )
+    y_val, scores_val = threshold_data
+    classes = declared if declared is not None else (true.classes if _is_text(true) else 2)
+    labels = decode_labels(y_val, classes=classes, name="threshold_data[0]")
+    if labels.indices is None:
+        raise ValueError("threshold_data[0] holds multi-hot rows; give binary class labels")
+    probabilities = score_matrix(scores_val, from_logits, name="threshold_data[1]")
+    positive = probabilities if probabilities.ndim == 1 else probabilities[:, 1]
+    flat = labels.indices.ravel()
+    if positive.shape[0] != flat.size:
+        raise ValueError(
+            f"threshold_data[1] has {positive.shape[0]} scores but threshold_data[0] has "
+            f"{flat.size} labels; give one score per label"
+        )
+    if np.unique(flat).size < 2:
+        raise ValueError(
+            "threshold_data[0] holds a single class; the threshold needs both classes in the "
+            "held-out labels"
+        )
+    return flat, positive
+
+
 def report(
     y_true: Any,
     y_pred: Any = None,
     *,
     scores: Any = None,
+    classes: Any = None,
     class_names: Sequence[Any] | None = None,
     sample_weight: Any = None,
-    from_logits: bool | None = None,
+    from_logits: bool = False,
     label_mode: LabelMode | None = None,
+    threshold_data: Any = None,
     baseline_margin: float = 0.05,
-) -> ImbalanceReport:
+) -> Any:
     """Evaluate predictions honestly: accuracy next to the majority baseline, and the metrics
     that accuracy hides.
 
     Args:
-        y_true: true labels: class indices ``(N,)``/``(N, 1)``, strings, or one-hot ``(N, C)``
+        y_true: true labels: class indices ``(N,)``/``(N, 1)``, strings, one-hot ``(N, C)``
             (decoded by :func:`~keras_imbalance.labels.decode_labels`; sequences and masks are
-            evaluated per element).
-        y_pred: predicted labels, class indices or one-hot rows. Give ``y_pred``, ``scores``
+            evaluated per element), or multi-hot ``(N, L)`` with ``label_mode="multi_label"``.
+        y_pred: predicted labels, of the same kind as ``y_true``. Give ``y_pred``, ``scores``
             or both (then ``y_pred`` gives the hard metrics and ``scores`` the AUCs).
-        scores: model outputs: ``(N, C)`` probabilities or logits, or ``(N,)``/``(N, 1)``
-            scores of the positive class (index 1) of a binary detector. Hard predictions are
-            the argmax, or ``score >= 0.5`` for binary scores.
-        class_names: display names in class-index order (also the labels, for string labels).
+        scores: model outputs: ``(N, C)`` probabilities (or logits with ``from_logits=True``),
+            or ``(N,)``/``(N, 1)`` scores of the positive class (index 1) of a binary detector.
+            Hard predictions are the argmax, or ``score >= 0.5`` for binary scores.
+        classes: the classes, when ``y_true`` may lack some: an int ``C`` (classes
+            ``0..C-1``) or a list of labels. Without it the classes are those of ``y_true``
+            (widened by ``class_names`` or the score columns), and a prediction outside them is
+            an error, never a new class.
+        class_names: display names in class-index order (also the labels, for string labels,
+            when ``classes`` is not given).
         sample_weight: optional per-sample weights; every metric and the baseline are weighted.
-        from_logits: ``True`` if ``scores`` are logits (softmax, or sigmoid for ``(N,)``
-            scores, turns them into probabilities); ``False`` if probabilities; ``None`` treats
-            them as logits only when a value falls outside ``[0, 1]``. Logits that all happen to
-            lie in ``[0, 1]`` need ``from_logits=True``.
-        label_mode: ``"int"`` or ``"categorical"`` to declare how ``y_true`` is encoded;
-            ``None`` detects it.
+        from_logits: ``False`` (default): ``scores`` are probabilities, and a value outside
+            ``[0, 1]`` is an error. ``True``: they are logits (softmax, or sigmoid for ``(N,)``
+            and multi-label scores). Nothing is guessed from the value range.
+        label_mode: ``"int"``, ``"categorical"`` or ``"multi_label"`` to declare how
+            ``y_true`` is encoded; ``None`` detects int and one-hot, and refuses multi-hot rows
+            unless ``"multi_label"`` is declared. ``"multi_label"`` returns a
+            :class:`~keras_imbalance.evaluation.MultiLabelReport`.
+        threshold_data: ``(y_val, scores_val)``, held-out data on which a binary detector's
+            ``best_f1`` threshold is chosen. Without it the threshold is chosen on the data it
+            scores, and every rendering labels it *in-sample* (optimistic).
         baseline_margin: warn when accuracy is below ``majority_baseline + baseline_margin``
             (default 0.05, 5 percentage points).
 
     Returns:
-        An :class:`ImbalanceReport`. Its warnings say, in plain words, when accuracy is within
-        ``baseline_margin`` of the baseline and name every class with recall 0.
+        An :class:`ImbalanceReport` (a :class:`MultiLabelReport` for multi-label data). Its
+        warnings say, in plain words, when accuracy is within ``baseline_margin`` of the
+        baseline and name every class with recall 0.
 
     Example:
         The "dog detector" trap: 90 not-dogs, 10 dogs, a model that always says "not-dog".
@@ -159,67 +275,81 @@ def report(
     if y_pred is None and scores is None:
         raise ValueError("report needs predictions: give y_pred (labels) or scores (model outputs)")
     if label_mode is not None:
-        check_option("label_mode", label_mode, ("int", "categorical"))
-    if from_logits is not None and not isinstance(from_logits, bool):
-        raise TypeError(f"from_logits must be True, False or None, got {short_repr(from_logits)}")
+        check_option("label_mode", label_mode, ("int", "categorical", "multi_label"))
+    if not isinstance(from_logits, bool):
+        raise TypeError(
+            f"from_logits must be True (scores are logits) or False (probabilities, the "
+            f"default), got {short_repr(from_logits)}; report does not guess from the values"
+        )
     margin = check_number("baseline_margin", baseline_margin, low=0.0, high=1.0)
+    if label_mode == "multi_label":
+        if threshold_data is not None:
+            raise ValueError(
+                "threshold_data is for binary detectors; multi-label reports use a 0.5 threshold "
+                "per label (drop threshold_data)"
+            )
+        from keras_imbalance.evaluation.multilabel import multilabel_report
+
+        return multilabel_report(
+            y_true,
+            y_pred,
+            scores=scores,
+            label_names=class_names,
+            sample_weight=sample_weight,
+            from_logits=from_logits,
+        )
 
     probabilities = None if scores is None else score_matrix(scores, from_logits)
     width = None
     if probabilities is not None:
         width = 2 if probabilities.ndim == 1 else probabilities.shape[1]
 
-    names = None if class_names is None else [c for c in class_names]
-    declared: Any = None
-    true = decode_labels(y_true, label_mode=label_mode, classes=None, name="y_true")
-    text_labels = not all(isinstance(c, int) for c in true.classes)
-    if text_labels:
-        declared = names if names is not None else None
-        if declared is not None:
-            true = decode_labels(y_true, label_mode=label_mode, classes=declared, name="y_true")
+    names = None if class_names is None else list(class_names)
+    declared = normalize_classes(classes)
+    true = decode_labels(y_true, label_mode=label_mode, classes=declared, name="y_true")
+    if declared is None and _is_text(true) and names is not None:
+        declared = tuple(names)
+        true = decode_labels(y_true, label_mode=label_mode, classes=declared, name="y_true")
     if true.label_mode == "multi_label" or true.indices is None:
         raise ValueError(
-            "y_true holds multi-hot rows; report evaluates single-label classifiers. Pass "
-            "label_mode='int' or 'categorical', or evaluate each label as a binary detector"
+            "y_true holds multi-hot rows (several or no positive labels in a row); pass "
+            "label_mode='multi_label' to evaluate each label, or fix the rows to be one-hot"
         )
     true_idx = true.indices
+    if declared is not None:
+        known, source = len(declared), "from classes"
+    else:
+        known, source = len(true.classes), "from y_true"
+        if names is not None and len(names) > known:
+            known, source = len(names), "from class_names"
+        if width is not None and width > known:
+            known, source = width, "from the score columns"
     pred_idx = None
     if y_pred is not None:
-        pred_classes: Any = true.classes if text_labels else None
-        pred = decode_labels(y_pred, classes=pred_classes, name="y_pred")
-        if pred.label_mode == "multi_label" and true.label_mode == "int" and true.indices.ndim > 1:
-            # 0/1 sequences read like multi-hot rows; y_true already said they are class indices.
-            pred = decode_labels(y_pred, label_mode="int", classes=pred_classes, name="y_pred")
-        if pred.indices is None:
-            raise ValueError(
-                "y_pred holds multi-hot rows; give class indices or one-hot rows (argmax of the "
-                "model output), or pass scores="
-            )
+        pred = _decode_predictions(y_pred, true, declared, known, source)
         pred_idx = pred.indices
-        if pred_idx.shape != true_idx.shape:
+        if pred_idx is None or pred_idx.shape != true_idx.shape:
+            shape = None if pred_idx is None else pred_idx.shape
             raise ValueError(
-                f"y_pred has {pred_idx.shape} labels but y_true has {true_idx.shape}; give one "
+                f"y_pred has {shape} labels but y_true has {true_idx.shape}; give one "
                 f"prediction per label"
             )
-        pred_count = len(pred.classes)
-    else:
-        pred_count = 0
 
-    num_classes = max(len(true.classes), pred_count, width or 0)
-    if names is not None:
-        if len(names) < num_classes:
-            raise ValueError(
-                f"class_names has {len(names)} names but the labels or scores have {num_classes} "
-                f"classes; give one name per class"
-            )
-        num_classes = len(names)
+    num_classes = known
+    if names is not None and len(names) != num_classes:
+        raise ValueError(
+            f"class_names has {len(names)} names but there are {num_classes} classes "
+            f"({source}); give one name per class"
+        )
     if width is not None and width != num_classes:
         raise ValueError(
-            f"scores has {width} columns but there are {num_classes} classes; give one score "
-            f"column per class (or (N,) scores for a binary detector)"
+            f"scores has {width} columns but there are {num_classes} classes ({source}); give "
+            f"one score column per class (or (N,) scores for a binary detector)"
         )
     if names is None:
-        names = list(true.classes) if text_labels else list(range(num_classes))
+        names = list(declared if declared is not None else true.classes)
+        if len(names) < num_classes:
+            names = list(range(num_classes))
     class_list = [str(c) for c in names]
 
     true_flat = true_idx.ravel()
@@ -232,6 +362,11 @@ def report(
     positive_score = None
     if probabilities is not None and num_classes == 2:
         positive_score = probabilities if probabilities.ndim == 1 else probabilities[:, 1]
+    if threshold_data is not None and positive_score is None:
+        raise ValueError(
+            "threshold_data is used to choose a binary detector's threshold; give scores= for "
+            "two classes, or drop threshold_data"
+        )
     if pred_idx is not None:
         pred_flat = pred_idx.ravel()
     elif positive_score is not None:
@@ -255,25 +390,35 @@ def report(
         )
 
     thresholds: dict[str, ThresholdMetrics] = {}
-    if positive_score is not None and len(hard["present"]) == 2:
-        best = best_threshold(true_flat, positive_score, metric="f1", sample_weight=weight)
+    if positive_score is not None and (len(hard["present"]) == 2 or threshold_data is not None):
+        if threshold_data is not None:
+            y_val, scores_val = _threshold_scores(threshold_data, true, declared, from_logits)
+            best = best_threshold(y_val, scores_val, metric="f1")
+            chosen_on = "validation"
+        else:
+            best = best_threshold(true_flat, positive_score, metric="f1", sample_weight=weight)
+            chosen_on = "in-sample"
         thresholds = {
-            "default": _threshold_metrics(true_flat, positive_score, DEFAULT_THRESHOLD, weight),
-            "best_f1": _threshold_metrics(true_flat, positive_score, best.threshold, weight),
+            "default": _threshold_metrics(
+                true_flat, positive_score, DEFAULT_THRESHOLD, weight, "fixed"
+            ),
+            "best_f1": _threshold_metrics(
+                true_flat, positive_score, best.threshold, weight, chosen_on
+            ),
         }
 
-    warnings = []
+    messages: list[str] = []
     accuracy = hard["accuracy"]
     if accuracy < baseline + margin:
         relation = "below" if accuracy < baseline - 1e-12 else f"within {margin * 100:g} points of"
-        warnings.append(
+        messages.append(
             f"Accuracy {accuracy:.3f} is {relation} the majority baseline {baseline:.3f} (always "
             f"predicting {class_list[majority]!r}): accuracy says little here; look at balanced "
             f"accuracy, macro-F1 and recall per class."
         )
     for c in hard["present"]:
         if hard["recall"][c] == 0:
-            warnings.append(
+            messages.append(
                 f"Class {class_list[c]!r} has recall 0: the model never predicts it correctly."
             )
 
@@ -283,6 +428,7 @@ def report(
             precision=float(hard["precision"][c]),
             recall=float(hard["recall"][c]),
             f1=float(hard["f1"][c]),
+            specificity=float(hard["specificity"][c]),
             support=float(hard["support"][c]),
         )
         for c in range(num_classes)
@@ -303,5 +449,5 @@ def report(
         per_class=per_class,
         confusion_matrix=hard["confusion_matrix"],
         thresholds=thresholds,
-        warnings=warnings,
+        warnings=messages,
     )

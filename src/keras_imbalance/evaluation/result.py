@@ -14,6 +14,9 @@ from keras_imbalance.evaluation.rendering import (
     THRESHOLD_HEADER,
     fmt,
     fmt_number,
+    html_page,
+    html_table,
+    html_warnings,
     json_float,
     json_matrix,
     json_number,
@@ -48,7 +51,7 @@ REPORT_KEYS: tuple[str, ...] = (
 
 
 #: The keys of each row of ``per_class``.
-PER_CLASS_KEYS: tuple[str, ...] = ("class", "precision", "recall", "f1", "support")
+PER_CLASS_KEYS: tuple[str, ...] = ("class", "precision", "recall", "f1", "specificity", "support")
 
 
 #: The keys of each entry of ``thresholds`` (``"default"`` and ``"best_f1"``).
@@ -63,10 +66,13 @@ THRESHOLD_KEYS: tuple[str, ...] = (
     "g_mean",
     "mcc",
     "confusion_matrix",
+    "chosen_on",
 )
 
+#: Where a threshold comes from: fixed (0.5), chosen on held-out data, or on the scored data.
+CHOSEN_ON: tuple[str, ...] = ("fixed", "validation", "in-sample")
 
-SCHEMA = "keras_imbalance.report/1"
+SCHEMA = "keras_imbalance.report/2"
 
 
 # --- Data ----------------------------------------------------------------------------------------
@@ -74,13 +80,18 @@ SCHEMA = "keras_imbalance.report/1"
 
 @dataclass(frozen=True)
 class ClassMetrics:
-    """Precision, recall, F1 and support of one class (``nan`` where undefined: no support or
-    no prediction of the class)."""
+    """Precision, recall, F1, specificity and support of one class (``nan`` where undefined: no
+    support, no prediction of the class, or no negative sample for specificity).
+
+    Specificity is ``TN / (TN + FP)``: the share of the other classes' samples not predicted as
+    this class (the recall of "not this class").
+    """
 
     name: str
     precision: float
     recall: float
     f1: float
+    specificity: float
     support: float
 
 
@@ -88,7 +99,9 @@ class ClassMetrics:
 class ThresholdMetrics:
     """A binary detector's metrics at one decision threshold (positive class = index 1).
 
-    ``precision``, ``recall`` and ``f1`` are those of the positive class.
+    ``precision``, ``recall`` and ``f1`` are those of the positive class. ``chosen_on`` says
+    where the threshold comes from: ``"fixed"`` (the default 0.5), ``"validation"`` (held-out
+    ``threshold_data``) or ``"in-sample"`` (chosen on the data it scores: optimistic).
     """
 
     threshold: float
@@ -101,6 +114,16 @@ class ThresholdMetrics:
     g_mean: float
     mcc: float
     confusion_matrix: np.ndarray
+    chosen_on: str = "fixed"
+
+    @property
+    def label(self) -> str:
+        """How renderings name where the threshold comes from."""
+        return {
+            "fixed": "fixed",
+            "validation": "chosen on validation",
+            "in-sample": "in-sample: chosen on these data, optimistic",
+        }.get(self.chosen_on, self.chosen_on)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -114,6 +137,7 @@ class ThresholdMetrics:
             "g_mean": json_float(self.g_mean),
             "mcc": json_float(self.mcc),
             "confusion_matrix": json_matrix(self.confusion_matrix),
+            "chosen_on": self.chosen_on,
         }
 
 
@@ -154,8 +178,11 @@ class ImbalanceReport:
         majority_baseline: accuracy of always predicting ``majority_class``, the most frequent
             (largest total weight) true class.
         majority_class: name of that class.
-        balanced_accuracy, macro_f1, g_mean, mcc: see the module docstring. The macro averages run
-            over the classes present in ``y_true`` (as ``balanced_accuracy_score`` does).
+        balanced_accuracy, macro_f1, g_mean, mcc: see the module docstring. scikit-learn's
+            defaults: balanced accuracy averages the recalls of the classes present in
+            ``y_true`` (``balanced_accuracy_score``); macro-F1 averages over the classes in
+            ``y_true`` or ``y_pred`` (``f1_score``); G-mean is imbalanced-learn's
+            ``geometric_mean_score`` over those same classes (0 if one is never found).
         average_precision, roc_auc: PR-AUC and ROC-AUC, or ``None`` without scores or when
             ``y_true`` holds a single class.
         per_class: one :class:`ClassMetrics` per class.
@@ -189,11 +216,11 @@ class ImbalanceReport:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict with the keys :data:`REPORT_KEYS`, always all of them, in order.
 
-        Schema (``schema`` is ``"keras_imbalance.report/1"``): numbers are plain floats, ``None``
+        Schema (``schema`` is ``"keras_imbalance.report/2"``): numbers are plain floats, ``None``
         where undefined (``nan`` in the dataclass); ``per_class`` is a list of
-        ``{"class", "precision", "recall", "f1", "support"}``; ``confusion_matrix`` a list of rows
-        (ints without sample weights); ``thresholds`` is ``{}`` or
-        ``{"default": {...}, "best_f1": {...}}`` with the keys :data:`THRESHOLD_KEYS`;
+        ``{"class", "precision", "recall", "f1", "specificity", "support"}``;
+        ``confusion_matrix`` a list of rows (ints without sample weights); ``thresholds`` is
+        ``{}`` or ``{"default": {...}, "best_f1": {...}}`` with the keys :data:`THRESHOLD_KEYS`;
         ``warnings`` a list of strings.
         """
         return {
@@ -216,6 +243,7 @@ class ImbalanceReport:
                     "precision": json_float(row.precision),
                     "recall": json_float(row.recall),
                     "f1": json_float(row.f1),
+                    "specificity": json_float(row.specificity),
                     "support": json_number(row.support),
                 }
                 for row in self.per_class
@@ -253,6 +281,7 @@ class ImbalanceReport:
                 fmt(row.precision),
                 fmt(row.recall),
                 fmt(row.f1),
+                fmt(row.specificity),
                 fmt_number(row.support),
             )
             for row in self.per_class
@@ -261,7 +290,7 @@ class ImbalanceReport:
     def _threshold_rows(self) -> list[tuple[str, ...]]:
         return [
             (
-                name,
+                f"{name} ({item.label})",
                 fmt(item.threshold),
                 fmt(item.accuracy),
                 fmt(item.balanced_accuracy),
@@ -330,6 +359,22 @@ class ImbalanceReport:
             )
         )
         return Group(*items)
+
+    def to_html(self) -> str:
+        """A self-contained HTML page: the warnings and the same tables as :meth:`to_markdown`."""
+        body = html_warnings(self.warnings)
+        body += html_table(("metric", "value"), self._summary_rows(), "Classification report")
+        body += html_table(PER_CLASS_HEADER, self._per_class_rows(), "Per class")
+        if self.thresholds:
+            body += html_table(
+                THRESHOLD_HEADER, self._threshold_rows(), "Thresholds (positive class)"
+            )
+        body += html_table(
+            ("true \\ predicted", *self.class_names),
+            self._matrix_rows(),
+            "Confusion matrix (rows: true, columns: predicted)",
+        )
+        return html_page("Classification report", body)
 
     def __str__(self) -> str:
         parts = [f"WARNING: {text}" for text in self.warnings]
