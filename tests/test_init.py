@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import keras_imbalance
 
@@ -26,3 +28,16 @@ def test_import_does_not_load_keras_or_the_extras() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_every_name_the_readme_api_table_lists_is_exported() -> None:
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = text.split("| subpackage | names |")[1].split("\n\n")[0]
+    listed = set()
+    for row in table.splitlines()[2:]:
+        names = re.sub(r"\(.*?\)", "", row.split("|")[2])  # drop the parenthesised notes
+        listed |= set(re.findall(r"`([A-Za-z_][A-Za-z0-9_]*)`", names))
+    assert len(listed) > 40
+    missing = sorted(name for name in listed if not hasattr(keras_imbalance, name))
+    assert missing == []
+    assert set(listed) <= set(keras_imbalance.__all__)

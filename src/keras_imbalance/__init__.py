@@ -28,7 +28,7 @@ from keras_imbalance.counting import (
     count_directory,
     count_labels,
 )
-from keras_imbalance.labels import LABEL_MODES, Labels, decode_labels
+from keras_imbalance.labels import LABEL_MODES, MAX_CLASSES, Labels, decode_labels
 from keras_imbalance.weighting import (
     MULTI_LABEL_REDUCE_OPTIONS,
     STRATEGIES,
@@ -43,7 +43,21 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers; loaded lazily a
     from keras_imbalance.callbacks import DeferredReweighting
     from keras_imbalance.comparison import COMPARE_STRATEGIES, Comparison, compare, default_model
     from keras_imbalance.counting import count_dataset
-    from keras_imbalance.evaluation import ImbalanceReport, best_threshold, report
+    from keras_imbalance.datasets import (
+        ImbalancedDataset,
+        load_arrays,
+        load_digits_lt,
+        load_fashion_mnist,
+        load_fashion_mnist_lt,
+        make_detector,
+        make_long_tailed,
+    )
+    from keras_imbalance.evaluation import (
+        ImbalanceReport,
+        MultiLabelReport,
+        best_threshold,
+        report,
+    )
     from keras_imbalance.losses import (
         ClassBalancedLoss,
         CostSensitiveCategoricalCrossentropy,
@@ -64,12 +78,22 @@ if TYPE_CHECKING:  # pragma: no cover - names for type checkers; loaded lazily a
         PerClassRecall,
     )
     from keras_imbalance.pipelines import (
+        SAMPLING_OPTIONS,
         BalancedBatches,
+        DeferredMixupWeights,
+        MixupBatches,
         Resampled,
         WeightedPyDataset,
         resample,
         weighted_generator,
         with_sample_weights,
+    )
+    from keras_imbalance.plotting import (
+        plot_class_distribution,
+        plot_comparison,
+        plot_confusion_matrix,
+        plot_precision_recall,
+        plot_training_curves,
     )
 
 __version__ = "0.1.0"
@@ -82,7 +106,10 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(
         (
             "BalancedBatches",
+            "DeferredMixupWeights",
+            "MixupBatches",
             "Resampled",
+            "SAMPLING_OPTIONS",
             "WeightedPyDataset",
             "count_dataset",
             "resample",
@@ -91,7 +118,31 @@ _LAZY: dict[str, str] = {
         ),
         "pipelines",
     ),
-    **dict.fromkeys(("ImbalanceReport", "best_threshold", "report"), "evaluation"),
+    **dict.fromkeys(
+        ("ImbalanceReport", "MultiLabelReport", "best_threshold", "report"), "evaluation"
+    ),
+    **dict.fromkeys(
+        (
+            "ImbalancedDataset",
+            "load_arrays",
+            "load_digits_lt",
+            "load_fashion_mnist",
+            "load_fashion_mnist_lt",
+            "make_detector",
+            "make_long_tailed",
+        ),
+        "datasets",
+    ),
+    **dict.fromkeys(
+        (
+            "plot_class_distribution",
+            "plot_comparison",
+            "plot_confusion_matrix",
+            "plot_precision_recall",
+            "plot_training_curves",
+        ),
+        "plotting",
+    ),
     **dict.fromkeys(
         (
             "ClassBalancedLoss",
@@ -126,6 +177,7 @@ _SUBMODULES = frozenset(
 __all__ = [
     "IMAGE_EXTENSIONS",
     "LABEL_MODES",
+    "MAX_CLASSES",
     "MULTI_LABEL_REDUCE_OPTIONS",
     "SOURCES",
     "STRATEGIES",

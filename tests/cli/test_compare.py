@@ -70,8 +70,14 @@ def test_cli_compare_detector_and_plots(tmp_path: Path) -> None:
     saved = json.loads((tmp_path / "out" / "results.json").read_text())
     assert saved["class_names"] == ["not-2", "2"]
     assert saved["seeds"] == [0, 1]
-    for name in ("comparison.png", "training_curves.png", "class_distribution.png"):
+    for name in (
+        "ranking.png",
+        "per_class_recall.png",
+        "learning_curves.png",
+        "class_distribution.png",
+    ):
         assert (tmp_path / "out" / name).read_bytes()[:4] == b"\x89PNG"
+    assert "<html" in (tmp_path / "out" / "report.html").read_text()
 
 
 @pytest.mark.parametrize(

@@ -34,6 +34,7 @@ PARAMS: dict[str, dict[str, Any]] = {
     "drw": {"start": 0.5},
     "ldam_drw": {"max_margin": 0.3, "start": 0.5},
     "la_drw": {"tau": 0.5, "start": 0.5},
+    "mixup_drw": {"alpha": 0.4, "start": 0.5},
     "focal": {"gamma": 1.5},
     "posthoc": {"tau": 1.5},
     "tau_norm": {"tau": 0.7},
@@ -231,6 +232,20 @@ def _check_la_drw(ns: dict[str, Any], calls: list[dict[str, Any]]) -> None:
     _check_drw(ns, calls)
 
 
+def _check_mixup_drw(ns: dict[str, Any], calls: list[dict[str, Any]]) -> None:
+    batches = calls[0]["args"][0]
+    assert isinstance(batches, ki.MixupBatches)
+    assert batches.alpha == 0.4
+    (late,) = [c for c in calls[0]["kwargs"]["callbacks"] if isinstance(c, ki.DeferredMixupWeights)]
+    assert late.start_epoch == 1  # max(1, round(0.5 * 2))
+    expected = ki.class_weights(
+        ki.ClassCounts.from_counts(COUNTS), "effective_number", beta=0.9999
+    ).to_array()
+    # Epoch 1 ran with the re-weighting: the batches carry the new weights.
+    np.testing.assert_allclose(batches.class_weight, expected, rtol=1e-12)
+    assert isinstance(ns["model"].loss, keras.losses.CategoricalCrossentropy)
+
+
 def _check_focal(ns: dict[str, Any], calls: list[dict[str, Any]]) -> None:
     data = _data()
     _, y_fit = calls[0]["args"]
@@ -308,6 +323,7 @@ CHECKS = {
     "drw": _check_drw,
     "ldam_drw": _check_ldam_drw,
     "la_drw": _check_la_drw,
+    "mixup_drw": _check_mixup_drw,
     "focal": _check_focal,
     "posthoc": _check_posthoc,
     "tau_norm": _check_tau_norm,

@@ -12,7 +12,8 @@ from typing import Any
 
 from keras_imbalance.cli.display import render
 from keras_imbalance.cli.progress import progress_reporter
-from keras_imbalance.comparison.strategies import COMPARE_STRATEGIES, DEFAULT_STRATEGIES, METRICS
+from keras_imbalance.comparison.scores import METRICS
+from keras_imbalance.comparison.strategies import COMPARE_STRATEGIES, DEFAULT_STRATEGIES
 from keras_imbalance.comparison.training import KEEP_OPTIONS, SCHEDULES
 
 DATASETS = ("digits-lt", "fashion-mnist-lt")

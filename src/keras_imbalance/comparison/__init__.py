@@ -11,6 +11,7 @@ bootstrap intervals), :mod:`.verdict` (choose on validation, report on test), :m
 from keras_imbalance.comparison.models import default_model
 from keras_imbalance.comparison.result import SCHEMA_VERSION, Comparison
 from keras_imbalance.comparison.runner import compare
+from keras_imbalance.comparison.scores import METRICS
 from keras_imbalance.comparison.splits import SPLITS, Splits, make_splits
 from keras_imbalance.comparison.strategies import (
     COMPARE_STRATEGIES,
@@ -18,11 +19,34 @@ from keras_imbalance.comparison.strategies import (
     DEFAULT_PARAMS,
     DEFAULT_STRATEGIES,
     HEAD_STRATEGIES,
-    METRICS,
     TRAINED_STRATEGIES,
 )
 
+# The figures and the HTML report need matplotlib (the "plot" extra): loaded on first use.
+_LAZY = {
+    **dict.fromkeys(
+        (
+            "plot_ranking",
+            "plot_per_class_recall",
+            "plot_learning_curves",
+            "plot_split_distribution",
+        ),
+        "figures",
+    ),
+    "to_html": "html",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
+    *_LAZY,
     "COMPARE_STRATEGIES",
     "DEFAULT_GRIDS",
     "DEFAULT_PARAMS",

@@ -10,20 +10,17 @@ from keras_imbalance._validation import short_repr
 def default_model(input_shape: tuple[int, ...], num_classes: int) -> Any:
     """A small network chosen from the input shape; it outputs logits.
 
-    Images ``(H, W, C)`` with ``H, W >= 8`` get a two-block CNN; anything else a two-layer MLP.
+    Images ``(H, W, C)`` with ``H, W >= 16`` get a two-block CNN; anything else (tabular data,
+    and images as small as 8x8 digits, which a CNN learns slowly) a two-layer MLP.
     """
     import keras
 
     inputs = keras.Input(shape=input_shape)
-    if len(input_shape) == 3 and min(input_shape[:2]) >= 8:
+    if len(input_shape) == 3 and min(input_shape[:2]) >= 16:
         h = keras.layers.Conv2D(16, 3, padding="same", activation="relu")(inputs)
         h = keras.layers.MaxPooling2D()(h)
         h = keras.layers.Conv2D(32, 3, padding="same", activation="relu")(h)
-        h = (
-            keras.layers.GlobalAveragePooling2D()(h)
-            if min(input_shape[:2]) < 16
-            else keras.layers.Flatten()(keras.layers.MaxPooling2D()(h))
-        )
+        h = keras.layers.Flatten()(keras.layers.MaxPooling2D()(h))
         h = keras.layers.Dense(64, activation="relu")(h)
     else:
         h = keras.layers.Flatten()(inputs) if len(input_shape) > 1 else inputs

@@ -52,7 +52,8 @@ class _Template:
 
     ``params`` are the keys the strategy takes, with the value used when a key is not given.
     ``data`` is how ``fit`` gets its batches: ``"arrays"`` (shuffled arrays), ``"one_hot"``
-    (arrays with one-hot targets) or ``"balanced"`` (:class:`BalancedBatches`). ``after`` is
+    (arrays with one-hot targets), ``"balanced"`` (:class:`BalancedBatches`) or ``"mixup"``
+    (:class:`MixupBatches`, whose weights the deferred re-weighting changes). ``after`` is
     the code run once the model is trained; ``head`` names a classifier re-training stage.
     """
 
@@ -121,6 +122,13 @@ _TEMPLATES: dict[str, _Template] = {
         summary="logit-adjusted loss with deferred re-weighting",
         params={"tau": 1.0, "start": 0.8},
         loss="ki.losses.LogitAdjustedLoss(counts, tau={tau}, class_weight=[1.0] * {num_classes})",
+        drw=True,
+    ),
+    "mixup_drw": _Template(
+        summary="mixup (Zhang et al. 2018) with deferred re-weighting of the mixed samples",
+        params={"alpha": 0.2, "start": 0.8},
+        loss="keras.losses.CategoricalCrossentropy(from_logits=True)",
+        data="mixup",
         drw=True,
     ),
     "focal": _Template(
@@ -375,8 +383,8 @@ def recipe(
     if uses_steps:
         body.append(f"steps_per_epoch = int(np.ceil(len(x_train) / {batch}))")
     x_fit, y_fit, y_val = "x_train", "y_train", "y_val"
-    if template.data == "one_hot":
-        body.append("# Keras's focal loss takes one-hot targets.")
+    if template.data in ("one_hot", "mixup"):
+        body.append("# The loss takes one-hot (or mixed) targets.")
         body.append(f"y_train_one_hot = keras.utils.to_categorical(y_train, {num_classes})")
         body.append(f"y_val_one_hot = keras.utils.to_categorical(y_val, {num_classes})")
         y_fit, y_val = "y_train_one_hot", "y_val_one_hot"
@@ -390,7 +398,22 @@ def recipe(
             ],
         )
     )
-    if template.data == "balanced":
+    if template.data == "mixup":
+        body.append(
+            _call(
+                "mixup = ki.MixupBatches",
+                [
+                    "x_train",
+                    "y_train",
+                    f"batch_size={batch}",
+                    f"alpha={_literal(float(values['alpha']))}",
+                    f"class_weight=[1.0] * {num_classes}",
+                    "seed=0",
+                ],
+            )
+        )
+        fit_args = ["mixup"]
+    elif template.data == "balanced":
         body.append("# As many gradient steps per epoch as training on x_train once.")
         fit_args = [
             f'ki.BalancedBatches(x_train, y_train, batch_size={batch}, sampling="oversample", '
@@ -406,12 +429,15 @@ def recipe(
     if template.drw:
         fraction = float(values["start"])
         start_epoch = max(1, round(fraction * n_epochs)) if n_epochs > 1 else 0
-        callbacks.append(
-            _DRW_CALLBACK.format(
-                start_epoch=start_epoch,
-                start_note=f"start={values['start']} of {n_epochs} epochs",
-            )
+        drw = _DRW_CALLBACK.format(
+            start_epoch=start_epoch,
+            start_note=f"start={values['start']} of {n_epochs} epoch{'' if n_epochs == 1 else 's'}",
         )
+        if template.data == "mixup":
+            drw = drw.replace(
+                "ki.callbacks.DeferredReweighting(\n", "ki.DeferredMixupWeights(\n    mixup,\n"
+            )
+        callbacks.append(drw)
     if callbacks:
         fit_args.append(_list("callbacks", callbacks))
     body.append(_call("model.fit", fit_args))

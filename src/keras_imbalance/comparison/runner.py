@@ -22,13 +22,13 @@ from keras_imbalance.comparison import heads
 from keras_imbalance.comparison.journal import check_output_folder
 from keras_imbalance.comparison.models import _check_model, default_model
 from keras_imbalance.comparison.result import Comparison
+from keras_imbalance.comparison.scores import METRICS
 from keras_imbalance.comparison.session import Session, data_fingerprint
 from keras_imbalance.comparison.splits import make_splits
 from keras_imbalance.comparison.strategies import (
     COMPARE_STRATEGIES,
     DEFAULT_STRATEGIES,
     HEAD_STRATEGIES,
-    METRICS,
     candidates,
     check_grids,
 )
@@ -221,6 +221,20 @@ def compare(
     _check_model(build(input_shape, num_classes), num_classes, input_shape)
 
     plan = {name: candidates(name, merged_grids, tune=tune) for name in names}
+    # What every run shares: part of the journal's configuration, and of the result's settings.
+    training = {
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "learning_rate": float(learning_rate),
+        "optimizer": repr(compile_options.get("optimizer", "adam")),
+        "schedule": schedule,
+        "keep": keep,
+        "metric": metric,
+        "head_epochs": heads.HEAD_EPOCHS,
+        "model": getattr(build, "__qualname__", repr(build)),
+        "compile_kwargs": {k: repr(v) for k, v in compile_options.items()},
+        "fit_kwargs": {k: repr(v) for k, v in fit_options.items()},
+    }
     session = Session(
         splits=splits,
         arrays=arrays,
@@ -238,19 +252,8 @@ def compare(
             "class_names": splits.class_names,
             "plan": {name: plan[name] for name in names},
             "seeds": seed_list,
-            "recipe": {
-                "epochs": epochs,
-                "batch_size": batch_size,
-                "learning_rate": float(learning_rate),
-                "schedule": schedule,
-                "keep": keep,
-                "metric": metric,
-                "tail": tail,
-                "head_epochs": heads.HEAD_EPOCHS,
-            },
-            "model": getattr(build, "__qualname__", repr(build)),
-            "compile_kwargs": {k: repr(v) for k, v in compile_options.items()},
-            "fit_kwargs": {k: repr(v) for k, v in fit_options.items()},
+            "tail": tail,
+            "training": training,
         },
         tensorboard_dir=tensorboard_dir,
         progress=progress,
@@ -269,22 +272,13 @@ def compare(
         n_boot=n_boot,
     )
     settings = {
-        "epochs": epochs,
-        "batch_size": batch_size,
-        "learning_rate": float(learning_rate),
-        "optimizer": "adam",
-        "schedule": schedule,
-        "keep": keep,
+        **training,
         "tune": tune,
         "grids": merged_grids if tune else {},
         "validation_size": validation_size,
         "test_size": test_size,
         "n_boot": n_boot,
-        "head_epochs": heads.HEAD_EPOCHS,
-        "model": getattr(build, "__qualname__", repr(build)),
         "runs_trained": session.trained,
-        "compile_kwargs": {k: repr(v) for k, v in compile_options.items()},
-        "fit_kwargs": {k: repr(v) for k, v in fit_options.items()},
     }
     return Comparison(
         metric=metric,

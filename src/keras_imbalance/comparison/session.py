@@ -30,11 +30,10 @@ from keras_imbalance.comparison.parallel import (
     initial_weights,
     run_task,
 )
-from keras_imbalance.comparison.scores import confusion_matrices, metric_from_confusion
+from keras_imbalance.comparison.scores import METRICS, confusion_matrices, metric_from_confusion
 from keras_imbalance.comparison.splits import Splits
 from keras_imbalance.comparison.strategies import (
     HEAD_STRATEGIES,
-    METRICS,
     TRAINED_STRATEGIES,
     Setup,
 )

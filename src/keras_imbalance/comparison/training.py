@@ -229,7 +229,24 @@ def fit_run(
             keras.callbacks.TensorBoard(log_dir=log_dir, write_graph=False, profile_batch=0)
         )
     keras.utils.set_random_seed(seed)
-    if setup.balanced_batches:
+    if setup.mixup_alpha is not None:
+        from keras_imbalance.pipelines.mixup import DeferredMixupWeights, MixupBatches
+
+        mixed = MixupBatches(
+            x_train,
+            y_train,
+            batch_size=recipe.batch_size,
+            alpha=setup.mixup_alpha,
+            class_weight=[1.0] * num_classes,
+            seed=seed,
+        )
+        late = DeferredMixupWeights(
+            mixed, setup.fit_kwargs["late_weights"], setup.fit_kwargs["start_epoch"]
+        )
+        fitted = network.fit(
+            mixed, epochs=epochs, verbose=verbose, callbacks=[late, *callbacks], **fit_options
+        )
+    elif setup.balanced_batches:
         from keras_imbalance.pipelines import BalancedBatches
 
         batches = BalancedBatches(

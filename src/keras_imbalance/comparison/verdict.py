@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from keras_imbalance.comparison.scores import METRICS
 from keras_imbalance.comparison.statistics import bootstrap_intervals, paired_differences
-from keras_imbalance.comparison.strategies import METRICS
 
 # A test interval wider than this (half-width) cannot separate strategies that differ by a few
 # points of a metric in [0, 1].

@@ -9,6 +9,8 @@
 * :class:`BalancedBatches` is a ``keras.utils.PyDataset`` of balanced batches drawn afresh every
   epoch from in-memory arrays (every backend); :class:`WeightedPyDataset` adds per-sample
   weights to an existing ``PyDataset``.
+* :class:`MixupBatches` is a ``PyDataset`` of mixup batches with per-class weights, which
+  :class:`DeferredMixupWeights` re-weights late in training (mixup with deferred re-weighting).
 * :func:`weighted_generator` adds per-sample weights to a Python generator of batches, which
   Keras refuses to combine with ``class_weight``.
 
@@ -19,21 +21,27 @@ from __future__ import annotations
 
 from keras_imbalance.counting import count_dataset, is_batched
 from keras_imbalance.pipelines.generators import weighted_generator
-from keras_imbalance.pipelines.pydataset import SAMPLING_OPTIONS, BalancedBatches, WeightedPyDataset
+from keras_imbalance.pipelines.mixup import DeferredMixupWeights, MixupBatches
+from keras_imbalance.pipelines.pydataset import BalancedBatches, WeightedPyDataset
 from keras_imbalance.pipelines.tfdata import (
     RESAMPLE_METHODS,
+    SAMPLING_OPTIONS,
     Resampled,
     ResampleMethod,
+    Sampling,
     resample,
     with_sample_weights,
 )
 
 __all__ = [
     "BalancedBatches",
+    "DeferredMixupWeights",
+    "MixupBatches",
     "RESAMPLE_METHODS",
     "ResampleMethod",
     "Resampled",
     "SAMPLING_OPTIONS",
+    "Sampling",
     "WeightedPyDataset",
     "count_dataset",
     "is_batched",
