@@ -513,3 +513,17 @@ def test_confusion_matrices_errors() -> None:
         confusion_matrices(Y, np.array([0, 0, 0, 0, 0, 7]), 3)
     with pytest.raises(TypeError, match="y_true must hold integer class indices"):
         confusion_matrices(Y.astype(float), Y, 3)
+
+
+def test_one_bootstrap_gives_both_intervals_and_differences() -> None:
+    """intervals_and_differences equals the two separate calls, draw for draw."""
+    from keras_imbalance.comparison.statistics import intervals_and_differences
+
+    rng = np.random.default_rng(7)
+    y = rng.integers(0, 3, 120)
+    predictions = {name: rng.integers(0, 3, (2, 120)) for name in ("none", "a", "b")}
+    kwargs = {"metric": "macro_f1", "num_classes": 3, "n_boot": 300, "seed": 4}
+    intervals, differences = intervals_and_differences(y, predictions, baseline="none", **kwargs)
+    assert intervals == bootstrap_intervals(y, predictions, **kwargs)
+    assert differences == paired_differences(y, predictions, baseline="none", **kwargs)
+    assert intervals_and_differences(y, predictions, baseline=None, **kwargs)[1] == {}

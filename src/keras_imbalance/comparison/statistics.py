@@ -46,6 +46,7 @@ __all__ = [
     "PairedDifference",
     "bootstrap_intervals",
     "confusion_matrices",
+    "intervals_and_differences",
     "metric_from_confusion",
     "paired_differences",
 ]
@@ -355,49 +356,17 @@ def paired_differences(
     >>> result["same"].separable, result["same"].mean
     (False, 0.0)
     """
-    true, names, stacked, num_classes, classes = _check_inputs(
+    return intervals_and_differences(
         y_true,
         predictions,
+        baseline=baseline,
         metric=metric,
         num_classes=num_classes,
         tail=tail,
         n_boot=n_boot,
         confidence=confidence,
         seed=seed,
-    )
-    if baseline not in predictions:
-        raise ValueError(
-            f"baseline={baseline!r} is not in predictions (strategies: "
-            f"{', '.join(repr(name) for name in names)}); add its predictions or pick one of them"
-        )
-    full, boot, seed_draws = _bootstrap(
-        true,
-        stacked,
-        metric=metric,
-        num_classes=num_classes,
-        tail=classes,
-        n_boot=int(n_boot),
-        seed=int(seed),
-    )
-    base = names.index(baseline)
-    point = (full - full[base]).mean(axis=1)
-    low, high = _percentiles(
-        _resample_seeds(boot - boot[:, base : base + 1], seed_draws), confidence
-    )
-    seeds, samples = stacked.shape[1], stacked.shape[2]
-    return {
-        name: PairedDifference(
-            strategy=name,
-            baseline=baseline,
-            mean=float(point[k]),
-            low=float(low[k]),
-            high=float(high[k]),
-            seeds=seeds,
-            samples=samples,
-        )
-        for k, name in enumerate(names)
-        if k != base
-    }
+    )[1]
 
 
 def bootstrap_intervals(
@@ -442,6 +411,36 @@ def bootstrap_intervals(
     >>> round(interval.mean, 4), interval.low < 0.95 < interval.high, interval.high <= 1.0
     (0.95, True, True)
     """
+    return intervals_and_differences(
+        y_true,
+        predictions,
+        baseline=None,
+        metric=metric,
+        num_classes=num_classes,
+        tail=tail,
+        n_boot=n_boot,
+        confidence=confidence,
+        seed=seed,
+    )[0]
+
+
+def intervals_and_differences(
+    y_true: Any,
+    predictions: Mapping[str, Any],
+    *,
+    baseline: str | None,
+    metric: Metric | str = "balanced_accuracy",
+    num_classes: int,
+    tail: Sequence[int] = (),
+    n_boot: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> tuple[dict[str, Interval], dict[str, PairedDifference]]:
+    """:func:`bootstrap_intervals` and :func:`paired_differences` from one set of replicates.
+
+    The same draws serve both (they are the same for a given ``seed``), so asking for both costs
+    one bootstrap. With ``baseline=None`` the differences are empty.
+    """
     true, names, stacked, num_classes, classes = _check_inputs(
         y_true,
         predictions,
@@ -452,6 +451,11 @@ def bootstrap_intervals(
         confidence=confidence,
         seed=seed,
     )
+    if baseline is not None and baseline not in predictions:
+        raise ValueError(
+            f"baseline={baseline!r} is not in predictions (strategies: "
+            f"{', '.join(repr(name) for name in names)}); add its predictions or pick one of them"
+        )
     full, boot, seed_draws = _bootstrap(
         true,
         stacked,
@@ -461,10 +465,10 @@ def bootstrap_intervals(
         n_boot=int(n_boot),
         seed=int(seed),
     )
+    seeds, samples = stacked.shape[1], stacked.shape[2]
     point = full.mean(axis=1)
     low, high = _percentiles(_resample_seeds(boot, seed_draws), confidence)
-    seeds, samples = stacked.shape[1], stacked.shape[2]
-    return {
+    intervals = {
         name: Interval(
             mean=float(point[k]),
             low=float(low[k]),
@@ -474,3 +478,24 @@ def bootstrap_intervals(
         )
         for k, name in enumerate(names)
     }
+    if baseline is None:
+        return intervals, {}
+    base = names.index(baseline)
+    point = (full - full[base]).mean(axis=1)
+    low, high = _percentiles(
+        _resample_seeds(boot - boot[:, base : base + 1], seed_draws), confidence
+    )
+    differences = {
+        name: PairedDifference(
+            strategy=name,
+            baseline=baseline,
+            mean=float(point[k]),
+            low=float(low[k]),
+            high=float(high[k]),
+            seeds=seeds,
+            samples=samples,
+        )
+        for k, name in enumerate(names)
+        if k != base
+    }
+    return intervals, differences

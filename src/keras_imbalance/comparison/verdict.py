@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from keras_imbalance.comparison.scores import METRICS
-from keras_imbalance.comparison.statistics import bootstrap_intervals, paired_differences
+from keras_imbalance.comparison.statistics import intervals_and_differences, paired_differences
 
 # A test interval wider than this (half-width) cannot separate strategies that differ by a few
 # points of a metric in [0, 1].
@@ -85,11 +85,16 @@ def summarize(
         "tail": tail,
         "n_boot": n_boot,
     }
-    intervals = bootstrap_intervals(y_test, predictions["test"], **common)
     versus: dict[str, dict[str, Any]] = {"validation": {}, "test": {}}
-    if "none" in live and len(live) > 1:
-        for split, y in (("validation", y_val), ("test", y_test)):
-            versus[split] = paired_differences(y, predictions[split], baseline="none", **common)
+    baseline = "none" if "none" in live and len(live) > 1 else None
+    # One bootstrap of the test split gives each strategy's interval and its difference from none.
+    intervals, versus["test"] = intervals_and_differences(
+        y_test, predictions["test"], baseline=baseline, **common
+    )
+    if baseline is not None:
+        versus["validation"] = paired_differences(
+            y_val, predictions["validation"], baseline=baseline, **common
+        )
 
     rows = []
     for strategy in strategies:
