@@ -16,6 +16,11 @@ Protocol (issue "compare gives an answer you can trust"):
 * Also the wall time of the default ``compare`` on digits-LT (target: under 3 minutes).
 
     python bench/bench_quality.py [--epochs 10] [--orders 0,1,2,3,4] [--seeds 0,1] [--quick]
+
+On a machine with more cores (or a GPU), ``--workers N`` trains N runs at once in a process pool,
+``--output DIR`` keeps one resumable journal per order under DIR, and ``--ceiling-only`` /
+``--skip-ceiling`` with ``--ceiling S`` split the work across processes; ``--json PATH`` names
+the report file.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from keras_imbalance.comparison import DEFAULT_STRATEGIES, compare
+from keras_imbalance.comparison.parallel import process_pool
 from keras_imbalance.datasets import (
     FASHION_MNIST_CLASSES,
     ImbalancedDataset,
@@ -58,6 +64,12 @@ def main() -> None:
     parser.add_argument("--data-path", default=None)
     parser.add_argument("--skip-digits", action="store_true")
     parser.add_argument("--quick", action="store_true", help="1 epoch, one order, 3 strategies")
+    parser.add_argument("--workers", type=int, default=1, help="runs trained at once")
+    parser.add_argument("--output", default=None, help="folder of one journal per order")
+    parser.add_argument("--json", default=str(RESULTS / "quality.json"), help="report file")
+    parser.add_argument("--ceiling-only", action="store_true", help="train the ceiling alone")
+    parser.add_argument("--skip-ceiling", action="store_true", help="use --ceiling instead")
+    parser.add_argument("--ceiling", type=float, default=float("nan"), help="a known ceiling")
     args = parser.parse_args()
     orders = [int(s) for s in args.orders.split(",")]
     seeds = [int(s) for s in args.seeds.split(",")]
@@ -73,20 +85,41 @@ def main() -> None:
     settings = {"epochs": args.epochs, "seeds": seeds, "tune": not args.no_tune}
     report: dict = {**settings, "ratio": args.ratio, "strategies": strategies, "orders": {}}
 
+    executor = process_pool(args.workers) if args.workers > 1 else None
+    journal = (lambda name: None) if args.output is None else (lambda name: f"{args.output}/{name}")
     started = time.perf_counter()
-    full = ImbalancedDataset(x_train, y_train, x_test, y_test, FASHION_MNIST_CLASSES)
-    ceiling = compare(full, ["none"], epochs=args.epochs, seeds=seeds)
-    ceiling_score = ceiling.row("none")["test"]["mean"]["balanced_accuracy"]
+    ceiling_score = args.ceiling
+    if not args.skip_ceiling:
+        full = ImbalancedDataset(x_train, y_train, x_test, y_test, FASHION_MNIST_CLASSES)
+        ceiling = compare(
+            full,
+            ["none"],
+            epochs=args.epochs,
+            seeds=seeds,
+            executor=executor,
+            output=journal("ceiling"),
+        )
+        ceiling_score = ceiling.row("none")["test"]["mean"]["balanced_accuracy"]
     report["ceiling"] = {
         "balanced_accuracy": ceiling_score,
         "seconds": time.perf_counter() - started,
     }
     print(f"ceiling (full balanced training set): {ceiling_score:.3f}", flush=True)
+    if args.ceiling_only:
+        orders = []
 
     for order_seed in orders:
         started = time.perf_counter()
         data, order = fashion_lt(order_seed, args.ratio, ((x_train, y_train), (x_test, y_test)))
-        result = compare(data, strategies, epochs=args.epochs, seeds=seeds, tune=not args.no_tune)
+        result = compare(
+            data,
+            strategies,
+            epochs=args.epochs,
+            seeds=seeds,
+            tune=not args.no_tune,
+            executor=executor,
+            output=journal(f"order{order_seed}"),
+        )
         none = result.row("none")["test"]["mean"]["balanced_accuracy"]
         chosen = result.best or "none"
         row = result.row(chosen)
@@ -125,7 +158,7 @@ def main() -> None:
         print(result.to_markdown().split("Recipe (")[0], flush=True)
 
     closed_all = [o["gap_closed"] for o in report["orders"].values()]
-    report["gap_closed_mean"] = float(np.mean(closed_all))
+    report["gap_closed_mean"] = float(np.mean(closed_all)) if closed_all else float("nan")
     report["orders_below_none"] = sum(
         o["below_none_beyond_noise"] for o in report["orders"].values()
     )
@@ -150,8 +183,10 @@ def main() -> None:
             "verdict": digits.verdict,
         }
         print(f"\ndigits-LT default compare: {report['digits_lt']['seconds']:.0f} s")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "quality.json").write_text(json.dumps(report, indent=2, default=float))
+    if executor is not None:
+        executor.shutdown()
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json).write_text(json.dumps(report, indent=2, default=float))
 
 
 if __name__ == "__main__":
