@@ -152,10 +152,12 @@ def test_explicit_loss_argument_is_used_and_checked() -> None:
     loss = make_loss("weighted")
     model = frozen_model("sparse_categorical_crossentropy")
     with pytest.raises(ValueError, match=r"found no loss with set_class_weight in model\.loss"):
-        model.fit(X, Y, epochs=1, verbose=0, callbacks=[DeferredReweighting(WEIGHTS, 1)])
+        model.fit(
+            X, Y, epochs=1, verbose=0, callbacks=[DeferredReweighting(WEIGHTS, start_epoch=1)]
+        )
     with pytest.raises(ValueError, match="class_weight has 2 weights but the loss"):
-        DeferredReweighting([1.0, 2.0], 1, loss=loss)
-    drw = DeferredReweighting(WEIGHTS, 0, loss=loss)
+        DeferredReweighting([1.0, 2.0], start_epoch=1, loss=loss)
+    drw = DeferredReweighting(WEIGHTS, start_epoch=0, loss=loss)
     model.fit(X, Y, epochs=1, verbose=0, callbacks=[drw])
     np.testing.assert_array_equal(loss.class_weight, WEIGHTS)
 
@@ -195,3 +197,17 @@ def test_config_round_trip(with_loss: bool) -> None:
     if with_loss:
         assert isinstance(rebuilt.loss, LDAMLoss)
         assert rebuilt.loss.get_config() == loss.get_config()
+
+
+def test_start_epoch_and_loss_are_keyword_only_and_positional_calls_warn() -> None:
+    loss = make_loss("weighted")
+    with pytest.deprecated_call(match=r"pass start_epoch=\.\.\., loss=\.\.\. by keyword"):
+        old = DeferredReweighting(WEIGHTS, 0, loss)
+    new = DeferredReweighting(WEIGHTS, start_epoch=0, loss=loss)
+    assert old.get_config() == new.get_config()
+    assert old.start_epoch == 0 and old.loss is loss
+    model = frozen_model("sparse_categorical_crossentropy")
+    model.fit(X, Y, epochs=1, verbose=0, callbacks=[old])
+    np.testing.assert_array_equal(loss.class_weight, WEIGHTS)
+    with pytest.raises(TypeError, match=r"required keyword-only argument: 'start_epoch'"):
+        DeferredReweighting(WEIGHTS)

@@ -79,7 +79,7 @@ def test_confusion_matrix_from_report_and_normalise_helper():
     result = report(y, np.zeros(10, dtype=int), class_names=["not-dog", "dog"])
     figure = plot_confusion_matrix(result)
     np.testing.assert_allclose(figure.axes[0].images[0].get_array(), [[1.0, 0.0], [1.0, 0.0]])
-    np.testing.assert_allclose(normalize_confusion_matrix([[0, 0], [2, 2]], "true"),
+    np.testing.assert_allclose(normalize_confusion_matrix([[0, 0], [2, 2]], normalize="true"),
                                [[0, 0], [0.5, 0.5]])  # fmt: skip
     with pytest.raises(TypeError, match="needs y_pred"):
         plot_confusion_matrix(y)
@@ -219,3 +219,52 @@ def test_training_curves_from_a_real_keras_fit():
     fitted = model.fit(x, y, epochs=2, validation_split=0.25, verbose=0)
     figure = plot_training_curves({"none": fitted})
     np.testing.assert_allclose(figure.axes[0].lines[0].get_ydata(), fitted.history["loss"])
+
+
+def test_options_are_keyword_only_and_positional_calls_warn():
+    matrix = [[3, 1], [2, 2]]
+    with pytest.deprecated_call(match=r"pass normalize=\.\.\. by keyword"):
+        old = normalize_confusion_matrix(matrix, "pred")
+    # columns sum to 5 and 3: each cell over its predicted column
+    np.testing.assert_allclose(old, [[3 / 5, 1 / 3], [2 / 5, 2 / 3]])
+    np.testing.assert_array_equal(old, normalize_confusion_matrix(matrix, normalize="pred"))
+
+    records = [
+        {"strategy": "none", "seed": 0, "metrics": {"a": 0.5, "b": 0.25}},
+        {"strategy": "none", "seed": 1, "metrics": {"a": 0.75, "b": 0.5}},
+    ]
+    with pytest.deprecated_call(match=r"pass metrics=\.\.\. by keyword"):
+        figure = plot_comparison(records, ["b"])
+    assert [float(bar.get_height()) for bar in figure.axes[0].patches] == [0.375]
+
+    history = {"loss": [1.0, 0.5], "acc": [0.25, 0.5]}
+    with pytest.deprecated_call(match=r"pass metrics=\.\.\. by keyword"):
+        figure = plot_training_curves({"none": history}, ["acc"])
+    assert [axes.get_title() for axes in figure.axes] == ["acc"]
+    assert figure.axes[0].lines[0].get_ydata().tolist() == history["acc"]
+
+
+def test_importing_plotting_does_not_import_matplotlib():
+    import subprocess
+    import sys
+
+    code = "import sys, keras_imbalance.plotting; print('matplotlib' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
+
+
+def test_plotting_keeps_its_public_names():
+    from keras_imbalance import plotting
+
+    public = {
+        "DEFAULT_COMPARISON_METRICS", "ERROR_BARS", "NORMALIZE_OPTIONS", "ErrorBar", "Normalize",
+        "comparison_records", "normalize_confusion_matrix", "plot_class_distribution",
+        "plot_comparison", "plot_confusion_matrix", "plot_precision_recall",
+        "plot_training_curves",
+    }  # fmt: skip
+    assert set(plotting.__all__) == public
+    assert all(hasattr(plotting, name) for name in public)
+    assert plotting.NORMALIZE_OPTIONS == ("true", "pred", "all", None)
+    assert plotting.ERROR_BARS == ("std", "sem", "minmax", None)

@@ -41,7 +41,13 @@ from keras_imbalance.weighting import (
 if TYPE_CHECKING:  # pragma: no cover - names for type checkers; loaded lazily at run time
     from keras_imbalance.bias import adjust_logits, initial_bias, set_output_bias
     from keras_imbalance.callbacks import DeferredReweighting
-    from keras_imbalance.comparison import COMPARE_STRATEGIES, Comparison, compare, default_model
+    from keras_imbalance.comparison import (
+        COMPARE_STRATEGIES,
+        Comparison,
+        CorruptImageError,
+        compare,
+        default_model,
+    )
     from keras_imbalance.counting import count_dataset
     from keras_imbalance.datasets import (
         ImbalancedDataset,
@@ -102,7 +108,10 @@ __version__ = "0.1.0"
 _LAZY: dict[str, str] = {
     **dict.fromkeys(("adjust_logits", "initial_bias", "set_output_bias"), "bias"),
     "DeferredReweighting": "callbacks",
-    **dict.fromkeys(("COMPARE_STRATEGIES", "Comparison", "compare", "default_model"), "comparison"),
+    **dict.fromkeys(
+        ("COMPARE_STRATEGIES", "Comparison", "CorruptImageError", "compare", "default_model"),
+        "comparison",
+    ),
     **dict.fromkeys(
         (
             "BalancedBatches",

@@ -34,7 +34,7 @@ __all__ = ["ACTIVATIONS", "adjust_logits", "initial_bias", "set_output_bias"]
 
 
 def _log_prior(prior: Any) -> np.ndarray:
-    return np.log(as_prior(prior, "prior"))
+    return np.log(as_prior(prior, name="prior"))
 
 
 @positional_deprecated(2)

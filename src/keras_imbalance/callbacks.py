@@ -20,7 +20,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from keras_imbalance._validation import check_number, short_repr
+from keras_imbalance._validation import check_number, positional_deprecated, short_repr
 from keras_imbalance.weighting import check_class_weight
 
 __all__ = ["DeferredReweighting", "reweightable_losses"]
@@ -83,7 +83,9 @@ class DeferredReweighting(keras.callbacks.Callback):
 
     Args:
         class_weight: the weights from ``start_epoch`` on: a dict, list or ``ClassWeights``.
-        start_epoch: the first (0-based) epoch trained with ``class_weight``.
+        start_epoch: the first (0-based) epoch trained with ``class_weight``; keyword-only
+            (``DeferredReweighting(w, 3)`` still works for one release, with a
+            ``DeprecationWarning``).
         loss: the loss (or dict/list of losses) to drive; ``None`` uses ``model.loss``. Every loss
             found that follows the protocol is driven.
 
@@ -100,7 +102,8 @@ class DeferredReweighting(keras.callbacks.Callback):
         [1.0, 4.0]
     """
 
-    def __init__(self, class_weight: Any, start_epoch: int, loss: Any = None) -> None:
+    @positional_deprecated(2)
+    def __init__(self, class_weight: Any, *, start_epoch: int, loss: Any = None) -> None:
         super().__init__()
         if isinstance(class_weight, str | bytes) or not isinstance(
             class_weight, Mapping | Sequence | np.ndarray

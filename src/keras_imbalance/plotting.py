@@ -9,55 +9,46 @@ cell's value, or save it with ``fig.savefig("plot.png")``. Needs the ``plot`` ex
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 
-from keras_imbalance._validation import check_option, short_repr
+from keras_imbalance._plot_axes import annotate_cells, band, category_ticks, new_figure
+from keras_imbalance._plot_inputs import (
+    comparison_records,
+    counts_and_names,
+    error_bars,
+    record_metrics,
+    training_metrics,
+    training_runs,
+)
+from keras_imbalance._validation import check_option, positional_deprecated
 from keras_imbalance.labels import decode_labels
 
+__all__ = [
+    "DEFAULT_COMPARISON_METRICS",
+    "ERROR_BARS",
+    "NORMALIZE_OPTIONS",
+    "ErrorBar",
+    "Normalize",
+    "comparison_records",
+    "normalize_confusion_matrix",
+    "plot_class_distribution",
+    "plot_comparison",
+    "plot_confusion_matrix",
+    "plot_precision_recall",
+    "plot_training_curves",
+]
+
 Normalize = Literal["true", "pred", "all"]
-NORMALIZE_OPTIONS: tuple[str | None, ...] = ("true", "pred", "all", None)
+NORMALIZE_OPTIONS: tuple[str | None, ...] = (*get_args(Normalize), None)
 ErrorBar = Literal["std", "sem", "minmax"]
-ERROR_BARS: tuple[str | None, ...] = ("std", "sem", "minmax", None)
+ERROR_BARS: tuple[str | None, ...] = (*get_args(ErrorBar), None)
 
 DEFAULT_COMPARISON_METRICS: tuple[str, ...] = ("balanced_accuracy", "macro_f1")
 
 
-def _new_figure(figsize: tuple[float, float]) -> Any:
-    try:
-        from matplotlib.figure import Figure
-    except ImportError as error:  # pragma: no cover - matplotlib is installed in the test env
-        raise ImportError(
-            'plotting needs matplotlib; install it with pip install "keras-imbalance[plot]"'
-        ) from error
-    return Figure(figsize=figsize, layout="constrained")
-
-
 # --- Class distribution --------------------------------------------------------------------------
-
-
-def _counts_and_names(
-    counts: Any, class_names: Sequence[Any] | None
-) -> tuple[np.ndarray, list[str]]:
-    if hasattr(counts, "counts") and hasattr(counts, "classes"):  # ClassCounts
-        values = np.asarray(counts.counts, dtype=np.int64)
-        names = [str(c) for c in counts.classes]
-    elif isinstance(counts, Mapping):
-        values = np.asarray(list(counts.values()), dtype=np.int64)
-        names = [str(c) for c in counts]
-    else:
-        decoded = decode_labels(counts, name="counts")
-        values = decoded.counts()
-        names = decoded.class_names
-    if class_names is not None:
-        if len(class_names) != len(values):
-            raise ValueError(
-                f"class_names has {len(class_names)} names but there are {len(values)} classes; "
-                f"give one name per class"
-            )
-        names = [str(c) for c in class_names]
-    return values, names
 
 
 def plot_class_distribution(
@@ -86,23 +77,18 @@ def plot_class_distribution(
         >>> [float(bar.get_height()) for bar in fig.axes[0].patches]
         [45000.0, 5000.0]
     """
-    values, names = _counts_and_names(counts, class_names)
+    values, names = counts_and_names(counts, class_names)
     if sort:
         order = np.argsort(-values, kind="stable")
         values = values[order]
         names = [names[i] for i in order]
-    figure = _new_figure((max(4.0, 0.6 * len(values) + 2), 3.5))
+    figure = new_figure((max(4.0, 0.6 * len(values) + 2), 3.5))
     axes = figure.add_subplot()
     positions = np.arange(len(values))
     bars = axes.bar(positions, values, color="C0")
     total = max(int(values.sum()), 1)
     axes.bar_label(bars, labels=[f"{v / total:.1%}" for v in values], fontsize=8)
-    axes.set_xticks(
-        positions,
-        names,
-        rotation=45 if len(values) > 6 else 0,
-        ha="right" if len(values) > 6 else "center",
-    )
+    category_ticks(axes, positions, names, rotate_above=6)
     axes.set_ylabel("samples")
     if log:
         axes.set_yscale("log")
@@ -118,10 +104,16 @@ def plot_class_distribution(
 # --- Confusion matrix ----------------------------------------------------------------------------
 
 
-def normalize_confusion_matrix(matrix: Any, normalize: Normalize | None = "true") -> np.ndarray:
+@positional_deprecated(1)
+def normalize_confusion_matrix(matrix: Any, *, normalize: Normalize | None = "true") -> np.ndarray:
     """Normalise a confusion matrix as ``sklearn.metrics.confusion_matrix(normalize=...)`` does:
     over true rows (``"true"``: each row holds the recalls' split), predicted columns
-    (``"pred"``) or the whole matrix (``"all"``); empty rows or columns stay 0."""
+    (``"pred"``) or the whole matrix (``"all"``); empty rows or columns stay 0.
+
+    Example:
+        >>> normalize_confusion_matrix([[3, 1], [0, 0]], normalize="true").tolist()
+        [[0.75, 0.25], [0.0, 0.0]]
+    """
     check_option("normalize", normalize, NORMALIZE_OPTIONS)
     cm = np.asarray(matrix, dtype=np.float64)
     if normalize is None:
@@ -183,35 +175,20 @@ def plot_confusion_matrix(
         )
     names = list(result.class_names)
     raw = np.asarray(result.confusion_matrix, dtype=np.float64)
-    shown = normalize_confusion_matrix(raw, normalize)
+    shown = normalize_confusion_matrix(raw, normalize=normalize)
     size = max(3.5, 0.55 * len(names) + 2.5)
-    figure = _new_figure((size + 1, size))
+    figure = new_figure((size + 1, size))
     axes = figure.add_subplot()
     vmax = 1.0 if normalize is not None else max(float(shown.max()), 1.0)
     image = axes.imshow(shown, cmap=cmap, vmin=0.0, vmax=vmax)
     figure.colorbar(image, ax=axes, shrink=0.8)
     ticks = np.arange(len(names))
-    axes.set_xticks(
-        ticks,
-        names,
-        rotation=45 if len(names) > 4 else 0,
-        ha="right" if len(names) > 4 else "center",
-    )
+    category_ticks(axes, ticks, names, rotate_above=4)
     axes.set_yticks(ticks, names)
     axes.set_xlabel("predicted")
     axes.set_ylabel("true")
     integral = normalize is None and bool(np.all(raw == np.round(raw)))
-    for (row, column), value in np.ndenumerate(shown):
-        text = f"{int(value)}" if integral else f"{value:.2f}"
-        axes.text(
-            column,
-            row,
-            text,
-            ha="center",
-            va="center",
-            fontsize=8,
-            color="white" if value > 0.6 * vmax else "black",
-        )
+    annotate_cells(axes, shown, integral=integral, dark_above=0.6 * vmax)
     axes.set_title(
         "Confusion matrix" + ("" if normalize is None else f" (normalised over {normalize})")
     )
@@ -254,7 +231,7 @@ def plot_precision_recall(
         raise ValueError("y_true holds multi-hot rows; give class indices or one-hot rows")
     target = true.indices.ravel()
     weight = flat_weight(sample_weight, true.indices.shape)
-    probabilities = score_matrix(scores, from_logits)
+    probabilities = score_matrix(scores, from_logits=from_logits)
     if probabilities.shape[0] != target.size:
         raise ValueError(
             f"scores has {probabilities.shape[0]} rows but y_true has {target.size} labels; "
@@ -272,7 +249,7 @@ def plot_precision_recall(
             f"class_names has {len(names)} names but scores has {width} classes; give one name "
             f"per class"
         )
-    figure = _new_figure((5.0, 4.0))
+    figure = new_figure((5.0, 4.0))
     axes = figure.add_subplot()
     if width == 2:
         positive = probabilities if probabilities.ndim == 1 else probabilities[:, 1]
@@ -313,58 +290,11 @@ def plot_precision_recall(
 # --- Strategy comparison -------------------------------------------------------------------------
 
 
-def comparison_records(comparison_data: Any) -> list[dict[str, Any]]:
-    """Normalise comparison data to a list of ``{"strategy", "seed", "metrics"}`` records.
-
-    Accepted forms:
-
-    * a list of records ``[{"strategy": str, "seed": int, "metrics": {name: float, ...}}, ...]``
-      (one per strategy and seed; ``seed`` is optional);
-    * a dict ``{"records": [...]}`` holding such a list;
-    * a dict ``{strategy: [{name: float, ...}, ...]}``: one metrics dict per seed.
-    """
-    if isinstance(comparison_data, Mapping):
-        if "records" in comparison_data:
-            return comparison_records(comparison_data["records"])
-        records = []
-        for strategy, runs in comparison_data.items():
-            if isinstance(runs, Mapping):
-                runs = [runs]
-            for seed, metrics in enumerate(runs):
-                records.append({"strategy": str(strategy), "seed": seed, "metrics": metrics})
-        return comparison_records(records)
-    if isinstance(comparison_data, str | bytes) or not isinstance(comparison_data, Sequence):
-        raise TypeError(
-            f"comparison_data must be a list of records {{'strategy', 'seed', 'metrics'}}, got "
-            f"{short_repr(comparison_data)}"
-        )
-    checked = []
-    for i, record in enumerate(comparison_data):
-        if (
-            not isinstance(record, Mapping)
-            or "strategy" not in record
-            or not isinstance(record.get("metrics"), Mapping)
-        ):
-            raise ValueError(
-                f"comparison_data[{i}]={short_repr(record)} is not a record; give "
-                f"{{'strategy': str, 'seed': int, 'metrics': {{name: value}}}}"
-            )
-        checked.append(
-            {
-                "strategy": str(record["strategy"]),
-                "seed": record.get("seed", i),
-                "metrics": dict(record["metrics"]),
-            }
-        )
-    if not checked:
-        raise ValueError("comparison_data is empty; give at least one record")
-    return checked
-
-
+@positional_deprecated(1)
 def plot_comparison(
     comparison_data: Any,
-    metrics: Sequence[str] | None = DEFAULT_COMPARISON_METRICS,
     *,
+    metrics: Sequence[str] | None = DEFAULT_COMPARISON_METRICS,
     error: ErrorBar | None = "std",
     title: str | None = None,
 ) -> Any:
@@ -396,26 +326,10 @@ def plot_comparison(
     check_option("error", error, ERROR_BARS)
     records = comparison_records(comparison_data)
     strategies = list(dict.fromkeys(r["strategy"] for r in records))
-    if metrics is None:
-        shared = set.intersection(*(set(r["metrics"]) for r in records))
-        metrics = [m for m in records[0]["metrics"] if m in shared]
-    else:
-        if isinstance(metrics, str):
-            metrics = [metrics]
-        metrics = list(metrics)
-        for record in records:
-            missing = [m for m in metrics if m not in record["metrics"]]
-            if missing:
-                raise ValueError(
-                    f"metrics={metrics} asks for {missing}, which the record of strategy "
-                    f"{record['strategy']!r} (seed {record['seed']}) lacks; it has "
-                    f"{sorted(record['metrics'])}"
-                )
-    if not metrics:
-        raise ValueError("no metric is shared by all records; pass metrics=[...]")
+    metrics = record_metrics(records, metrics)
 
     bars = len(metrics) * max(len(strategies), 2)
-    figure = _new_figure((min(12.0, max(5.0, 0.25 * bars + 3.0)), 4.0))
+    figure = new_figure((min(12.0, max(5.0, 0.25 * bars + 3.0)), 4.0))
     axes = figure.add_subplot()
     width = 0.8 / len(strategies)
     groups = np.arange(len(metrics))
@@ -428,7 +342,7 @@ def plot_comparison(
             ]
         )
         means = values.mean(axis=0)
-        yerr = _error_bars(values, error)
+        yerr = error_bars(values, error)
         axes.bar(
             groups - 0.4 + width * (s + 0.5),
             means,
@@ -447,29 +361,13 @@ def plot_comparison(
     return figure
 
 
-def _error_bars(values: np.ndarray, error: str | None) -> np.ndarray | None:
-    if error is None or len(values) < 2:
-        return None
-    if error == "minmax":
-        means = values.mean(axis=0)
-        return np.stack([means - values.min(axis=0), values.max(axis=0) - means])
-    spread = values.std(axis=0, ddof=1)
-    return spread / np.sqrt(len(values)) if error == "sem" else spread
-
-
 # --- Training curves -----------------------------------------------------------------------------
 
 
-def _history_dict(history: Any, where: str) -> dict[str, list[float]]:
-    data = getattr(history, "history", history)
-    if not isinstance(data, Mapping):
-        raise TypeError(
-            f"{where} must be a keras History or its .history dict, got {short_repr(history)}"
-        )
-    return {str(k): [float(v) for v in values] for k, values in data.items()}
-
-
-def plot_training_curves(histories: Mapping[str, Any], metrics: Sequence[str] | None = None) -> Any:
+@positional_deprecated(1)
+def plot_training_curves(
+    histories: Mapping[str, Any], *, metrics: Sequence[str] | None = None
+) -> Any:
     """Training curves per strategy: one axes per metric, training solid, validation dashed.
 
     Args:
@@ -488,39 +386,12 @@ def plot_training_curves(histories: Mapping[str, Any], metrics: Sequence[str] | 
         >>> [line.get_ydata().tolist() for line in fig.axes[0].lines]
         [[1.0, 0.5], [1.2, 0.9]]
     """
-    if not isinstance(histories, Mapping) or not histories:
-        raise TypeError(
-            f"histories must be a non-empty dict {{strategy: History or list of them}}, got "
-            f"{short_repr(histories)}"
-        )
-    runs: dict[str, list[dict[str, list[float]]]] = {}
-    for strategy, value in histories.items():
-        items = value if isinstance(value, list | tuple) else [value]
-        if not items:
-            raise ValueError(f"histories[{strategy!r}] is empty; give at least one History")
-        runs[str(strategy)] = [
-            _history_dict(item, f"histories[{strategy!r}][{i}]") for i, item in enumerate(items)
-        ]
-    if metrics is None:
-        first = next(iter(runs.values()))[0]
-        metrics = [k for k in first if not k.startswith("val_")]
-        metrics += [k[4:] for k in first if k.startswith("val_") and k[4:] not in metrics]
-    elif isinstance(metrics, str):
-        metrics = [metrics]
-    metrics = list(metrics)
-    if not metrics:
-        raise ValueError("the histories record no metric; pass metrics=[...] or check fit()")
-    known = {k for items in runs.values() for h in items for k in h}
-    unknown = [m for m in metrics if m not in known and f"val_{m}" not in known]
-    if unknown:
-        raise ValueError(
-            f"metrics={metrics} has {unknown}, which no history records; the histories have "
-            f"{sorted(known)}"
-        )
+    runs = training_runs(histories)
+    metrics = training_metrics(runs, metrics)
 
     columns = min(len(metrics), 3)
     rows = -(-len(metrics) // columns)
-    figure = _new_figure((4.2 * columns, 3.2 * rows))
+    figure = new_figure((4.2 * columns, 3.2 * rows))
     grid = figure.subplots(rows, columns, squeeze=False)
     for k, metric in enumerate(metrics):
         axes = grid[k // columns][k % columns]
@@ -540,14 +411,7 @@ def plot_training_curves(histories: Mapping[str, Any], metrics: Sequence[str] | 
                     label=f"{strategy}{suffix}",
                 )
                 if len(curves) > 1:
-                    axes.fill_between(
-                        x,
-                        stacked.min(axis=0),
-                        stacked.max(axis=0),
-                        color=f"C{s % 10}",
-                        alpha=0.15,
-                        linewidth=0,
-                    )
+                    band(axes, x, stacked, f"C{s % 10}")
         axes.set_title(metric)
         axes.set_xlabel("epoch")
         axes.legend(fontsize=7)

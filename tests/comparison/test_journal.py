@@ -379,3 +379,19 @@ def test_config_hash_errors_name_the_key() -> None:
     with pytest.raises(TypeError, match=r"config\['model'\]"):
         Journal.open("/nonexistent-not-created", {"model": object()})
     assert not os.path.exists("/nonexistent-not-created")  # checked before the folder is made
+
+
+def test_config_differences_name_each_changed_leaf() -> None:
+    from keras_imbalance.comparison import config_json, output_folder
+
+    old = config_json.to_json({"epochs": 3, "model": {"units": 8, "act": "relu"}}, "config")
+    new = config_json.to_json({"epochs": np.int64(4), "model": {"units": 8, "lr": 0.1}}, "config")
+    assert config_json.config_differences(old, new) == [
+        "epochs: 3 vs 4",
+        "model.act: 'relu' vs (absent)",
+        "model.lr: (absent) vs 0.1",
+    ]
+    assert config_json.config_differences(old, old) == []
+    # the journal's names for these stay importable from the journal module
+    assert check_output_folder is output_folder.check_output_folder
+    assert config_hash is config_json.config_hash

@@ -18,7 +18,7 @@ from sklearn.metrics import (
     recall_score,
 )
 
-from keras_imbalance.comparison import statistics
+from keras_imbalance.comparison import bootstrap
 from keras_imbalance.comparison.statistics import (
     METRICS,
     Interval,
@@ -261,10 +261,10 @@ def test_result_does_not_depend_on_block_size(monkeypatch: pytest.MonkeyPatch) -
     default = paired_differences(y_true, predictions, **arguments)
     default_intervals = bootstrap_intervals(y_true, predictions, **arguments)
     # 200 * 5 elements: one (strategy, seed) row and a few replicates per block
-    monkeypatch.setattr(statistics, "_BLOCK_ELEMENTS", 1000)
+    monkeypatch.setattr(bootstrap, "BLOCK_ELEMENTS", 1000)
     assert paired_differences(y_true, predictions, **arguments) == default
     assert bootstrap_intervals(y_true, predictions, **arguments) == default_intervals
-    monkeypatch.setattr(statistics, "_BLOCK_ELEMENTS", 5000)
+    monkeypatch.setattr(bootstrap, "BLOCK_ELEMENTS", 5000)
     assert paired_differences(y_true, predictions, **arguments) == default
 
 
@@ -527,3 +527,21 @@ def test_one_bootstrap_gives_both_intervals_and_differences() -> None:
     assert intervals == bootstrap_intervals(y, predictions, **kwargs)
     assert differences == paired_differences(y, predictions, baseline="none", **kwargs)
     assert intervals_and_differences(y, predictions, baseline=None, **kwargs)[1] == {}
+
+
+def test_bootstrap_options_are_keyword_only_with_one_set_of_defaults() -> None:
+    with pytest.raises(TypeError, match="positional"):
+        paired_differences(Y, {"none": PRED, "a": PRED}, 3)  # type: ignore[misc]
+    default = bootstrap_intervals(Y, {"none": PRED}, num_classes=3, n_boot=20)
+    explicit = bootstrap_intervals(
+        Y,
+        {"none": PRED},
+        num_classes=3,
+        n_boot=20,
+        metric="balanced_accuracy",
+        tail=(),
+        confidence=0.95,
+        seed=0,
+    )
+    assert default == explicit
+    assert default["none"].mean == pytest.approx(balanced_accuracy_score(Y, PRED[0]), abs=1e-12)

@@ -615,3 +615,81 @@ def test_a_nan_csv_cell_is_a_missing_label_not_a_class(tmp_path, cell):
     expected = rf"holds '{cell.strip()}' \(a missing value\) on data row 2"
     with pytest.raises(ValueError, match=expected):
         count_labels(path, column="label")
+
+
+# --- max_classes: one stray huge label ----------------------------------------------------------
+
+
+def _npz(y, tmp_path):
+    path = tmp_path / "labels.npz"
+    np.savez(path, y=np.asarray(y))
+    return path
+
+
+INT_SOURCES = {
+    **{name: build for name, (kinds, build) in SOURCES.items() if "int" in kinds},
+    "npz": lambda y, p: (_npz(y, p), {}),
+    "dict": lambda y, p: (dict(zip(*np.unique(y, return_counts=True), strict=True)), {}),
+}
+
+INT_SOURCE_CASES = [
+    pytest.param(name, marks=[needs_tensorflow] if name == "tf.data" else [], id=name)
+    for name in INT_SOURCES
+]
+
+
+@pytest.mark.parametrize("source_name", INT_SOURCE_CASES)
+def test_a_huge_label_is_refused_on_every_source_before_allocating(source_name, tmp_path):
+    import tracemalloc
+
+    y = np.array([0, 1, 10**9, 1, 0], dtype=np.int64)
+    source, kwargs = INT_SOURCES[source_name](y, tmp_path)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"class index 1000000000.*max_classes=100000") as info:
+            count_labels(source, **kwargs)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert "pass a larger max_classes" in str(info.value)
+    # a count per class would need 8 GB; the refusal allocates nothing of that size
+    assert peak < 64 * 2**20
+
+
+@pytest.mark.parametrize("source_name", INT_SOURCE_CASES)
+def test_max_classes_is_honoured_and_can_be_raised_on_every_source(source_name, tmp_path):
+    y = np.array([0, 1, 7, 1, 0, 7, 7], dtype=np.int64)
+    source, kwargs = INT_SOURCES[source_name](y, tmp_path)
+    with pytest.raises(ValueError, match=r"class index 7, which makes 8 classes, more than "):
+        count_labels(source, max_classes=5, **kwargs)
+    source, kwargs = INT_SOURCES[source_name](y, tmp_path)  # generators are spent: build again
+    counted = count_labels(source, max_classes=8, **kwargs)
+    np.testing.assert_array_equal(counted.counts, np.bincount(y))
+    assert counted.classes == tuple(range(8))
+
+
+def test_declared_classes_do_not_need_max_classes():
+    counted = count_labels([0, 7], classes=[0, 7], max_classes=1)
+    assert counted.as_dict() == {0: 1, 7: 1}
+
+
+@pytest.mark.parametrize("limit", [0, -3, 2.5, True, "100"])
+@pytest.mark.parametrize("source_name", ["numpy", "generator", "series"])
+def test_a_bad_max_classes_is_named(limit, source_name, tmp_path):
+    source, kwargs = INT_SOURCES[source_name](np.array([0, 1]), tmp_path)
+    with pytest.raises(ValueError, match=r"max_classes=.* must be a positive int"):
+        count_labels(source, max_classes=limit, **kwargs)
+
+
+@needs_tensorflow
+def test_count_dataset_takes_max_classes():
+    import tensorflow as tf
+
+    from keras_imbalance.counting import count_dataset
+
+    dataset = tf.data.Dataset.from_tensor_slices(([[0.0]] * 3, [0, 4, 4]))
+    with pytest.raises(ValueError, match=r"more than max_classes=3"):
+        count_dataset(dataset, max_classes=3)
+    assert count_dataset(dataset, max_classes=5).as_dict() == {0: 1, 1: 0, 2: 0, 3: 0, 4: 2}
+    with pytest.raises(ValueError, match=r"max_classes=0 must be a positive int"):
+        count_dataset(dataset, max_classes=0)

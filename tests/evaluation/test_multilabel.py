@@ -162,3 +162,25 @@ def test_single_label_report_renders_html():
 def test_multilabel_errors(kwargs, match):
     with pytest.raises(ValueError, match=match):
         report(**kwargs, label_mode="multi_label")
+
+
+def test_renderings_share_one_layout_with_the_classification_report():
+    y, logits, _ = problem()
+    result = report(y, scores=expit(logits), label_mode="multi_label")
+    note = "A label is predicted when its score is >= 0.5."
+    markdown = result.to_markdown().splitlines()
+    assert markdown[:2] == ["## Multi-label report", ""]
+    assert note in markdown and "### Per label" in markdown
+    assert markdown.index(note) < markdown.index("### Per label")
+    text = str(result).splitlines()
+    assert note in text and "Per label:" in text
+    # HTML escapes the note like every other cell
+    assert f"<p>{note.replace('>', '&gt;')}</p>" in result.to_html()
+    # per-label rows: the per-class cells, then the two ranking scores
+    row = result.per_label[0]
+    expected = f"| {row.name} | {row.precision:.4f} | {row.recall:.4f} | {row.f1:.4f} |"
+    assert any(line.startswith(expected) for line in markdown)
+    assert list(row.to_dict() if hasattr(row, "to_dict") else vars(row))[-2:] == [
+        "average_precision",
+        "roc_auc",
+    ]

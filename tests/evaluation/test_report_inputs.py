@@ -143,3 +143,14 @@ def test_specificity_matches_imbalanced_learn_for_every_label_kind():
     assert report(yb, pb).per_class[1].specificity == pytest.approx(tn / (tn + fp))
     # a class every sample belongs to has no negatives: undefined, not 0 or 1
     assert np.isnan(report([1, 1], [1, 1], classes=2).per_class[1].specificity)
+
+
+def test_score_matrix_takes_from_logits_by_keyword():
+    from keras_imbalance.evaluation import score_matrix
+
+    logits = np.array([[0.0, np.log(3.0)], [np.log(3.0), 0.0]])
+    with pytest.deprecated_call(match=r"pass from_logits=\.\.\. by keyword"):
+        old = score_matrix(logits, True)
+    # softmax of (0, log 3) is (1/4, 3/4)
+    np.testing.assert_allclose(old, [[0.25, 0.75], [0.75, 0.25]])
+    np.testing.assert_array_equal(old, score_matrix(logits, from_logits=True))

@@ -224,3 +224,27 @@ def test_one_huge_label_is_refused_with_a_limit_the_user_can_raise(huge):
         decode_labels([0, 4], max_classes=4)
     with pytest.raises(ValueError, match="max_classes=0 must be a positive int"):
         decode_labels([0, 1], max_classes=0)
+
+
+def test_decode_options_list_exactly_the_options_of_decode_labels():
+    import inspect
+
+    from keras_imbalance.labels.decode import DecodeOptions
+
+    keyword_only = [
+        p.name
+        for p in inspect.signature(decode_labels).parameters.values()
+        if p.kind is p.KEYWORD_ONLY
+    ]
+    assert list(DecodeOptions.__annotations__) == keyword_only
+
+
+@pytest.mark.parametrize("limit", [0, -1, 1.0, True, "5", None])
+def test_max_classes_limit_names_the_argument(limit):
+    from keras_imbalance.labels.decode import max_classes_limit
+
+    with pytest.raises(
+        ValueError, match=r"max_classes=.* must be a positive int \(default 100000\)"
+    ):
+        max_classes_limit(limit)
+    assert max_classes_limit(np.int64(7)) == 7 and type(max_classes_limit(np.int64(7))) is int

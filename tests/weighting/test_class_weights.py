@@ -340,3 +340,9 @@ def test_count_dicts_honour_classes_and_label_mode():
     np.testing.assert_allclose(
         class_weights({2: 20, 0: 10, 1: 30}, classes=3).to_array(), reference
     )
+
+
+def test_check_class_weight_names_the_first_gap_without_listing_every_class():
+    # 10**9 classes: listing the missing ones would take gigabytes
+    with pytest.raises(ValueError, match=r"no weight for class 1 \(999999998 classes missing\)"):
+        check_class_weight({0: 1.0, 2: 1.0}, 10**9)

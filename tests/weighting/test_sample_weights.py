@@ -229,3 +229,37 @@ def test_class_weight_array_is_not_aliased(labels):
     got[:] = -1.0
     np.testing.assert_array_equal(weights, WEIGHTS)
     assert isinstance(ClassWeights(WEIGHTS), dict)
+
+
+# --- max_classes and keyword-only options -------------------------------------------------------
+
+
+def test_a_huge_class_index_key_is_refused_before_sizing_the_weights():
+    with pytest.raises(ValueError, match=r"class_weight contains the class index 1000000000.*"):
+        sample_weights([0, 1], {0: 1.0, 1: 2.0, 10**9: 3.0})
+
+
+def test_max_classes_can_be_raised_for_class_weight_keys():
+    weights = {0: 1.0, 1: 0.5, 2: 0.5, 3: 0.5, 4: 0.5, 5: 4.0}
+    with pytest.raises(ValueError, match=r"makes 6 classes, more than max_classes=5"):
+        sample_weights([0, 5, 5], weights, max_classes=5)
+    result = sample_weights([0, 5, 5], weights, max_classes=6)
+    np.testing.assert_array_equal(
+        result, reference_int(np.array([0, 5, 5]), list(weights.values()))
+    )
+
+
+def test_weight_classes_and_reduce_multi_hot_options_are_keyword_only():
+    from keras_imbalance.weighting import reduce_multi_hot, weight_classes
+
+    with pytest.deprecated_call(match=r"pass classes=\.\.\. by keyword"):
+        old = weight_classes({0: 1.0, 1: 2.0}, 3)
+    assert old == weight_classes({0: 1.0, 1: 2.0}, classes=3) == (3, None)
+    multi_hot = np.array([[1, 0, 1], [0, 0, 0]])
+    weights = np.array([1.0, 2.0, 4.0])
+    with pytest.deprecated_call(match=r"reduce=\.\.\., negative_weight=\.\.\."):
+        old = reduce_multi_hot(multi_hot, weights, "mean", 0.25)
+    new = reduce_multi_hot(multi_hot, weights, reduce="mean", negative_weight=0.25)
+    # row 0 holds labels 0 and 2: mean (1 + 4) / 2; row 1 holds none: negative_weight
+    np.testing.assert_array_equal(old, [2.5, 0.25])
+    np.testing.assert_array_equal(new, [2.5, 0.25])

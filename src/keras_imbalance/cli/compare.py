@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 from typing import Any
 
 from keras_imbalance.cli.display import render
@@ -32,15 +33,74 @@ def _int_list(text: str) -> list[int]:
         ) from error
 
 
+HELP = "train the same model with each remedy and compare them on held-out data"
+DESCRIPTION = (
+    "Train the same model from the same initial weights once per strategy and seed, and rank the "
+    "strategies on a held-out split. With no arguments it runs on digits-LT. An image folder is "
+    "listed, split by file list and streamed a batch at a time, never loaded whole."
+)
+
+# The flags that take one number: (flag, type, default, help).
+NUMBER_FLAGS: tuple[tuple[str, type, Any, str], ...] = (
+    ("--ratio", float, None, "imbalance ratio of a -lt dataset (digits 10, fashion-mnist 100)"),
+    ("--image-size", int, 32, "side length the images of a folder are resized to (default 32)"),
+    ("--epochs", int, 30, "training epochs per run"),
+    ("--batch-size", int, 32, "samples per batch"),
+    ("--learning-rate", float, 3e-3, "Adam's learning rate"),
+    ("--validation-size", float, 0.2, "share carved out for validation, stratified (default 0.2)"),
+    ("--test-size", float, 0.2, "test share when PATH holds one split"),
+    (
+        "--tail-classes",
+        int,
+        None,
+        "how many of the rarest classes form the tail (default: a third)",
+    ),
+    ("--n-boot", int, 1000, "bootstrap replicates of the noise intervals"),
+    ("--workers", int, 1, "train this many runs at once in a local process pool (one GPU each)"),
+)
+
+# The flags that choose one option: (flag, choices, default, help).
+CHOICE_FLAGS: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
+    ("--dataset", DATASETS, "digits-lt", "a built-in dataset, when no PATH is given"),
+    ("--metric", METRICS, "balanced_accuracy", "chooses epochs and knobs and ranks strategies"),
+    ("--schedule", SCHEDULES, "cosine", "learning-rate schedule (default: cosine decay to 0)"),
+    ("--keep", KEEP_OPTIONS, "best", "keep the weights of the best validation epoch, or the last"),
+)
+
+
+# The flags that take one string: (flag, default, metavar, help).
+VALUE_FLAGS: tuple[tuple[str, str | None, str, str], ...] = (
+    (
+        "--model",
+        None,
+        "MODULE:FUNCTION",
+        "a model builder build(input_shape, num_classes) -> uncompiled keras.Model with logits, "
+        "e.g. mypackage.models:build (default: a small CNN or MLP)",
+    ),
+    (
+        "--dask-scheduler",
+        None,
+        "ADDRESS",
+        'train the runs on the Dask cluster at ADDRESS (pip install "keras-imbalance[dask]")',
+    ),
+    (
+        "--tensorboard",
+        None,
+        "DIR",
+        "write TensorBoard logs there: one run folder per strategy, knobs and seed",
+    ),
+    (
+        "--output",
+        "compare-results",
+        "DIR",
+        "where runs.jsonl (the journal: rerun to resume), results.json, results.md and the "
+        "plots go",
+    ),
+)
+
+
 def add_parser(commands: Any) -> None:
-    parser = commands.add_parser(
-        "compare",
-        help="train the same model with each remedy and compare them on held-out data",
-        description=(
-            "Train the same model from the same initial weights once per strategy and seed, and "
-            "rank the strategies on a held-out split. With no arguments it runs on digits-LT."
-        ),
-    )
+    parser = commands.add_parser("compare", help=HELP, description=DESCRIPTION)
     parser.add_argument(
         "source",
         nargs="?",
@@ -49,13 +109,10 @@ def add_parser(commands: Any) -> None:
         help="an image folder (one sub-folder per class), a .npz (x, y or x_train, y_train, "
         "x_test, y_test) or a .csv (with --label-column); default: --dataset",
     )
-    parser.add_argument("--dataset", choices=DATASETS, default="digits-lt")
-    parser.add_argument(
-        "--ratio",
-        type=float,
-        default=None,
-        help="imbalance ratio of a -lt dataset (digits 10, fashion-mnist 100)",
-    )
+    for flag, kind, default, text in NUMBER_FLAGS:
+        parser.add_argument(flag, type=kind, default=default, help=text)
+    for flag, choices, choice, text in CHOICE_FLAGS:
+        parser.add_argument(flag, choices=choices, default=choice, help=text)
     parser.add_argument("--data-path", default=None, help="folder with the Fashion-MNIST IDX files")
     parser.add_argument(
         "--detector",
@@ -65,7 +122,10 @@ def add_parser(commands: Any) -> None:
     )
     parser.add_argument("--label-column", default=None, help="the label column of a .csv file")
     parser.add_argument(
-        "--image-size", type=int, default=32, help="side length images are resized to"
+        "--skip-corrupt",
+        action="store_true",
+        help="skip the empty or corrupt images of a folder (a warning lists them) instead of "
+        "stopping before training",
     )
     parser.add_argument(
         "--strategies",
@@ -73,37 +133,7 @@ def add_parser(commands: Any) -> None:
         default=list(DEFAULT_STRATEGIES),
         help=f"comma-separated, from: {', '.join(COMPARE_STRATEGIES)}",
     )
-    parser.add_argument("--epochs", type=int, default=30, help="training epochs per run")
     parser.add_argument("--seeds", type=_int_list, default=[0, 1, 2])
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--learning-rate", type=float, default=3e-3, help="Adam's learning rate")
-    parser.add_argument(
-        "--metric",
-        choices=METRICS,
-        default="balanced_accuracy",
-        help="chooses epochs and knobs and ranks strategies, on validation",
-    )
-    parser.add_argument(
-        "--validation-size",
-        type=float,
-        default=0.2,
-        help="share carved out for validation, stratified (default 0.2)",
-    )
-    parser.add_argument(
-        "--test-size", type=float, default=0.2, help="test share when PATH holds one split"
-    )
-    parser.add_argument(
-        "--schedule",
-        choices=SCHEDULES,
-        default="cosine",
-        help="learning-rate schedule (default: cosine decay to 0)",
-    )
-    parser.add_argument(
-        "--keep",
-        choices=KEEP_OPTIONS,
-        default="best",
-        help="keep the weights of the best validation epoch (default) or the last",
-    )
     parser.add_argument(
         "--grid",
         action="append",
@@ -115,47 +145,8 @@ def add_parser(commands: Any) -> None:
     parser.add_argument(
         "--no-tune", action="store_true", help="train each strategy once with its default knobs"
     )
-    parser.add_argument(
-        "--tail-classes",
-        type=int,
-        default=None,
-        help="how many of the rarest classes form the tail (default: a third)",
-    )
-    parser.add_argument(
-        "--n-boot", type=int, default=1000, help="bootstrap replicates of the noise intervals"
-    )
-    parser.add_argument(
-        "--model",
-        default=None,
-        metavar="MODULE:FUNCTION",
-        help="a model builder build(input_shape, num_classes) -> uncompiled keras.Model with "
-        "logits, e.g. mypackage.models:build (default: a small CNN or MLP)",
-    )
-    parser.add_argument(
-        "--workers",
-        type=int,
-        default=1,
-        help="train this many runs at once in a local process pool (one GPU each when present)",
-    )
-    parser.add_argument(
-        "--dask-scheduler",
-        default=None,
-        metavar="ADDRESS",
-        help='train the runs on the Dask cluster at ADDRESS (pip install "keras-imbalance[dask]")',
-    )
-    parser.add_argument(
-        "--tensorboard",
-        default=None,
-        metavar="DIR",
-        help="write TensorBoard logs there: one run folder per strategy, knobs and seed",
-    )
-    parser.add_argument(
-        "--output",
-        default="compare-results",
-        metavar="DIR",
-        help="where runs.jsonl (the journal: rerun to resume), results.json, results.md and the "
-        "plots go",
-    )
+    for flag, default, metavar, text in VALUE_FLAGS:
+        parser.add_argument(flag, default=default, metavar=metavar, help=text)
     parser.add_argument(
         "--no-plots", action="store_true", help="skip the plots (no matplotlib needed)"
     )
@@ -169,9 +160,9 @@ def _load(args: argparse.Namespace) -> Any:
     from keras_imbalance import datasets
 
     if args.source is not None:
-        return datasets.load_arrays(
-            args.source, label_column=args.label_column, image_size=args.image_size
-        )
+        if os.path.isdir(args.source):  # streamed by compare, never loaded whole
+            return args.source
+        return datasets.load_arrays(args.source, label_column=args.label_column)
     if args.dataset == "digits-lt":
         return datasets.load_digits_lt(ratio=10.0 if args.ratio is None else args.ratio)
     data = datasets.load_fashion_mnist_lt(
@@ -270,6 +261,7 @@ def _check_args(args: argparse.Namespace) -> dict[str, Any]:
         ("--epochs", args.epochs, 1),
         ("--batch-size", args.batch_size, 1),
         ("--n-boot", args.n_boot, 1),
+        ("--image-size", args.image_size, 1),
     ):
         check_number(flag, value, low=low, integer=True)
     check_number("--learning-rate", args.learning_rate, low=0, low_inclusive=False)
@@ -302,6 +294,11 @@ def run(args: argparse.Namespace) -> int:
     data = _load(args)
     class_names = None
     if args.detector is not None:
+        if isinstance(data, str):
+            raise ValueError(
+                f"--detector {args.detector} does not work on an image folder yet; give a .npz "
+                f"or .csv, or make a folder with the two classes"
+            )
         data, class_names = _as_detector(data, args.detector)
     executor = None
     if args.dask_scheduler is not None:
@@ -338,6 +335,8 @@ def run(args: argparse.Namespace) -> int:
             output=args.output,
             executor=executor,
             progress=progress,
+            image_size=args.image_size,
+            skip_corrupt=args.skip_corrupt,
         )
     finally:
         if bar is not None:

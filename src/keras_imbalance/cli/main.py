@@ -60,6 +60,7 @@ _NO_FLAG = [
     ),
     (re.compile(r"raise classes or fix the labels"), "fix the labels"),
     (re.compile(r"pass a larger max_classes"), "pass a larger --max-classes"),
+    (re.compile(r"pass skip_corrupt=True \(--skip-corrupt\)"), "pass --skip-corrupt"),
 ]
 
 STRATEGY_FORMULAS = {
@@ -220,9 +221,44 @@ def _print_inspect(summary: dict[str, Any], console: Callable[[str], None]) -> N
         )
 
 
+def _corrupt_images(source: str) -> list[dict[str, str]] | None:
+    """The empty or corrupt images of a class folder (PIL's verify pass), as JSON-ready rows.
+
+    ``None`` when they cannot be checked (no Pillow).
+    """
+    from keras_imbalance.comparison.images import corrupt_images, list_image_folder
+
+    try:
+        root, paths, _, _ = list_image_folder(source)
+    except ValueError:  # a folder of other files (text, audio): nothing to verify
+        return []
+    try:
+        found = corrupt_images(root, paths)
+    except ImportError:
+        return None
+    return [{"path": os.path.join(root, path), "reason": reason} for path, reason in found]
+
+
+def _print_corrupt(corrupt: list[dict[str, str]] | None, shown: int = 20) -> None:
+    if corrupt is None:
+        print("images not checked for corruption: that needs Pillow (pip install pillow)")
+    if not corrupt:
+        return
+    print(
+        f"corrupt or empty images: {len(corrupt)} (compare stops on them; --skip-corrupt skips "
+        f"them)"
+    )
+    for row in corrupt[:shown]:
+        print(f"  {row['path']}: {row['reason']}")
+    if len(corrupt) > shown:
+        print(f"  ... and {len(corrupt) - shown} more (--json lists them all)")
+
+
 def _command_inspect(args: argparse.Namespace) -> int:
     counts = _load_counts(args)
     summary = inspect_summary(counts)
+    if os.path.isdir(args.source):
+        summary["corrupt"] = _corrupt_images(args.source)
     if args.plot:
         try:
             from keras_imbalance.plotting import plot_class_distribution
@@ -237,6 +273,7 @@ def _command_inspect(args: argparse.Namespace) -> int:
         print(json.dumps(summary, indent=2))
     else:
         _print_inspect(summary, print)
+        _print_corrupt(summary.get("corrupt", []))
         if args.plot:
             print(f"plot written to {args.plot}")
     return 0

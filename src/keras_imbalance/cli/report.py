@@ -7,16 +7,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+HELP = "rebuild report.html and the figures from a saved results.json"
+DESCRIPTION = (
+    "Read the results.json that 'keras-imbalance compare' wrote and write report.html (one "
+    "self-contained page) and the four figures again, without training."
+)
+
 
 def add_parser(commands: Any) -> None:
-    parser = commands.add_parser(
-        "report",
-        help="rebuild report.html and the figures from a saved results.json",
-        description=(
-            "Read the results.json that 'keras-imbalance compare' wrote and write report.html "
-            "(one self-contained page) and the four figures again, without training."
-        ),
-    )
+    parser = commands.add_parser("report", help=HELP, description=DESCRIPTION)
     parser.add_argument("results", metavar="RESULTS_JSON", help="a results.json from compare")
     parser.add_argument(
         "--output",

@@ -8,6 +8,7 @@ bootstrap intervals), :mod:`.verdict` (choose on validation, report on test), :m
 (:func:`compare`).
 """
 
+from keras_imbalance.comparison.images import CorruptImageError
 from keras_imbalance.comparison.models import default_model
 from keras_imbalance.comparison.result import SCHEMA_VERSION, Comparison
 from keras_imbalance.comparison.runner import compare
@@ -57,6 +58,7 @@ __all__ = [
     "SPLITS",
     "TRAINED_STRATEGIES",
     "Comparison",
+    "CorruptImageError",
     "Splits",
     "compare",
     "default_model",

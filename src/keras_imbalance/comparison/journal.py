@@ -34,178 +34,30 @@ from __future__ import annotations
 
 import copy
 import errno
-import hashlib
 import json
 import os
-import sys
-import tempfile
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-import numpy as np
-
 from keras_imbalance._validation import short_repr
+from keras_imbalance.comparison.config_json import (
+    canonical,
+    config_differences,
+    config_hash,
+    to_json,
+)
+from keras_imbalance.comparison.output_folder import check_output_folder, fsync, fsync_folder
 
+# check_output_folder and config_hash live in their own modules; they stay importable from here.
 __all__ = ["JOURNAL_NAME", "JOURNAL_VERSION", "Journal", "check_output_folder", "config_hash"]
 
 JOURNAL_NAME = "runs.jsonl"
 JOURNAL_VERSION = 1
 
 _FRESH_START = "use another output folder, or delete {path} to start over"
-
-
-def _to_json(value: Any, where: str) -> Any:
-    """``value`` as plain JSON types (NumPy scalars, arrays become Python); ``where`` names it."""
-    if value is None or isinstance(value, bool | str):
-        return value
-    if isinstance(value, int):
-        return int(value)  # an int subclass (IntEnum) would otherwise be written by its name
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, np.generic) and isinstance(value, np.bool_ | np.number):
-        return _to_json(value.item(), where)
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind not in "biuf":
-            raise TypeError(
-                f"{where}={short_repr(value)} is not JSON-serialisable (dtype {value.dtype}); "
-                "give numbers, strings, lists or dicts"
-            )
-        return _to_json(value.tolist(), where)
-    if isinstance(value, Mapping):
-        converted = {}
-        for name, item in value.items():
-            if not isinstance(name, str):
-                raise TypeError(
-                    f"{where} has the key {short_repr(name)} of type {type(name).__name__}; "
-                    "JSON keys must be strings, so convert it with str(...)"
-                )
-            converted[name] = _to_json(item, f"{where}[{name!r}]")
-        return converted
-    if isinstance(value, list | tuple):
-        return [_to_json(item, f"{where}[{index}]") for index, item in enumerate(value)]
-    raise TypeError(
-        f"{where}={short_repr(value)} of type {type(value).__name__} is not JSON-serialisable; "
-        "give numbers, strings, lists or dicts (e.g. str(path) for a path)"
-    )
-
-
-def _canonical(value: Any) -> str:
-    """Canonical JSON of already-converted ``value``: sorted keys, no spaces, ``json``'s floats."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def config_hash(config: Mapping[str, Any]) -> str:
-    """SHA-256 (hex) of the canonical JSON of ``config``.
-
-    Canonical JSON: keys sorted, compact separators (``","`` and ``":"``), NumPy scalars and arrays
-    converted to Python numbers and lists, tuples written as lists, floats exactly as :mod:`json`
-    writes them (the shortest repr that reads back to the same double). So dict order does not
-    matter and ``np.int64(5)`` hashes like ``5``.
-
-    Args:
-        config: a mapping with string keys and JSON-able values.
-
-    Returns:
-        64 hex characters.
-
-    Raises:
-        TypeError: ``config`` is not a mapping, or a value is not JSON-serialisable (the error
-            names its key, e.g. ``config['model']['optimizer']``).
-
-    Example:
-        >>> from keras_imbalance.comparison.journal import config_hash
-        >>> config_hash({"a": 1, "b": [0.5, 2]}) == config_hash({"b": (0.5, 2), "a": 1})
-        True
-        >>> config_hash({})
-        '44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a'
-    """
-    if not isinstance(config, Mapping):
-        raise TypeError(
-            f"config={short_repr(config)} of type {type(config).__name__} is not a mapping; "
-            "give a dict of the settings that define the runs"
-        )
-    text = _canonical(_to_json(config, "config"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def check_output_folder(path: str | os.PathLike[str]) -> Path:
-    """Check that ``path`` can hold results, before any work starts; return it resolved.
-
-    A missing folder is created (parents too). Writing is tried, not guessed from permission bits:
-    a temporary file is created in the folder and removed again.
-
-    Args:
-        path: the output folder.
-
-    Returns:
-        The resolved :class:`~pathlib.Path` of the folder.
-
-    Raises:
-        NotADirectoryError: ``path`` (or one of its parents) is an existing file.
-        PermissionError: the folder cannot be created, or a file cannot be created in it; the
-            message gives the operating system's reason.
-
-    Example:
-        >>> import tempfile
-        >>> from pathlib import Path
-        >>> from keras_imbalance.comparison.journal import check_output_folder
-        >>> base = Path(tempfile.mkdtemp())
-        >>> check_output_folder(base / "results" / "run1").is_dir()
-        True
-    """
-    folder = Path(os.fspath(path)).expanduser()
-    for candidate in (folder, *folder.parents):
-        if candidate.exists() and not candidate.is_dir():
-            raise NotADirectoryError(
-                f"output={str(folder)!r}: {str(candidate)!r} is a file, not a folder; "
-                "give a folder, e.g. --output results/"
-            )
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise PermissionError(
-            f"output={str(folder)!r} cannot be created ({reason}); "
-            "give a folder you can write to, e.g. --output results/"
-        ) from error
-    try:
-        descriptor, probe = tempfile.mkstemp(prefix=".write-test-", dir=folder)
-        os.close(descriptor)
-        os.remove(probe)
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise PermissionError(
-            f"output={str(folder)!r} is not writable ({reason}); "
-            "give a folder you can write to, or fix its permissions"
-        ) from error
-    return folder.resolve()
-
-
-def _fsync(descriptor: int) -> None:
-    """Flush a descriptor to stable storage (``F_FULLFSYNC`` on macOS, where plain fsync is not)."""
-    if sys.platform == "darwin":
-        import fcntl
-
-        try:
-            fcntl.fcntl(descriptor, fcntl.F_FULLFSYNC)
-            return
-        except OSError:
-            pass
-    os.fsync(descriptor)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make a new directory entry durable; POSIX only (Windows cannot open a folder)."""
-    if os.name != "posix":
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def _lock(descriptor: int, path: Path) -> None:
@@ -224,24 +76,6 @@ def _lock(descriptor: int, path: Path) -> None:
     except OSError as error:
         if error.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL):
             raise
-
-
-def _differences(old: Any, new: Any, where: str = "") -> list[str]:
-    """``"key: old vs new"`` for each leaf where two converted configs differ."""
-    if isinstance(old, dict) and isinstance(new, dict):
-        lines = []
-        for name in sorted(set(old) | set(new)):
-            inner = f"{where}.{name}" if where else name
-            if name not in old:
-                lines.append(f"{inner}: (absent) vs {short_repr(new[name], 40)}")
-            elif name not in new:
-                lines.append(f"{inner}: {short_repr(old[name], 40)} vs (absent)")
-            else:
-                lines.extend(_differences(old[name], new[name], inner))
-        return lines
-    if _canonical(old) != _canonical(new):
-        return [f"{where or 'config'}: {short_repr(old, 40)} vs {short_repr(new, 40)}"]
-    return []
 
 
 class Journal:
@@ -299,7 +133,7 @@ class Journal:
             NotADirectoryError, PermissionError: see :func:`check_output_folder`.
         """
         digest = config_hash(config)  # raises the TypeError for a non-mapping
-        converted = _to_json(config, "config")
+        converted = to_json(config, "config")
         base = check_output_folder(folder)
         path = base / JOURNAL_NAME
         flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0)
@@ -309,8 +143,8 @@ class Journal:
             records = _read(path, descriptor, converted, digest)
             if records is None:
                 header = {"journal": JOURNAL_VERSION, "config_hash": digest, "config": converted}
-                _write_line(descriptor, _canonical(header))
-                _fsync_folder(base)
+                _write_line(descriptor, canonical(header))
+                fsync_folder(base)
                 records = []
         except BaseException:
             os.close(descriptor)
@@ -341,6 +175,7 @@ class Journal:
 
         Example:
             >>> import tempfile
+            >>> import numpy as np
             >>> from keras_imbalance.comparison.journal import Journal
             >>> with Journal.open(tempfile.mkdtemp(), {}) as journal:
             ...     print(journal.key({"key": {"seed": 1, "strategy": "none"}}))
@@ -349,8 +184,8 @@ class Journal:
             {"seed":1,"strategy":"none"}
         """
         if isinstance(record_or_key, Mapping) and "key" in record_or_key:
-            return _canonical(_to_json(record_or_key["key"], "record['key']"))
-        return _canonical(_to_json(record_or_key, "key"))
+            return canonical(to_json(record_or_key["key"], "record['key']"))
+        return canonical(to_json(record_or_key, "key"))
 
     def __contains__(self, record_or_key: object) -> bool:
         """Whether the run with this key (or this record's key) is finished."""
@@ -387,7 +222,7 @@ class Journal:
                 f"record={short_repr(dict(record))} has no 'key' entry; add one that identifies "
                 'the run, e.g. {"strategy": "none", "seed": 0}'
             )
-        converted = _to_json(record, "record")
+        converted = to_json(record, "record")
         key = self.key(converted)
         if key in self._keys:
             raise ValueError(
@@ -430,7 +265,7 @@ def _write_line(descriptor: int, text: str) -> None:
             raise OSError(
                 errno.EIO, f"short write: {written} of {len(data)} bytes (is the disk full?)"
             )
-        _fsync(descriptor)
+        fsync(descriptor)
     except BaseException:
         # A torn line would glue the next record onto it; cut the file back to the last good line.
         os.ftruncate(descriptor, size)
@@ -471,7 +306,7 @@ def _read(path: Path, descriptor: int, config: Any, digest: str) -> list[dict[st
             stacklevel=3,
         )
         os.ftruncate(descriptor, good_end)
-        _fsync(descriptor)
+        fsync(descriptor)
     if not parsed:
         return None
     _check_header(path, parsed[0], config, digest)
@@ -483,7 +318,7 @@ def _read(path: Path, descriptor: int, config: Any, digest: str) -> list[dict[st
                 f"{str(path)!r} line {number} is not a run record (a JSON object with a 'key'): "
                 f"{short_repr(record)}; fix or remove line {number}, or {_fresh(path)}"
             )
-        key = _canonical(record["key"])
+        key = canonical(record["key"])
         if key in seen:
             raise ValueError(
                 f"{str(path)!r} line {number} repeats the run key {key}; remove one of the two "
@@ -512,7 +347,7 @@ def _check_header(path: Path, header: Any, config: Any, digest: str) -> None:
     if header.get("config_hash") == digest:
         return
     old = header.get("config")
-    changes = _differences(old, config)
+    changes = config_differences(old, config)
     listed = "; ".join(changes) if changes else "the stored hash does not match (file edited?)"
     raise ValueError(
         f"{str(path.parent)!r} holds runs for another configuration (old vs new: {listed}); "

@@ -39,7 +39,9 @@ class RunTask:
     params: dict[str, Any]
     seed: int
     build: Callable[[tuple[int, ...], int], Any]
-    arrays: Mapping[str, np.ndarray]
+    # Arrays, or for an image folder the file lists (ImageFiles): the pixels never travel, so the
+    # folder must be readable at the same path by every worker.
+    arrays: Mapping[str, Any]
     splits: Splits
     recipe: Recipe
     initial: list[np.ndarray] | None = None

@@ -10,6 +10,7 @@ with the noise of seeds and samples (:mod:`~keras_imbalance.comparison.verdict`)
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from pathlib import Path
@@ -17,14 +18,20 @@ from typing import Any
 
 import numpy as np
 
+import keras_imbalance.comparison.heads as heads
 from keras_imbalance._validation import check_number, check_option, short_repr
-from keras_imbalance.comparison import heads
+from keras_imbalance.comparison.distribution import (
+    check_distribution,
+    distribution_name,
+    distribution_scope,
+)
+from keras_imbalance.comparison.images import ImageFiles
 from keras_imbalance.comparison.journal import check_output_folder
 from keras_imbalance.comparison.models import _check_model, default_model
 from keras_imbalance.comparison.result import Comparison
 from keras_imbalance.comparison.scores import METRICS
-from keras_imbalance.comparison.session import Session, data_fingerprint
-from keras_imbalance.comparison.splits import make_splits
+from keras_imbalance.comparison.session import Session, data_fingerprint, splits_fingerprint
+from keras_imbalance.comparison.splits import is_folder, make_splits
 from keras_imbalance.comparison.strategies import (
     COMPARE_STRATEGIES,
     DEFAULT_STRATEGIES,
@@ -32,6 +39,7 @@ from keras_imbalance.comparison.strategies import (
     candidates,
     check_grids,
 )
+from keras_imbalance.comparison.streams import Stream
 from keras_imbalance.comparison.training import (
     KEEP_OPTIONS,
     SCHEDULES,
@@ -97,9 +105,13 @@ def compare(
     tensorboard_dir: str | Path | None = None,
     output: str | Path | None = None,
     executor: Executor | None = None,
+    distribution: Any = None,
     compile_kwargs: Mapping[str, Any] | None = None,
     fit_kwargs: Mapping[str, Any] | None = None,
     progress: ProgressCallback | None = None,
+    image_size: int | tuple[int, int] = 32,
+    skip_corrupt: bool = False,
+    test_data: Any = None,
 ) -> Comparison:
     """Train the same model once per strategy, knob value and seed; choose on validation.
 
@@ -107,14 +119,25 @@ def compare(
         data: ``(x, y)`` (split three ways, stratified: ``test_size`` for test,
             ``validation_size`` for validation), ``((x_train, y_train), (x_test, y_test))``, or a
             dataset from :mod:`keras_imbalance.datasets` (validation carved from the training
-            data, stratified). Labels are class indices or one-hot rows.
+            data, stratified). Labels are class indices or one-hot rows. Or the path of an
+            image folder (one sub-folder per class): it is listed, split three ways by file
+            list like ``(x, y)``, and streamed a batch at a time at ``image_size``, never
+            loaded whole (:mod:`~keras_imbalance.comparison.images`); or the path of a
+            ``.npz`` or ``.csv`` file (:func:`~keras_imbalance.datasets.load_arrays`). Or a
+            ``tf.data.Dataset`` or ``keras.utils.PyDataset`` of ``(x, y)`` batches, or a pair
+            ``(train, test)`` of them, with ``validation_data`` (and ``test_data``) streams
+            too: compare carves nothing out of a stream, and validation and test streams must
+            keep a fixed order (:mod:`~keras_imbalance.comparison.streams`).
         strategies: names from :data:`COMPARE_STRATEGIES` (see
             :mod:`keras_imbalance.comparison.strategies`). The decoupled strategies add
             ``"none"``, whose model they reuse.
         model: ``build(input_shape, num_classes) -> keras.Model`` returning an *uncompiled*
             model whose last layer is ``Dense(num_classes)`` with no activation (logits).
             Default: :func:`default_model`.
-        validation_data: ``(x_val, y_val)``: use this validation split instead of carving one.
+        validation_data: ``(x_val, y_val)``: use this validation split instead of carving one
+            (for a stream: the validation stream).
+        test_data: ``(x_test, y_test)`` (or the test stream): the test split, when ``data``
+            holds only the training data.
         epochs: training epochs for every trained strategy.
         seeds: one run per seed; a seed fixes the initial weights and the batch order.
         batch_size, learning_rate: Adam's settings, the same for every strategy.
@@ -143,6 +166,11 @@ def compare(
             :func:`~keras_imbalance.comparison.parallel.process_pool` or a Dask cluster's
             ``Client(address).get_executor()``. The model builder must then be picklable. The
             results equal the sequential ones: each run starts from its seed alone.
+        distribution: a ``keras.distribution`` layout (JAX, e.g.
+            ``keras.distribution.DataParallel()``) or a ``tf.distribute`` strategy (TensorFlow,
+            e.g. ``tf.distribute.MirroredStrategy()``): every run is built, compiled and trained
+            in its scope, so one run spreads over its devices (see
+            :mod:`~keras_imbalance.comparison.distribution`). Not combined with ``executor``.
         compile_kwargs: passed to ``Model.compile`` for every run: ``optimizer`` (a name, config
             or instance, cloned per run; its learning rate becomes the schedule), ``jit_compile``,
             ``steps_per_execution``... Not ``loss`` or ``metrics``: they are compare's.
@@ -150,6 +178,10 @@ def compare(
             data, epochs, batch size or weights: they are compare's.
         progress: called as ``progress(done, total, run)`` before each run that trains
             (``run`` names it) and once at the end with ``run=""``.
+        image_size: ``side`` or ``(height, width)`` the images of a folder are resized to.
+        skip_corrupt: for a folder, skip the empty or corrupt images (a warning lists them)
+            instead of raising :class:`~keras_imbalance.comparison.images.CorruptImageError`
+            before any training.
 
     Returns:
         A :class:`Comparison`.
@@ -177,6 +209,7 @@ def compare(
         )
     merged_grids = check_grids(names, grids)
     compile_options, fit_options = check_training_kwargs(compile_kwargs, fit_kwargs)
+    check_distribution(distribution, executor=executor)
     if isinstance(seeds, int | str) or not isinstance(seeds, Sequence) or not list(seeds):
         raise ValueError(
             f"seeds={short_repr(seeds)} must be a non-empty list of seeds, e.g. [0, 1, 2]"
@@ -185,6 +218,10 @@ def compare(
     if len(set(seed_list)) != len(seed_list):
         raise ValueError(f"seeds={seed_list!r} lists a seed twice; list each once")
 
+    if isinstance(data, str | os.PathLike) and not is_folder(data):
+        from keras_imbalance.datasets import load_arrays
+
+        data = load_arrays(data)
     splits = make_splits(
         data,
         validation_data=validation_data,
@@ -192,7 +229,15 @@ def compare(
         test_size=test_size,
         class_names=class_names,
         seed=seed_list[0],
+        image_size=image_size,
+        skip_corrupt=skip_corrupt,
+        test_data=test_data,
     )
+    if executor is not None and isinstance(splits.x_train, Stream):
+        raise ValueError(
+            "executor was given with a tf.data.Dataset or PyDataset, which cannot be sent to "
+            "other processes; drop executor, or give an image folder or arrays"
+        )
     num_classes = splits.num_classes
     if num_classes < 2:
         raise ValueError(
@@ -213,12 +258,13 @@ def compare(
         fit_options,
     )
     arrays = {
-        name: np.asarray(x, dtype="float32")
+        name: x if isinstance(x, ImageFiles | Stream) else np.asarray(x, dtype="float32")
         for name, x in (("train", splits.x_train), ("val", splits.x_val), ("test", splits.x_test))
     }
     input_shape = tuple(int(d) for d in arrays["train"].shape[1:])
     build = model or default_model
-    _check_model(build(input_shape, num_classes), num_classes, input_shape)
+    with distribution_scope(distribution):
+        _check_model(build(input_shape, num_classes), num_classes, input_shape)
 
     plan = {name: candidates(name, merged_grids, tune=tune) for name in names}
     # What every run shares: part of the journal's configuration, and of the result's settings.
@@ -245,9 +291,7 @@ def compare(
         seeds=seed_list,
         folder=folder,
         config={
-            "data": data_fingerprint(
-                arrays["train"], splits.y_train, arrays["val"], splits.y_val, arrays["test"]
-            ),
+            "data": splits_fingerprint(arrays, splits),
             "test_labels": data_fingerprint(splits.y_test),
             "class_names": splits.class_names,
             "plan": {name: plan[name] for name in names},
@@ -259,7 +303,8 @@ def compare(
         progress=progress,
         executor=executor,
     )
-    runs = session.run()
+    with distribution_scope(distribution):
+        runs = session.run()
     choose_params(runs, names, metric)
     summary, best, verdict, notes = summarize(
         runs,
@@ -280,6 +325,10 @@ def compare(
         "n_boot": n_boot,
         "runs_trained": session.trained,
     }
+    if distribution is not None:
+        settings["distribution"] = distribution_name(distribution)
+    if isinstance(splits.x_train, ImageFiles):
+        settings["image_size"] = list(splits.x_train.image_size)
     return Comparison(
         metric=metric,
         strategies=names,

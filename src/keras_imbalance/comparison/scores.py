@@ -9,7 +9,7 @@ replicates at once. NumPy only.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 
@@ -17,26 +17,14 @@ from keras_imbalance._validation import check_number, check_option, short_repr
 
 Metric = Literal["balanced_accuracy", "macro_f1", "g_mean", "mcc", "accuracy", "tail_recall"]
 
-METRICS: tuple[str, ...] = (
-    "balanced_accuracy",
-    "macro_f1",
-    "g_mean",
-    "mcc",
-    "accuracy",
-    "tail_recall",
-)
-
-# Largest temporary, in array elements, that the bootstrap builds at once (8M int64 = 64 MB).
-# Tests lower it to check that the result does not depend on the block size.
-_BLOCK_ELEMENTS = 8_000_000
-
+METRICS: tuple[str, ...] = get_args(Metric)
 
 # --------------------------------------------------------------------------------------------
 # Confusion matrices and metrics
 # --------------------------------------------------------------------------------------------
 
 
-def _check_labels(name: str, labels: Any, num_classes: int) -> np.ndarray:
+def check_labels(name: str, labels: Any, num_classes: int) -> np.ndarray:
     """Return ``labels`` as an integer array whose values all lie in ``[0, num_classes)``."""
     array = np.asarray(labels)
     if array.size == 0 and array.dtype.kind not in "iu":
@@ -57,7 +45,7 @@ def _check_labels(name: str, labels: Any, num_classes: int) -> np.ndarray:
     return array.astype(np.intp, copy=False)
 
 
-def _check_num_classes(num_classes: Any) -> int:
+def check_num_classes(num_classes: Any) -> int:
     return int(check_number("num_classes", num_classes, low=1, integer=True))
 
 
@@ -90,9 +78,9 @@ def confusion_matrices(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int)
     >>> confusion_matrices(np.array([0, 1]), np.array([[0, 1], [1, 1]]), 2).shape
     (2, 2, 2)
     """
-    num_classes = _check_num_classes(num_classes)
-    true = _check_labels("y_true", y_true, num_classes)
-    pred = _check_labels("y_pred", y_pred, num_classes)
+    num_classes = check_num_classes(num_classes)
+    true = check_labels("y_true", y_true, num_classes)
+    pred = check_labels("y_pred", y_pred, num_classes)
     if true.ndim != 1:
         raise ValueError(
             f"y_true must have shape (n,), got shape {true.shape}; pass one label per sample"
@@ -111,7 +99,7 @@ def confusion_matrices(y_true: np.ndarray, y_pred: np.ndarray, num_classes: int)
     return counts.astype(np.int64, copy=False).reshape(*batch, num_classes, num_classes)
 
 
-def _check_tail(tail: Sequence[int], num_classes: int) -> tuple[int, ...]:
+def check_tail(tail: Sequence[int], num_classes: int) -> tuple[int, ...]:
     classes = tuple(tail)
     for value in classes:
         if isinstance(value, bool) or not isinstance(value, int | np.integer):
@@ -129,7 +117,7 @@ def _check_tail(tail: Sequence[int], num_classes: int) -> tuple[int, ...]:
     return tuple(int(value) for value in classes)
 
 
-def _metric(confusion: np.ndarray, metric: str, tail: tuple[int, ...]) -> np.ndarray:
+def metric_values(confusion: np.ndarray, metric: str, tail: tuple[int, ...]) -> np.ndarray:
     """:func:`metric_from_confusion` on inputs already checked (every total is positive)."""
     m = np.asarray(confusion, dtype=np.float64)
     true_sum = m.sum(axis=-1)
@@ -231,7 +219,7 @@ def metric_from_confusion(
             "confusion holds a matrix with no samples (total count 0); a metric needs at "
             "least one sample, as in scikit-learn, which raises on empty input"
         )
-    classes = _check_tail(tail, m.shape[-1])
+    classes = check_tail(tail, m.shape[-1])
     if metric == "tail_recall":
         if not classes:
             raise ValueError(
@@ -245,7 +233,7 @@ def metric_from_confusion(
                 f"tail class(es) {missing} do not occur in y_true, so their recall is "
                 f"undefined; drop them from tail={short_repr(tail)} or score data that has them"
             )
-    return _metric(m, metric, classes)
+    return metric_values(m, metric, classes)
 
 
 # --------------------------------------------------------------------------------------------

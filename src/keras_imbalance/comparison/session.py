@@ -21,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from keras_imbalance.comparison import heads
+import keras_imbalance.comparison.heads as heads
+from keras_imbalance.comparison.images import ImageFiles
 from keras_imbalance.comparison.journal import Journal
 from keras_imbalance.comparison.parallel import (
     RunTask,
@@ -37,6 +38,7 @@ from keras_imbalance.comparison.strategies import (
     TRAINED_STRATEGIES,
     Setup,
 )
+from keras_imbalance.comparison.streams import Stream, features_and_labels
 from keras_imbalance.comparison.training import Recipe, RunOutput, fit_run
 
 
@@ -47,6 +49,31 @@ def data_fingerprint(*arrays: np.ndarray) -> str:
         contiguous = np.ascontiguousarray(array)
         digest.update(f"{contiguous.shape}{contiguous.dtype.str}".encode())
         digest.update(contiguous.data.cast("B"))
+    return digest.hexdigest()
+
+
+def splits_fingerprint(arrays: Mapping[str, Any], splits: Splits) -> str:
+    """:func:`data_fingerprint` of the splits; for image files, of their file lists.
+
+    A folder's fingerprint is :meth:`~keras_imbalance.comparison.images.ImageFiles.fingerprint`
+    of each split (paths, sizes, modification times, labels, image size), never its pixels; a
+    stream's is :meth:`~keras_imbalance.comparison.streams.Stream.fingerprint` (its labels,
+    input shape and number of batches: a stream's pixels cannot be checked without a pass).
+    """
+    if isinstance(arrays["train"], Stream):
+        parts = [arrays[split].fingerprint() for split in ("train", "val", "test")]
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()
+    if not isinstance(arrays["train"], ImageFiles):
+        return data_fingerprint(
+            arrays["train"], splits.y_train, arrays["val"], splits.y_val, arrays["test"]
+        )
+    digest = hashlib.sha256()
+    for split, labels in (
+        ("train", splits.y_train),
+        ("val", splits.y_val),
+        ("test", splits.y_test),
+    ):
+        digest.update(f"{split}:{arrays[split].fingerprint(labels)}\n".encode())
     return digest.hexdigest()
 
 
@@ -121,7 +148,7 @@ class Session:
     """Everything one comparison's runs share, and the journal they are written to."""
 
     splits: Splits
-    arrays: Mapping[str, np.ndarray]
+    arrays: Mapping[str, Any]
     recipe: Recipe
     build: Callable[[tuple[int, ...], int], Any]
     names: Sequence[str]
@@ -262,17 +289,18 @@ class Session:
         self,
         network: Any,
         run_setup: Setup,
-        arrays: Mapping[str, np.ndarray],
+        arrays: Mapping[str, Any],
         name: str,
         params: Mapping[str, Any],
         seed: int,
         epochs: int | None = None,
+        y_train: np.ndarray | None = None,
     ) -> RunOutput:
         return fit_run(
             network,
             run_setup,
             x_train=arrays["train"],
-            y_train=self.splits.y_train,
+            y_train=self.splits.y_train if y_train is None else y_train,
             x_val=arrays["val"],
             y_val=self.splits.y_val,
             x_test=arrays["test"],
@@ -315,10 +343,18 @@ class Session:
         base = next(r for r in reversed(self.runs) if r["strategy"] == "none" and r["seed"] == seed)
         features: dict[str, np.ndarray] = {}
         kernel = bias = np.zeros(0)
+        y_train = self.splits.y_train
         if none_network is not None:
-            f_train, f_val, f_test = heads.features_of(
-                none_network, self.arrays["train"], self.arrays["val"], self.arrays["test"]
-            )
+            train = self.arrays["train"]
+            if isinstance(train, Stream):  # a stream's own order: its labels from the same pass
+                f_train, y_train = features_and_labels(heads.feature_extractor(none_network), train)
+                f_val, f_test = heads.features_of(
+                    none_network, self.arrays["val"], self.arrays["test"]
+                )
+            else:
+                f_train, f_val, f_test = heads.features_of(
+                    none_network, train, self.arrays["val"], self.arrays["test"]
+                )
             features = {"train": f_train, "val": f_val, "test": f_test}
             kernel, bias = heads.classifier_weights(none_network)
         for name, params in todo:
@@ -356,6 +392,7 @@ class Session:
                         params,
                         seed,
                         epochs=heads.HEAD_EPOCHS,
+                        y_train=y_train,
                     )
                     self.trained += 1
                 record = score_run(name, params, seed, output, self.splits, self.recipe.tail)

@@ -8,6 +8,9 @@ validation split, and the test split is scored once, for the report.
 * ``((x_train, y_train), (x_test, y_test))`` or a dataset from :mod:`keras_imbalance.datasets`:
   the validation split is carved from the training data, stratified.
 * ``validation_data=(x_val, y_val)``: the user's own validation split.
+* an image folder (a path): split like ``(x, y)`` *by file list*, before any image is decoded;
+  each split's ``x`` is then an :class:`~keras_imbalance.comparison.images.ImageFiles`, decoded a
+  batch at a time (see :mod:`~keras_imbalance.comparison.images`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from typing import Any
 import numpy as np
 
 from keras_imbalance._validation import check_number, short_repr
+from keras_imbalance.comparison.images import ImageFiles, image_folder_data
+from keras_imbalance.comparison.streams import Stream, is_stream, stream_splits
 from keras_imbalance.labels import decode_labels
 
 SPLITS: tuple[str, ...] = ("train", "validation", "test")
@@ -28,14 +33,15 @@ SPLITS: tuple[str, ...] = ("train", "validation", "test")
 class Splits:
     """The three splits of one comparison, with class indices ``0..C-1`` as labels.
 
+    The ``x`` of each split is an array, or an :class:`ImageFiles` for an image folder.
     ``sources`` says where each split came from, in words (it goes into ``results.json``).
     """
 
-    x_train: np.ndarray
+    x_train: Any
     y_train: np.ndarray
-    x_val: np.ndarray
+    x_val: Any
     y_val: np.ndarray
-    x_test: np.ndarray
+    x_test: Any
     y_test: np.ndarray
     class_names: list[str]
     sources: dict[str, str] = field(default_factory=dict)
@@ -58,18 +64,33 @@ def make_splits(
     test_size: float = 0.2,
     class_names: Sequence[str] | None = None,
     seed: int = 0,
+    image_size: Any = 32,
+    skip_corrupt: bool = False,
+    test_data: Any = None,
 ) -> Splits:
     """Decode the labels of ``data`` and return its train, validation and test splits.
 
     Args:
-        data: ``(x, y)``; ``((x_train, y_train), (x_test, y_test))``; or an object or dict with
-            ``x_train, y_train, x_test, y_test`` (and optionally ``class_names``).
+        data: ``(x, y)``; ``((x_train, y_train), (x_test, y_test))``; an object or dict with
+            ``x_train, y_train, x_test, y_test`` (and optionally ``class_names``); or the path
+            of an image folder (one sub-folder per class), split like ``(x, y)`` by file list.
         validation_data: ``(x_val, y_val)`` to use as the validation split as given.
         validation_size: the share carved out for validation (of all samples for ``(x, y)``, of
             the training samples otherwise), stratified by class.
         test_size: the test share when ``data`` is ``(x, y)``.
         class_names: names of the classes in label order (default: from ``data`` or the labels).
         seed: seed of the stratified draws.
+        image_size: ``side`` or ``(height, width)`` the images of a folder are resized to.
+        skip_corrupt: skip (with a warning) the empty or corrupt images of a folder instead of
+            raising :class:`~keras_imbalance.comparison.images.CorruptImageError`.
+        test_data: ``(x_test, y_test)`` with ``data=(x, y)``, the same as
+            ``data=((x, y), (x_test, y_test))``; or, for a stream, the test stream.
+
+    ``data`` may also be a ``tf.data.Dataset`` or ``keras.utils.PyDataset`` of ``(x, y)``
+    batches, or a pair ``(train, test)`` of them: then ``validation_data`` (and the test stream)
+    must be given, and each split's ``x`` is a
+    :class:`~keras_imbalance.comparison.streams.Stream` (see
+    :mod:`~keras_imbalance.comparison.streams`).
 
     Example:
         >>> x = np.arange(40, dtype="float32").reshape(20, 2)
@@ -82,7 +103,29 @@ def make_splits(
         "validation_size", validation_size, low=0, high=1, low_inclusive=False, high_inclusive=False
     )
     check_number("test_size", test_size, low=0, high=1, low_inclusive=False, high_inclusive=False)
-    x_train, y_train, x_test, y_test, names = _unpack(data)
+    if _is_pair(data) and is_stream(data[0]) and is_stream(data[1]):
+        if test_data is not None:
+            raise ValueError("test_data was given and data holds a test stream too; give one")
+        data, test_data = data
+    if is_stream(data):
+        streams, _, names = stream_splits(data, validation_data, test_data, class_names)
+        splits = Splits(
+            streams["train"],
+            streams["train"].labels,
+            streams["val"],
+            streams["val"].labels,
+            streams["test"],
+            streams["test"].labels,
+            [str(name) for name in names],
+            {"train": "given", "validation": "given", "test": "given"},
+        )
+        _check_splits(splits)
+        return splits
+    if test_data is not None:
+        if x_test_given(data):
+            raise ValueError("test_data was given and data holds a test split too; give one")
+        data = (data, test_data)
+    x_train, y_train, x_test, y_test, names = _unpack(data, image_size, skip_corrupt)
     if x_test is None and validation_size + test_size >= 1:
         raise ValueError(
             f"validation_size={validation_size!r} + test_size={test_size!r} leaves no training "
@@ -96,8 +139,8 @@ def make_splits(
         # (x, y): test first, then validation, both stratified from the same pool.
         train_idx, test_idx = _stratified(y_all, test_size, seed, "test", classes, keep=2)
         sources["test"] = f"stratified {test_size:g} of the data (seed {seed})"
-        x_pool, y_pool = x_train[train_idx], y_all[train_idx]
-        x_test, y_test_idx = x_train[test_idx], y_all[test_idx]
+        x_pool, y_pool = _take(x_train, train_idx), y_all[train_idx]
+        x_test, y_test_idx = _take(x_train, test_idx), y_all[test_idx]
         share = validation_size / (1 - test_size)
     else:
         x_pool, y_pool = x_train, y_all
@@ -111,8 +154,8 @@ def make_splits(
         x_fit, y_fit = x_pool, y_pool
     else:
         fit_idx, val_idx = _stratified(y_pool, share, seed + 1, "validation", classes, keep=1)
-        x_fit, y_fit = x_pool[fit_idx], y_pool[fit_idx]
-        x_val, y_val_idx = x_pool[val_idx], y_pool[val_idx]
+        x_fit, y_fit = _take(x_pool, fit_idx), y_pool[fit_idx]
+        x_val, y_val_idx = _take(x_pool, val_idx), y_pool[val_idx]
         sources["validation"] = (
             f"stratified {validation_size:g} of the "
             f"{'data' if 'stratified' in sources['test'] else 'training data'} (seed {seed + 1})"
@@ -127,11 +170,11 @@ def make_splits(
             f"({short_repr(classes)}); give one name per class, in label order"
         )
     splits = Splits(
-        np.asarray(x_fit),
+        _as_array(x_fit),
         y_fit,
-        np.asarray(x_val),
+        _as_array(x_val),
         y_val_idx,
-        np.asarray(x_test),
+        _as_array(x_test),
         y_test_idx,
         list(names),
         sources,
@@ -140,8 +183,38 @@ def make_splits(
     return splits
 
 
-def _unpack(data: Any) -> tuple[Any, Any, Any, Any, list[str]]:
+def x_test_given(data: Any) -> bool:
+    """Whether ``data`` already holds a test split (``x_test``, or a pair of pairs)."""
+    if hasattr(data, "x_train") or (isinstance(data, Mapping) and "x_train" in data):
+        return True
+    return _is_pair(data) and _is_pair(data[0]) and _is_pair(data[1])
+
+
+def _take(x: Any, rows: np.ndarray) -> Any:
+    """The samples at ``rows``: undecoded for image files."""
+    return x.take(rows) if isinstance(x, ImageFiles) else x[rows]
+
+
+def _as_array(x: Any) -> Any:
+    return x if isinstance(x, ImageFiles | Stream) else np.asarray(x)
+
+
+def is_folder(data: Any) -> bool:
+    """Whether ``data`` is the path of a folder (an image folder for compare)."""
+    import os
+
+    return isinstance(data, str | os.PathLike) and os.path.isdir(data)
+
+
+def _unpack(
+    data: Any, image_size: Any = 32, skip_corrupt: bool = False
+) -> tuple[Any, Any, Any, Any, list[str]]:
     """``(x_train, y_train, x_test | None, y_test | None, class_names)``."""
+    if is_folder(data):
+        files, labels, folder_names = image_folder_data(
+            data, image_size=image_size, skip_corrupt=skip_corrupt
+        )
+        return files, np.asarray(folder_names)[labels], None, None, folder_names
     if hasattr(data, "x_train") or (isinstance(data, Mapping) and "x_train" in data):
         get = data.__getitem__ if isinstance(data, Mapping) else lambda key: getattr(data, key)
         names = (
@@ -241,6 +314,8 @@ def _check_splits(splits: Splits) -> None:
             f"the splits' samples differ in shape ({shapes}); give samples of one shape"
         )
     for split, x in zip(SPLITS, (splits.x_train, splits.x_val, splits.x_test), strict=True):
+        if isinstance(x, ImageFiles | Stream):  # files checked by check_images; streams by Keras
+            continue
         if not np.issubdtype(x.dtype, np.number) or np.issubdtype(x.dtype, np.complexfloating):
             raise TypeError(
                 f"the {split} features have dtype {x.dtype}; compare needs real numbers "

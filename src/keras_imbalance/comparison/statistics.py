@@ -22,25 +22,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
 
 from keras_imbalance._validation import check_number, check_option, short_repr
+from keras_imbalance.comparison.bootstrap import bootstrap_replicates, percentiles, resample_seeds
 from keras_imbalance.comparison.scores import (
-    _BLOCK_ELEMENTS,
     METRICS,
     Metric,
-    _check_labels,
-    _check_num_classes,
-    _check_tail,
-    _metric,
+    check_labels,
+    check_num_classes,
+    check_tail,
     confusion_matrices,
     metric_from_confusion,
 )
 
+if TYPE_CHECKING:
+    from typing import Unpack
+
 __all__ = [
     "METRICS",
+    "BootstrapOptions",
     "Interval",
     "Metric",
     "PairedDifference",
@@ -115,29 +118,24 @@ class Interval:
         return asdict(self)
 
 
-# --------------------------------------------------------------------------------------------
-# Bootstrap
-# --------------------------------------------------------------------------------------------
+class BootstrapOptions(TypedDict, total=False):
+    """The options :func:`paired_differences` and :func:`bootstrap_intervals` share, with the
+    meaning and defaults documented in :func:`paired_differences`."""
+
+    metric: Metric | str
+    tail: Sequence[int]
+    n_boot: int
+    confidence: float
+    seed: int
 
 
 def _check_inputs(
-    y_true: Any,
-    predictions: Mapping[str, Any],
-    *,
-    metric: str,
-    num_classes: Any,
-    tail: Sequence[int],
-    n_boot: Any,
-    confidence: Any,
-    seed: Any,
+    y_true: Any, predictions: Mapping[str, Any], num_classes: Any, metric: str, tail: Sequence[int]
 ) -> tuple[np.ndarray, list[str], np.ndarray, int, tuple[int, ...]]:
-    """Validate the bootstrap arguments; return (y_true, names, (K, S, n) predictions, C, tail)."""
+    """Validate the data of a bootstrap; return (y_true, names, (K, S, n) predictions, C, tail)."""
     check_option("metric", metric, METRICS)
-    num_classes = _check_num_classes(num_classes)
-    check_number("n_boot", n_boot, low=1, integer=True)
-    check_number("confidence", confidence, low=0, high=1, low_inclusive=False, high_inclusive=False)
-    check_number("seed", seed, low=0, integer=True)
-    true = _check_labels("y_true", y_true, num_classes)
+    num_classes = check_num_classes(num_classes)
+    true = check_labels("y_true", y_true, num_classes)
     if true.ndim != 1 or true.shape[0] == 0:
         raise ValueError(
             f"y_true has shape {true.shape}; give a non-empty 1-D array of class indices"
@@ -151,7 +149,7 @@ def _check_inputs(
     stacked = []
     seeds: int | None = None
     for name in names:
-        pred = _check_labels(f"predictions[{name!r}]", predictions[name], num_classes)
+        pred = check_labels(f"predictions[{name!r}]", predictions[name], num_classes)
         if pred.ndim != 2 or pred.shape[1] != true.shape[0]:
             raise ValueError(
                 f"predictions[{name!r}] has shape {pred.shape}; give shape (seeds, "
@@ -167,7 +165,7 @@ def _check_inputs(
                 f"has {seeds}; give every strategy the same seeds, in the same order"
             )
         stacked.append(pred)
-    classes = _check_tail(tail, num_classes)
+    classes = check_tail(tail, num_classes)
     if metric == "tail_recall":
         if not classes:
             raise ValueError(
@@ -184,115 +182,13 @@ def _check_inputs(
     return true, names, np.stack(stacked), num_classes, classes
 
 
-def _bootstrap(
-    true: np.ndarray,
-    stacked: np.ndarray,
-    *,
-    metric: str,
-    num_classes: int,
-    tail: tuple[int, ...],
-    n_boot: int,
-    seed: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Full-sample metrics ``(K, S)``, replicate metrics ``(B, K, S)`` and seed draws ``(B, S)``.
-
-    The random protocol (fixed, so that a ``seed`` always gives the same result):
-    ``rng = np.random.default_rng(seed)``; the seed draws are ``rng.integers(0, S, (B, S))``
-    when ``S > 1`` (else all 0); then ``u = rng.random((B, n))``, drawn in blocks of whole
-    replicates. The samples are ordered stably by true class; in replicate ``b`` the sample at
-    position ``j`` of class ``c`` (``n_c`` samples, starting at ``start_c``) is replaced by the
-    one at ``start_c + floor(u[b, j] * n_c)``. Every strategy and seed uses the same draws.
-
-    Counting: one ``np.bincount`` over ``i * B_block + b`` gives ``w[i, b]``, how often
-    replicate ``b`` drew sample ``i``; then, for each true class ``c``,
-    ``M*[b, r, c, :] = w[I_c, b] @ P_r[I_c]``, with ``P_r`` the one-hot predictions of row ``r``
-    (a strategy and seed) and ``I_c`` the samples of class ``c``. The products are integer
-    counts, exact in float32 below ``2**24``; BLAS computes them about 10x faster than a
-    ``bincount`` over every drawn (replicate, row, true, predicted) index, with equal results.
-    """
-    strategies, seeds, n = stacked.shape
-    cells = num_classes * num_classes
-    rows = strategies * seeds
-    full = _metric(confusion_matrices(true, stacked, num_classes), metric, tail)
-
-    rng = np.random.default_rng(seed)
-    if seeds > 1:
-        seed_draws = rng.integers(0, seeds, size=(n_boot, seeds))
-    else:
-        seed_draws = np.zeros((n_boot, 1), dtype=np.int64)
-
-    order = np.argsort(true, kind="stable")
-    sorted_true = true[order]
-    class_counts = np.bincount(true, minlength=num_classes)
-    class_starts = np.concatenate([[0], np.cumsum(class_counts)[:-1]])
-    count_of = class_counts[sorted_true].astype(np.float64)
-    start_of = class_starts[sorted_true].astype(np.intp)
-    last_of = start_of + class_counts[sorted_true].astype(np.intp) - 1
-    # Counts are exact in float32 while every sum stays below 2**24.
-    dtype = np.float32 if n < 2**24 else np.float64
-    pred_sorted = stacked.reshape(rows, n)[:, order]
-    bounds = np.concatenate([[0], np.cumsum(class_counts)])
-
-    chunk = max(1, min(rows, _BLOCK_ELEMENTS // (n * num_classes)))
-    block = max(1, min(n_boot, _BLOCK_ELEMENTS // n, _BLOCK_ELEMENTS // (chunk * cells)))
-    one_hot: np.ndarray | None = None
-    boot = np.empty((n_boot, rows), dtype=np.float64)
-    for b0 in range(0, n_boot, block):
-        b1 = min(n_boot, b0 + block)
-        width = b1 - b0
-        # floor(u * n_c) < n_c in exact arithmetic; the minimum guards against rounding up
-        draws = rng.random((width, n))
-        draws *= count_of
-        positions = draws.astype(np.intp)
-        del draws
-        positions += start_of
-        np.minimum(positions, last_of, out=positions)
-        positions *= width
-        positions += np.arange(width, dtype=np.intp)[:, None]
-        # weights[i, b]: how often replicate b drew sample i (samples in class order); sample-major
-        # so that each class is a contiguous block of rows, which BLAS multiplies without a copy
-        weights = np.bincount(positions.ravel(), minlength=n * width).reshape(n, width)
-        del positions
-        weights = weights.astype(dtype)
-        for r0 in range(0, rows, chunk):
-            r1 = min(rows, r0 + chunk)
-            height = r1 - r0
-            if one_hot is None or chunk < rows:
-                # one_hot[i, r * C + j] = 1 when row r0 + r predicts class j for sample i
-                one_hot = pred_sorted[r0:r1].T[:, :, None] == np.arange(num_classes)
-                one_hot = one_hot.reshape(n, height * num_classes).astype(dtype)
-            confusion = np.empty((width, height, num_classes, num_classes), dtype=np.float64)
-            for c in range(num_classes):
-                lo, hi = bounds[c], bounds[c + 1]
-                counts = weights[lo:hi].T @ one_hot[lo:hi]
-                confusion[:, :, c, :] = counts.reshape(width, height, num_classes)
-            boot[b0:b1, r0:r1] = _metric(confusion, metric, tail)
-    return full, boot.reshape(n_boot, strategies, seeds), seed_draws
-
-
-def _resample_seeds(per_seed: np.ndarray, seed_draws: np.ndarray) -> np.ndarray:
-    """``(B, K, S)`` -> ``(B, K)``: the mean over each replicate's drawn seeds."""
-    drawn = np.take_along_axis(per_seed, seed_draws[:, None, :], axis=2)
-    return drawn.mean(axis=2)
-
-
-def _percentiles(replicates: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
-    alpha = (1.0 - confidence) / 2.0
-    low, high = np.quantile(replicates, [alpha, 1.0 - alpha], axis=0)
-    return low, high
-
-
 def paired_differences(
     y_true: np.ndarray,
     predictions: Mapping[str, np.ndarray],
     *,
-    baseline: str = "none",
-    metric: Metric | str = "balanced_accuracy",
     num_classes: int,
-    tail: Sequence[int] = (),
-    n_boot: int = 1000,
-    confidence: float = 0.95,
-    seed: int = 0,
+    baseline: str = "none",
+    **options: Unpack[BootstrapOptions],
 ) -> dict[str, PairedDifference]:
     """Each strategy's difference from the baseline, with a paired hierarchical bootstrap interval.
 
@@ -357,15 +253,7 @@ def paired_differences(
     (False, 0.0)
     """
     return intervals_and_differences(
-        y_true,
-        predictions,
-        baseline=baseline,
-        metric=metric,
-        num_classes=num_classes,
-        tail=tail,
-        n_boot=n_boot,
-        confidence=confidence,
-        seed=seed,
+        y_true, predictions, num_classes=num_classes, baseline=baseline, **options
     )[1]
 
 
@@ -373,12 +261,8 @@ def bootstrap_intervals(
     y_true: np.ndarray,
     predictions: Mapping[str, np.ndarray],
     *,
-    metric: Metric | str,
     num_classes: int,
-    tail: Sequence[int] = (),
-    n_boot: int = 1000,
-    confidence: float = 0.95,
-    seed: int = 0,
+    **options: Unpack[BootstrapOptions],
 ) -> dict[str, Interval]:
     """Each strategy's metric, averaged over seeds, with a hierarchical bootstrap interval.
 
@@ -412,15 +296,7 @@ def bootstrap_intervals(
     (0.95, True, True)
     """
     return intervals_and_differences(
-        y_true,
-        predictions,
-        baseline=None,
-        metric=metric,
-        num_classes=num_classes,
-        tail=tail,
-        n_boot=n_boot,
-        confidence=confidence,
-        seed=seed,
+        y_true, predictions, num_classes=num_classes, baseline=None, **options
     )[0]
 
 
@@ -428,9 +304,9 @@ def intervals_and_differences(
     y_true: Any,
     predictions: Mapping[str, Any],
     *,
+    num_classes: int,
     baseline: str | None,
     metric: Metric | str = "balanced_accuracy",
-    num_classes: int,
     tail: Sequence[int] = (),
     n_boot: int = 1000,
     confidence: float = 0.95,
@@ -439,63 +315,46 @@ def intervals_and_differences(
     """:func:`bootstrap_intervals` and :func:`paired_differences` from one set of replicates.
 
     The same draws serve both (they are the same for a given ``seed``), so asking for both costs
-    one bootstrap. With ``baseline=None`` the differences are empty.
+    one bootstrap. With ``baseline=None`` the differences are empty. The options, and their
+    defaults, are those documented in :func:`paired_differences`.
     """
     true, names, stacked, num_classes, classes = _check_inputs(
-        y_true,
-        predictions,
-        metric=metric,
-        num_classes=num_classes,
-        tail=tail,
-        n_boot=n_boot,
-        confidence=confidence,
-        seed=seed,
+        y_true, predictions, num_classes, metric, tail
     )
+    n_boot = int(check_number("n_boot", n_boot, low=1, integer=True))
+    check_number("confidence", confidence, low=0, high=1, low_inclusive=False, high_inclusive=False)
+    seed = int(check_number("seed", seed, low=0, integer=True))
     if baseline is not None and baseline not in predictions:
         raise ValueError(
             f"baseline={baseline!r} is not in predictions (strategies: "
             f"{', '.join(repr(name) for name in names)}); add its predictions or pick one of them"
         )
-    full, boot, seed_draws = _bootstrap(
+    full, boot, seed_draws = bootstrap_replicates(
         true,
         stacked,
         metric=metric,
         num_classes=num_classes,
         tail=classes,
-        n_boot=int(n_boot),
-        seed=int(seed),
+        n_boot=n_boot,
+        seed=seed,
     )
     seeds, samples = stacked.shape[1], stacked.shape[2]
-    point = full.mean(axis=1)
-    low, high = _percentiles(_resample_seeds(boot, seed_draws), confidence)
-    intervals = {
-        name: Interval(
-            mean=float(point[k]),
-            low=float(low[k]),
-            high=float(high[k]),
-            seeds=seeds,
-            samples=samples,
-        )
-        for k, name in enumerate(names)
-    }
+
+    def intervals(point: np.ndarray, replicates: np.ndarray) -> list[Interval]:
+        low, high = percentiles(resample_seeds(replicates, seed_draws), confidence)
+        return [
+            Interval(float(m), float(lo), float(hi), seeds, samples)
+            for m, lo, hi in zip(point, low, high, strict=True)
+        ]
+
+    metrics = dict(zip(names, intervals(full.mean(axis=1), boot), strict=True))
     if baseline is None:
-        return intervals, {}
+        return metrics, {}
     base = names.index(baseline)
-    point = (full - full[base]).mean(axis=1)
-    low, high = _percentiles(
-        _resample_seeds(boot - boot[:, base : base + 1], seed_draws), confidence
-    )
+    shifts = intervals((full - full[base]).mean(axis=1), boot - boot[:, base : base + 1])
     differences = {
-        name: PairedDifference(
-            strategy=name,
-            baseline=baseline,
-            mean=float(point[k]),
-            low=float(low[k]),
-            high=float(high[k]),
-            seeds=seeds,
-            samples=samples,
-        )
-        for k, name in enumerate(names)
-        if k != base
+        name: PairedDifference(name, baseline, **shift.to_dict())
+        for name, shift in zip(names, shifts, strict=True)
+        if name != baseline
     }
-    return intervals, differences
+    return metrics, differences

@@ -24,7 +24,9 @@ from typing import Any
 
 import numpy as np
 
+from keras_imbalance.comparison.images import ImageFiles, file_batches, mixup_batches
 from keras_imbalance.comparison.scores import confusion_matrices, metric_from_confusion
+from keras_imbalance.comparison.streams import Stream
 
 SCHEDULES: tuple[str, ...] = ("cosine", "constant")
 KEEP_OPTIONS: tuple[str, ...] = ("best", "last")
@@ -135,13 +137,21 @@ class RunOutput:
     seconds: float = 0.0
 
 
-def predict_logits(model: Any, x: np.ndarray) -> np.ndarray:
-    """The model's outputs on ``x`` in inference mode, in chunks, as float64 NumPy."""
+def predict_logits(model: Any, x: Any) -> np.ndarray:
+    """The model's outputs on ``x`` in inference mode, in chunks, as float64 NumPy.
+
+    ``x`` is an array, :class:`~keras_imbalance.comparison.images.ImageFiles` streamed in
+    chunks of its ``chunk`` images (decoded one chunk at a time), or a
+    :class:`~keras_imbalance.comparison.streams.Stream` predicted batch by batch.
+    """
     import keras
 
+    if isinstance(x, Stream):
+        return x.predict(model)
+    step = _CHUNK if isinstance(x, np.ndarray) else int(getattr(x, "chunk", _CHUNK))
     parts = [
-        keras.ops.convert_to_numpy(model(x[i : i + _CHUNK], training=False))
-        for i in range(0, len(x), _CHUNK)
+        keras.ops.convert_to_numpy(model(x[i : i + step], training=False))
+        for i in range(0, len(x), step)
     ]
     return np.concatenate(parts).astype("float64")
 
@@ -156,9 +166,7 @@ def score(
     return float(metric_from_confusion(confusion, metric, tail=tail))
 
 
-def _best_epoch_callback(
-    x_val: np.ndarray, y_val: np.ndarray, recipe: Recipe, num_classes: int
-) -> Any:
+def _best_epoch_callback(x_val: Any, y_val: np.ndarray, recipe: Recipe, num_classes: int) -> Any:
     import keras
 
     class BestValidationEpoch(keras.callbacks.Callback):  # type: ignore[misc]
@@ -193,11 +201,11 @@ def fit_run(
     network: Any,
     setup: Any,
     *,
-    x_train: np.ndarray,
+    x_train: Any,
     y_train: np.ndarray,
-    x_val: np.ndarray,
+    x_val: Any,
     y_val: np.ndarray,
-    x_test: np.ndarray,
+    x_test: Any,
     num_classes: int,
     recipe: Recipe,
     seed: int,
@@ -205,6 +213,12 @@ def fit_run(
     log_dir: str | None = None,
 ) -> RunOutput:
     """Compile ``network`` with ``setup``'s loss, train it, and keep the chosen epoch's weights.
+
+    ``x_train``, ``x_val`` and ``x_test`` are arrays, or
+    :class:`~keras_imbalance.comparison.images.ImageFiles` streamed from disk: the batches are
+    then decoded one at a time (:class:`~keras_imbalance.comparison.images.FileBatches` with the
+    class weights as sample weights, ``BalancedBatches`` over the file indices, mixup batches),
+    and the predictions are made chunk by chunk.
 
     ``setup`` is a :class:`~keras_imbalance.comparison.strategies.Setup`. Every run takes the
     same number of gradient steps, ``epochs * ceil(len(x_train) / batch_size)``. With
@@ -215,7 +229,9 @@ def fit_run(
 
     started = time.perf_counter()
     epochs = recipe.epochs if epochs is None else epochs
-    steps_per_epoch = math.ceil(len(x_train) / recipe.batch_size)
+    stream = isinstance(x_train, Stream)
+    # A stream's epoch is one pass of it, however it is batched.
+    steps_per_epoch = x_train.num_batches if stream else math.ceil(len(x_train) / recipe.batch_size)
     options = {k: v for k, v in recipe.compile_kwargs.items() if k != "optimizer"}
     network.compile(
         optimizer=_optimizer(recipe, epochs * steps_per_epoch), loss=setup.loss, **options
@@ -229,10 +245,27 @@ def fit_run(
             keras.callbacks.TensorBoard(log_dir=log_dir, write_graph=False, profile_batch=0)
         )
     keras.utils.set_random_seed(seed)
-    if setup.mixup_alpha is not None:
+    on_files = isinstance(x_train, ImageFiles)
+    if stream:
+        fitted = _fit_stream(
+            network,
+            setup,
+            x_train,
+            y_train,
+            num_classes,
+            recipe,
+            seed,
+            epochs,
+            steps_per_epoch,
+            callbacks,
+            verbose,
+            fit_options,
+        )
+    elif setup.mixup_alpha is not None:
         from keras_imbalance.pipelines.mixup import DeferredMixupWeights, MixupBatches
 
-        mixed = MixupBatches(
+        make_mixup: Any = mixup_batches if on_files else MixupBatches
+        mixed = make_mixup(
             x_train,
             y_train,
             batch_size=recipe.batch_size,
@@ -261,6 +294,22 @@ def fit_run(
             callbacks=callbacks,
             **fit_options,
         )
+    elif on_files:
+        given = setup.fit_kwargs.get("class_weight")
+        unknown = sorted(set(setup.fit_kwargs) - {"class_weight"})
+        if unknown:  # pragma: no cover - every strategy's fit keywords are handled above
+            raise ValueError(f"fit keywords {unknown} cannot be applied to a stream")
+        batches = file_batches(
+            x_train,
+            y_train,
+            batch_size=recipe.batch_size,
+            seed=seed,
+            class_weight=None if given is None else [given[c] for c in range(num_classes)],
+            num_classes=num_classes if setup.one_hot else None,
+        )
+        fitted = network.fit(
+            batches, epochs=epochs, verbose=verbose, callbacks=callbacks, **fit_options
+        )
     else:
         targets = np.eye(num_classes, dtype="float32")[y_train] if setup.one_hot else y_train
         fitted = network.fit(
@@ -282,6 +331,68 @@ def fit_run(
         best_epoch=int(best.best_epoch or len(best.scores)),
         history=history,
         seconds=round(time.perf_counter() - started, 3),
+    )
+
+
+def _fit_stream(
+    network: Any,
+    setup: Any,
+    x_train: Any,
+    y_train: np.ndarray,
+    num_classes: int,
+    recipe: Recipe,
+    seed: int,
+    epochs: int,
+    steps_per_epoch: int,
+    callbacks: list[Any],
+    verbose: Any,
+    fit_options: dict[str, Any],
+) -> Any:
+    """``fit`` on a user's tf.data or PyDataset stream, with the strategy's batches."""
+    from keras_imbalance.comparison.streams import resampled_batches, training_batches
+
+    if setup.balanced_batches:
+        batches = resampled_batches(
+            x_train,
+            counts=np.bincount(y_train, minlength=num_classes),
+            batch_size=recipe.batch_size,
+            steps=steps_per_epoch,
+            seed=seed,
+        )
+        return network.fit(
+            batches,
+            epochs=epochs,
+            verbose=verbose,
+            callbacks=callbacks,
+            shuffle=False,
+            **fit_options,
+        )
+    given = setup.fit_kwargs.get("class_weight")
+    batches = training_batches(
+        x_train,
+        num_classes=num_classes,
+        seed=seed,
+        class_weight=(
+            [1.0] * num_classes
+            if setup.mixup_alpha is not None
+            else None
+            if given is None
+            else [given[c] for c in range(num_classes)]
+        ),
+        one_hot=setup.one_hot,
+        mixup_alpha=setup.mixup_alpha,
+    )
+    if setup.mixup_alpha is not None:
+        from keras_imbalance.pipelines.mixup import DeferredMixupWeights
+
+        late = setup.fit_kwargs["late_weights"]
+        callbacks = [
+            DeferredMixupWeights(batches, late, setup.fit_kwargs["start_epoch"]),
+            *callbacks,
+        ]
+    # In order: Keras would otherwise shuffle the batch indices, and a stream is read in order.
+    return network.fit(
+        batches, epochs=epochs, verbose=verbose, callbacks=callbacks, shuffle=False, **fit_options
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -19,6 +19,11 @@ from keras_imbalance.labels import (
     decode_labels,
     normalize_classes,
 )
+
+if TYPE_CHECKING:
+    from typing import Unpack
+
+    from keras_imbalance.labels.decode import DecodeOptions
 
 
 @dataclass(frozen=True, eq=False)
@@ -248,7 +253,7 @@ def as_prior(prior_or_counts: Any, name: str = "prior") -> np.ndarray:
     if isinstance(prior_or_counts, ClassCounts):
         values = prior_or_counts.counts.astype(np.float64)
     elif isinstance(prior_or_counts, Mapping):
-        values = as_counts(prior_or_counts, name).counts.astype(np.float64)
+        values = as_counts(prior_or_counts, name=name).counts.astype(np.float64)
     else:
         if isinstance(prior_or_counts, str | bytes) or not (
             isinstance(prior_or_counts, Sequence | np.ndarray)
@@ -276,18 +281,15 @@ def as_prior(prior_or_counts: Any, name: str = "prior") -> np.ndarray:
     return values / values.sum()
 
 
-def counts_from_labels(
-    y: Any,
-    *,
-    label_mode: LabelMode | None = None,
-    classes: ClassesLike = None,
-    name: str = "y",
-    max_classes: int = MAX_CLASSES,
-) -> ClassCounts:
-    """Count in-memory labels (array, list, pandas, eager tensor) through :func:`decode_labels`."""
-    decoded = decode_labels(
-        y, label_mode=label_mode, classes=classes, name=name, max_classes=max_classes
-    )
+def counts_from_labels(y: Any, **options: Unpack[DecodeOptions]) -> ClassCounts:
+    """Count in-memory labels (array, list, pandas, eager tensor) through :func:`decode_labels`,
+    which takes the keyword options (``label_mode``, ``classes``, ``name``, ``max_classes``).
+
+    Example:
+        >>> counts_from_labels(["b", "a", "b"], name="tags").as_dict()
+        {'a': 1, 'b': 2}
+    """
+    decoded = decode_labels(y, **options)
     counts = decoded.counts()
     n_samples = decoded.n_samples if decoded.label_mode == "multi_label" else int(counts.sum())
     return ClassCounts(counts, decoded.classes, decoded.label_mode, n_samples)

@@ -68,8 +68,10 @@ def count_labels(
             directory, the list of class sub-folders to count.
         column: the label column of a ``DataFrame`` or ``.csv`` source.
         max_classes: the most integer classes labels may make without ``classes`` (default
-            100 000): one stray label of 10**9 is refused instead of allocating a billion
-            counts. Applies to arrays, lists, tensors and ``{class: count}`` dicts.
+            100 000): one stray label of 10**9 is refused, with an error that names this
+            argument, before anything sized by the label is allocated. Every source honours it:
+            arrays, lists, tensors, pandas, ``.npy``/``.npz``/``.csv`` files, ``tf.data``,
+            ``PyDataset`` and batch iterables, and ``{class: count}`` dicts.
 
     Example:
         >>> count_labels([0, 1, 1, 2, 2, 2]).as_dict()
@@ -89,7 +91,7 @@ def count_labels(
     if isinstance(source, str | os.PathLike):
         return count_path(source, label_mode, classes, column, max_classes)
     if _from_module(source, "pandas"):
-        return count_pandas(source, label_mode, classes, column)
+        return count_pandas(source, label_mode, classes, column, max_classes)
     if column is not None:
         raise ValueError(
             f"column={column!r} applies to a DataFrame or a .csv file, not to "
@@ -108,7 +110,7 @@ def count_labels(
         files = count_file_dataset(source, label_mode, classes)
         if files is not None:
             return files
-        return count_tf_dataset(source, label_mode, classes)
+        return count_tf_dataset(source, label_mode, classes, max_classes)
     if _has_file_attributes(source):
         files = count_file_dataset(source, label_mode, classes)
         if files is not None:
@@ -122,9 +124,11 @@ def count_labels(
             source, label_mode=label_mode, classes=classes, max_classes=max_classes
         )
     if _is_py_dataset(source):
-        return count_batches(py_dataset_batches(source), label_mode, classes, "PyDataset")
+        return count_batches(
+            py_dataset_batches(source), label_mode, classes, "PyDataset", max_classes
+        )
     if isinstance(source, Iterable) and not isinstance(source, str | bytes):
-        return count_batches(iter(source), label_mode, classes, type(source).__name__)
+        return count_batches(iter(source), label_mode, classes, type(source).__name__, max_classes)
     listed = "\n  - ".join(SOURCES)
     raise TypeError(
         f"count_labels cannot read source={short_repr(source)} of type "

@@ -21,7 +21,10 @@ def load_arrays(
 
     * A folder with one sub-folder per class: the images, decoded by Keras's
       ``image_dataset_from_directory`` at ``image_size`` x ``image_size`` and scaled to
-      ``[0, 1]``, with the folder names as labels (needs TensorFlow).
+      ``[0, 1]``, with the folder names as labels (needs TensorFlow). This holds every image in
+      memory as float32 (``N * image_size**2 * 3 * 4`` bytes); ``compare`` takes the folder's
+      path instead and streams it a batch at a time
+      (:mod:`~keras_imbalance.comparison.images`).
     * A ``.npz`` file with arrays ``x`` and ``y``, or ``x_train``, ``y_train``, ``x_test`` and
       ``y_test``.
     * A ``.csv`` file with numeric feature columns and the label column ``label_column``.

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from keras_imbalance.evaluation.rendering import (
+    Document,
+    Rendered,
+    Table,
+    class_cells,
     fmt,
-    fmt_number,
-    html_page,
-    html_table,
-    html_warnings,
     json_float,
     json_number,
-    markdown_table,
-    text_table,
 )
+from keras_imbalance.evaluation.result import ClassMetrics
 
 MULTILABEL_SCHEMA = "keras_imbalance.multilabel_report/1"
 
@@ -68,22 +66,17 @@ PER_LABEL_HEADER = (
 
 
 @dataclass(frozen=True)
-class LabelMetrics:
-    """One label's scores, as a binary problem (``nan`` where undefined; ``None`` without
-    scores, or for ROC-AUC when the label is always or never present)."""
+class LabelMetrics(ClassMetrics):
+    """One label's scores, as a binary problem: the fields of :class:`ClassMetrics` (``nan``
+    where undefined) and the ranking scores (``None`` without scores, or for ROC-AUC when the
+    label is always or never present)."""
 
-    name: str
-    precision: float
-    recall: float
-    f1: float
-    specificity: float
-    support: float
     average_precision: float | None = None
     roc_auc: float | None = None
 
 
 @dataclass(frozen=True, eq=False)
-class MultiLabelReport:
+class MultiLabelReport(Rendered):
     """The evaluation of a multi-label classifier: per-label rows and scikit-learn's label- and
     sample-based scores (see :func:`~keras_imbalance.evaluation.report`).
 
@@ -151,16 +144,7 @@ class MultiLabelReport:
 
     def _per_label_rows(self) -> list[tuple[str, ...]]:
         return [
-            (
-                row.name,
-                fmt(row.precision),
-                fmt(row.recall),
-                fmt(row.f1),
-                fmt(row.specificity),
-                fmt_number(row.support),
-                fmt(row.average_precision),
-                fmt(row.roc_auc),
-            )
+            (*class_cells(row), fmt(row.average_precision), fmt(row.roc_auc))
             for row in self.per_label
         ]
 
@@ -169,55 +153,12 @@ class MultiLabelReport:
             return "Predictions given as labels."
         return f"A label is predicted when its score is >= {self.threshold:g}."
 
-    def to_markdown(self) -> str:
-        parts = ["## Multi-label report", ""]
-        parts += [f"> **Warning:** {text}" for text in self.warnings]
-        if self.warnings:
-            parts.append("")
-        parts += [self._threshold_line(), ""]
-        parts += markdown_table(("metric", "value"), self._summary_rows())
-        parts += ["", "### Per label", ""]
-        parts += markdown_table(PER_LABEL_HEADER, self._per_label_rows())
-        return "\n".join(parts) + "\n"
-
-    def to_rich(self) -> Any:
-        try:
-            from rich.console import Group
-            from rich.table import Table
-            from rich.text import Text
-        except ImportError as error:  # pragma: no cover - rich is installed in the test env
-            raise ImportError(
-                'to_rich needs rich; install it with pip install "keras-imbalance[cli]"'
-            ) from error
-
-        def table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> Any:
-            result = Table(title=title, title_justify="left")
-            for i, name in enumerate(header):
-                result.add_column(name, justify="left" if i == 0 else "right")
-            for row in rows:
-                result.add_row(*row)
-            return result
-
-        items: list[Any] = [Text(f"Warning: {text}", style="bold red") for text in self.warnings]
-        items.append(Text(self._threshold_line()))
-        items.append(table("Multi-label report", ("metric", "value"), self._summary_rows()))
-        items.append(table("Per label", PER_LABEL_HEADER, self._per_label_rows()))
-        return Group(*items)
-
-    def to_html(self) -> str:
-        body = html_warnings(self.warnings)
-        body.append(f"<p>{self._threshold_line()}</p>")
-        body += html_table(("metric", "value"), self._summary_rows(), "Summary")
-        body += html_table(PER_LABEL_HEADER, self._per_label_rows(), "Per label")
-        return html_page("Multi-label report", body)
-
-    def __str__(self) -> str:
-        parts = [f"WARNING: {text}" for text in self.warnings]
-        parts.append(self._threshold_line())
-        parts += text_table(("metric", "value"), self._summary_rows())
-        parts += ["", "Per label:"]
-        parts += text_table(PER_LABEL_HEADER, self._per_label_rows())
-        return "\n".join(parts)
+    def _document(self) -> Document:
+        summary = Table("Summary", ("metric", "value"), self._summary_rows())
+        per_label = Table("Per label", PER_LABEL_HEADER, self._per_label_rows())
+        return Document(
+            "Multi-label report", self.warnings, summary, [per_label], self._threshold_line()
+        )
 
     def __repr__(self) -> str:
         return (

@@ -193,7 +193,7 @@ def _threshold_scores(
     labels = decode_labels(y_val, classes=classes, name="threshold_data[0]")
     if labels.indices is None:
         raise ValueError("threshold_data[0] holds multi-hot rows; give binary class labels")
-    probabilities = score_matrix(scores_val, from_logits, name="threshold_data[1]")
+    probabilities = score_matrix(scores_val, from_logits=from_logits, name="threshold_data[1]")
     positive = probabilities if probabilities.ndim == 1 else probabilities[:, 1]
     flat = labels.indices.ravel()
     if positive.shape[0] != flat.size:
@@ -299,7 +299,7 @@ def report(
             from_logits=from_logits,
         )
 
-    probabilities = None if scores is None else score_matrix(scores, from_logits)
+    probabilities = None if scores is None else score_matrix(scores, from_logits=from_logits)
     width = None
     if probabilities is not None:
         width = 2 if probabilities.ndim == 1 else probabilities.shape[1]

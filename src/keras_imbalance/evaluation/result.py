@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,16 +11,15 @@ import numpy as np
 from keras_imbalance.evaluation.rendering import (
     PER_CLASS_HEADER,
     THRESHOLD_HEADER,
+    Document,
+    Rendered,
+    Table,
+    class_cells,
     fmt,
     fmt_number,
-    html_page,
-    html_table,
-    html_warnings,
     json_float,
     json_matrix,
     json_number,
-    markdown_table,
-    text_table,
 )
 
 #: The default decision threshold of a binary detector's positive-class probability.
@@ -167,7 +165,7 @@ class ThresholdResult:
 
 
 @dataclass(frozen=True, eq=False)
-class ImbalanceReport:
+class ImbalanceReport(Rendered):
     """The honest evaluation of a classifier: data only; render with the ``to_*`` methods.
 
     Attributes:
@@ -275,17 +273,7 @@ class ImbalanceReport:
         return rows
 
     def _per_class_rows(self) -> list[tuple[str, ...]]:
-        return [
-            (
-                row.name,
-                fmt(row.precision),
-                fmt(row.recall),
-                fmt(row.f1),
-                fmt(row.specificity),
-                fmt_number(row.support),
-            )
-            for row in self.per_class
-        ]
+        return [class_cells(row) for row in self.per_class]
 
     def _threshold_rows(self) -> list[tuple[str, ...]]:
         return [
@@ -308,87 +296,21 @@ class ImbalanceReport:
             for name, row in zip(self.class_names, np.asarray(self.confusion_matrix), strict=True)
         ]
 
-    def to_markdown(self) -> str:
-        """Markdown: the warnings, then tables of the summary, per-class metrics, thresholds
-        (binary detectors) and the confusion matrix."""
-        parts = ["## Classification report", ""]
-        parts += [f"> **Warning:** {text}" for text in self.warnings]
-        if self.warnings:
-            parts.append("")
-        parts += markdown_table(("metric", "value"), self._summary_rows())
-        parts += ["", "### Per class", ""]
-        parts += markdown_table(PER_CLASS_HEADER, self._per_class_rows())
+    def _document(self) -> Document:
+        tables = [Table("Per class", PER_CLASS_HEADER, self._per_class_rows())]
         if self.thresholds:
-            parts += ["", "### Thresholds (positive class)", ""]
-            parts += markdown_table(THRESHOLD_HEADER, self._threshold_rows())
-        parts += ["", "### Confusion matrix (rows: true, columns: predicted)", ""]
-        parts += markdown_table(("true \\ predicted", *self.class_names), self._matrix_rows())
-        return "\n".join(parts) + "\n"
-
-    def to_rich(self) -> Any:
-        """A ``rich`` renderable (a ``Group`` of tables); needs the ``cli`` extra."""
-        try:
-            from rich.console import Group
-            from rich.table import Table
-            from rich.text import Text
-        except ImportError as error:  # pragma: no cover - rich is installed in the test env
-            raise ImportError(
-                'to_rich needs rich; install it with pip install "keras-imbalance[cli]"'
-            ) from error
-
-        def table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> Any:
-            result = Table(title=title, title_justify="left")
-            for i, name in enumerate(header):
-                result.add_column(name, justify="left" if i == 0 else "right")
-            for row in rows:
-                result.add_row(*row)
-            return result
-
-        items: list[Any] = [Text(f"Warning: {text}", style="bold red") for text in self.warnings]
-        items.append(table("Classification report", ("metric", "value"), self._summary_rows()))
-        items.append(table("Per class", PER_CLASS_HEADER, self._per_class_rows()))
-        if self.thresholds:
-            items.append(
-                table("Thresholds (positive class)", THRESHOLD_HEADER, self._threshold_rows())
+            tables.append(
+                Table("Thresholds (positive class)", THRESHOLD_HEADER, self._threshold_rows())
             )
-        items.append(
-            table(
+        tables.append(
+            Table(
                 "Confusion matrix (rows: true, columns: predicted)",
                 ("true \\ predicted", *self.class_names),
                 self._matrix_rows(),
             )
         )
-        return Group(*items)
-
-    def to_html(self) -> str:
-        """A self-contained HTML page: the warnings and the same tables as :meth:`to_markdown`."""
-        body = html_warnings(self.warnings)
-        body += html_table(("metric", "value"), self._summary_rows(), "Classification report")
-        body += html_table(PER_CLASS_HEADER, self._per_class_rows(), "Per class")
-        if self.thresholds:
-            body += html_table(
-                THRESHOLD_HEADER, self._threshold_rows(), "Thresholds (positive class)"
-            )
-        body += html_table(
-            ("true \\ predicted", *self.class_names),
-            self._matrix_rows(),
-            "Confusion matrix (rows: true, columns: predicted)",
-        )
-        return html_page("Classification report", body)
-
-    def __str__(self) -> str:
-        parts = [f"WARNING: {text}" for text in self.warnings]
-        if parts:
-            parts.append("")
-        parts += text_table(("metric", "value"), self._summary_rows())
-        parts += ["", "Per class:"]
-        parts += text_table(PER_CLASS_HEADER, self._per_class_rows())
-        if self.thresholds:
-            parts += ["", "Thresholds (positive class):"]
-            parts += text_table(THRESHOLD_HEADER, self._threshold_rows())
-        parts += ["", "Confusion matrix (rows: true, columns: predicted):"]
-        parts += text_table(("true \\ predicted", *self.class_names), self._matrix_rows())
-        return "\n".join(parts)
+        summary = Table("Classification report", ("metric", "value"), self._summary_rows())
+        return Document("Classification report", self.warnings, summary, tables)
 
     def __repr__(self) -> str:
         return (

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from keras_imbalance._validation import short_repr
+from keras_imbalance._validation import positional_deprecated, short_repr
 
 
 def require_sklearn() -> Any:
@@ -57,7 +57,8 @@ def _probabilities(scores: np.ndarray, from_logits: bool | None, name: str) -> n
     return np.asarray(softmax(scores, axis=-1))
 
 
-def score_matrix(scores: Any, from_logits: bool | None, name: str = "scores") -> np.ndarray:
+@positional_deprecated(1)
+def score_matrix(scores: Any, *, from_logits: bool | None, name: str = "scores") -> np.ndarray:
     """``(N,)`` positive-class probabilities or ``(N, C)`` class probabilities."""
     array = as_float_array(scores, name)
     if array.ndim >= 2 and array.shape[-1] == 1:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 import numpy as np
 
@@ -51,7 +51,7 @@ MAX_CLASSES = 100_000
 def check_max_classes(num_classes: int, max_classes: Any, name: str) -> None:
     """Refuse ``num_classes`` above ``max_classes``: one stray label of 10**9 would otherwise
     allocate a billion counts."""
-    limit = _check_limit(max_classes)
+    limit = max_classes_limit(max_classes)
     if num_classes > limit:
         raise ValueError(
             f"{name} contains the class index {num_classes - 1}, which makes {num_classes} "
@@ -60,7 +60,9 @@ def check_max_classes(num_classes: int, max_classes: Any, name: str) -> None:
         )
 
 
-def _check_limit(max_classes: Any) -> int:
+def max_classes_limit(max_classes: Any) -> int:
+    """``max_classes`` as an int, or the error that names it; for readers that check the
+    limit before they read any label."""
     if (
         isinstance(max_classes, bool)
         or not isinstance(max_classes, int | np.integer)
@@ -299,6 +301,15 @@ def check_width(
     return classes
 
 
+class DecodeOptions(TypedDict, total=False):
+    """The options of :func:`decode_labels`, for functions that pass them through unchanged."""
+
+    label_mode: LabelMode | None
+    classes: ClassesLike
+    name: str
+    max_classes: int
+
+
 def decode_labels(
     y: Any,
     *,
@@ -331,7 +342,7 @@ def decode_labels(
     """
     if label_mode is not None:
         check_option("label_mode", label_mode, LABEL_MODES)
-    _check_limit(max_classes)
+    max_classes_limit(max_classes)
     declared = normalize_classes(classes)
     array = _as_array(y, name)
 

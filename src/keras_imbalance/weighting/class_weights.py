@@ -22,7 +22,7 @@ import os
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 
@@ -33,20 +33,13 @@ from keras_imbalance.labels import MAX_CLASSES, ClassesLike, LabelMode
 Strategy = Literal["balanced", "inverse", "sqrt_inverse", "max_ratio", "log", "effective_number"]
 
 
-STRATEGIES: tuple[str, ...] = (
-    "balanced",
-    "inverse",
-    "sqrt_inverse",
-    "max_ratio",
-    "log",
-    "effective_number",
-)
+STRATEGIES: tuple[str, ...] = get_args(Strategy)
 
 
 Normalize = Literal["mean", "sum", "max"]
 
 
-NORMALIZE_OPTIONS: tuple[str | None, ...] = (None, "mean", "sum", "max")
+NORMALIZE_OPTIONS: tuple[str | None, ...] = (None, *get_args(Normalize))
 
 
 ClassWeightLike = Mapping[Any, float] | Sequence[float] | np.ndarray
@@ -283,11 +276,13 @@ def check_class_weight(
                     f"class_weight gives class {index} twice (key {key!r}); give it once"
                 )
             result[index] = _check_weight(value, index)
-        missing = [i for i in range(num_classes) if i not in result]
+        missing = num_classes - len(result)
         if missing:
+            # The first gap, found without listing every missing class (num_classes may be huge).
+            first = next(i for i in range(num_classes) if i not in result)
             raise ValueError(
-                f"class_weight has no weight for class {missing[0]}"
-                f"{' (' + str(len(missing)) + ' classes missing)' if len(missing) > 1 else ''} "
+                f"class_weight has no weight for class {first}"
+                f"{' (' + str(missing) + ' classes missing)' if missing > 1 else ''} "
                 f"(classes are 0..{num_classes - 1}); give all {num_classes} classes, "
                 f"for example with class_weights(...)"
             )

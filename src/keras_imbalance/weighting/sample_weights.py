@@ -27,12 +27,23 @@ Keras accepts all these shapes as ``fit(sample_weight=...)`` and weights each el
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 
-from keras_imbalance._validation import check_number, check_option, short_repr
-from keras_imbalance.labels import ClassesLike, LabelMode, decode_labels
+from keras_imbalance._validation import (
+    check_number,
+    check_option,
+    positional_deprecated,
+    short_repr,
+)
+from keras_imbalance.labels import (
+    MAX_CLASSES,
+    ClassesLike,
+    LabelMode,
+    check_max_classes,
+    decode_labels,
+)
 from keras_imbalance.weighting.class_weights import (
     ClassWeightLike,
     ClassWeights,
@@ -42,13 +53,13 @@ from keras_imbalance.weighting.class_weights import (
 MultiLabelReduce = Literal["max", "mean", "sum"]
 
 
-MULTI_LABEL_REDUCE_OPTIONS: tuple[str, ...] = ("max", "mean", "sum")
+MULTI_LABEL_REDUCE_OPTIONS: tuple[str, ...] = get_args(MultiLabelReduce)
 
 
 SampleWeightNormalize = Literal["mean"]
 
 
-SAMPLE_WEIGHT_NORMALIZE_OPTIONS: tuple[str | None, ...] = (None, "mean")
+SAMPLE_WEIGHT_NORMALIZE_OPTIONS: tuple[str | None, ...] = (None, *get_args(SampleWeightNormalize))
 
 
 def _int_like(key: Any) -> bool:
@@ -61,8 +72,13 @@ def _int_like(key: Any) -> bool:
     return isinstance(key, str) and key.strip().lstrip("-").isdigit()
 
 
+@positional_deprecated(1)
 def weight_classes(
-    class_weight: ClassWeightLike, classes: ClassesLike = None, *, text_labels: bool = False
+    class_weight: ClassWeightLike,
+    *,
+    classes: ClassesLike = None,
+    text_labels: bool = False,
+    max_classes: int = MAX_CLASSES,
 ) -> tuple[int, list[str] | None]:
     """The number of classes and the class names that ``class_weight`` is checked against.
 
@@ -71,7 +87,8 @@ def weight_classes(
     class names (strings that are not numbers) names its classes, sorted as
     :func:`~keras_imbalance.labels.decode_labels` sorts string labels; the names only count
     when the labels are strings, so integer labels with such a dict raise in
-    :func:`~keras_imbalance.check_class_weight`.
+    :func:`~keras_imbalance.check_class_weight`. An integer key above ``max_classes - 1`` is
+    refused (a stray key of 10**9 would otherwise size the weights by it).
     """
     if classes is not None:
         if isinstance(classes, int | np.integer) and not isinstance(classes, bool):
@@ -83,7 +100,9 @@ def weight_classes(
     if isinstance(class_weight, Mapping):
         keys = list(class_weight)
         if keys and all(_int_like(k) for k in keys):
-            return max(len(keys), max(int(float(k)) for k in keys) + 1), None
+            size = max(len(keys), max(int(float(k)) for k in keys) + 1)
+            check_max_classes(size, max_classes, "class_weight")
+            return size, None
         if text_labels:
             names = sorted(str(k) for k in keys)
             return len(names), names
@@ -126,8 +145,9 @@ def class_weight_vector(
     return np.asarray([checked[i] for i in range(num_classes)], dtype=np.float64)
 
 
+@positional_deprecated(2)
 def reduce_multi_hot(
-    multi_hot: np.ndarray, weights: np.ndarray, reduce: str, negative_weight: float
+    multi_hot: np.ndarray, weights: np.ndarray, *, reduce: str, negative_weight: float
 ) -> np.ndarray:
     """Per-row weight of multi-hot rows ``(..., L)``: the positive labels' weights reduced."""
     positives = multi_hot.astype(bool)
@@ -168,6 +188,7 @@ def _single(
     negative_weight: float,
     combine: Any,
     normalize: str | None,
+    max_classes: int,
     name: str,
 ) -> np.ndarray:
     if class_weight is None:
@@ -176,7 +197,9 @@ def _single(
     text = probe.dtype.kind in "USa" or (
         probe.dtype == object and probe.size > 0 and isinstance(probe.ravel()[0], str | bytes)
     )
-    num_classes, names = weight_classes(class_weight, classes, text_labels=text)
+    num_classes, names = weight_classes(
+        class_weight, classes=classes, text_labels=text, max_classes=max_classes
+    )
     if classes is not None:
         decode_classes: ClassesLike = classes
     elif text and names is not None:
@@ -196,7 +219,12 @@ def _single(
     if decoded.indices is not None:
         result = weights[decoded.indices]
     else:
-        result = reduce_multi_hot(decoded.multi_hot, weights, multi_label_reduce, negative_weight)  # type: ignore[arg-type]
+        result = reduce_multi_hot(
+            decoded.multi_hot,  # type: ignore[arg-type]
+            weights,
+            reduce=multi_label_reduce,
+            negative_weight=negative_weight,
+        )
     if combine is not None:
         result = result * _check_combine(combine, result.shape, "combine")
     if normalize == "mean":
@@ -219,6 +247,7 @@ def sample_weights(
     negative_weight: float = 1.0,
     combine: Any = None,
     normalize: SampleWeightNormalize | None = None,
+    max_classes: int = MAX_CLASSES,
 ) -> Any:
     """Per-sample (per-timestep, per-pixel) weights from class weights, for ``fit(sample_weight=)``.
 
@@ -247,6 +276,9 @@ def sample_weights(
         combine: existing per-sample weights to multiply with, shaped ``(N,)`` or like the
             result; it is not modified. Multi-output: a dict or list like ``y``.
         normalize: ``None`` or ``"mean"`` (the mean weight over all elements becomes 1).
+        max_classes: the most classes a ``class_weight`` dict keyed by class index may make
+            (default 100 000): a stray key of 10**9 is refused instead of sizing the weights by
+            it. Pass a larger value if you really have that many classes.
 
     Returns:
         A ``float64`` array shaped like the labels without their class axis (``(N,)`` for
@@ -269,6 +301,7 @@ def sample_weights(
         "multi_label_reduce": multi_label_reduce,
         "negative_weight": negative_weight,
         "normalize": normalize,
+        "max_classes": max_classes,
     }
     if isinstance(y, Mapping):
         return _multi_output_dict(y, class_weight, combine, options)

@@ -220,3 +220,15 @@ def test_progress_true_without_tqdm_says_how_to_install(tree, monkeypatch):
     with pytest.raises(ImportError, match="pip install tqdm"):
         count_directory(tree, progress=True)
     assert count_directory(tree).n_samples == 8  # progress=None quietly goes without
+
+
+def test_class_folders_takes_classes_by_keyword_and_warns_when_positional(tmp_path):
+    from keras_imbalance.counting import class_folders
+
+    _touch(tmp_path, "cats/a.jpg", "dogs/b.jpg", "owls/c.jpg")
+    with pytest.deprecated_call(match=r"pass classes=\.\.\. by keyword"):
+        old = class_folders(tmp_path, ["owls", "cats"])
+    new = class_folders(tmp_path, classes=["owls", "cats"])
+    assert old == new == (str(tmp_path), ["owls", "cats"])
+    # without classes, the sub-folders in Keras's (sorted) order
+    assert class_folders(tmp_path)[1] == sorted(os.listdir(tmp_path)) == ["cats", "dogs", "owls"]

@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from keras_imbalance._validation import short_repr
+from keras_imbalance._validation import positional_deprecated, short_repr
 from keras_imbalance.counting.class_counts import ClassCounts
 
 #: The extensions of ``keras.utils.image_dataset_from_directory`` (Keras's ``ALLOWLIST_FORMATS``).
@@ -86,8 +86,9 @@ def _check_extensions(extensions: ExtensionsLike) -> tuple[str, ...]:
     return tuple(checked)
 
 
+@positional_deprecated(1)
 def class_folders(
-    path: str | os.PathLike[str], classes: Sequence[str] | None = None
+    path: str | os.PathLike[str], *, classes: Sequence[str] | None = None
 ) -> tuple[str, list[str]]:
     """The root as a string and its class folders, as Keras's ``index_directory`` finds them."""
     root = os.fspath(path)
@@ -266,7 +267,7 @@ def count_directory(
         raise TypeError(f"follow_links={short_repr(follow_links)} must be True or False")
     if progress is not None and not isinstance(progress, bool):
         raise TypeError(f"progress={short_repr(progress)} must be None, True or False")
-    root, names = class_folders(path, classes)
+    root, names = class_folders(path, classes=classes)
     bar = _Progress(progress, len(names))
     try:
         counts = np.asarray(

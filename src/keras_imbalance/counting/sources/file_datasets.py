@@ -10,17 +10,22 @@ import numpy as np
 
 from keras_imbalance._validation import short_repr
 from keras_imbalance.counting.class_counts import ClassCounts
-from keras_imbalance.labels import ClassesLike, LabelMode, normalize_classes
+from keras_imbalance.labels import MAX_CLASSES, ClassesLike, LabelMode, normalize_classes
 
 # --- Datasets -----------------------------------------------------------------------------------
 
 
 def count_tf_dataset(
-    dataset: Any, label_mode: LabelMode | None, classes: ClassesLike
+    dataset: Any,
+    label_mode: LabelMode | None,
+    classes: ClassesLike,
+    max_classes: int = MAX_CLASSES,
 ) -> ClassCounts:
     from keras_imbalance.counting.sources.tfdata import count_dataset
 
-    counted: ClassCounts = count_dataset(dataset, label_mode=label_mode, classes=classes)
+    counted: ClassCounts = count_dataset(
+        dataset, label_mode=label_mode, classes=classes, max_classes=max_classes
+    )
     return counted
 
 

@@ -9,7 +9,13 @@ import numpy as np
 
 from keras_imbalance._validation import short_repr
 from keras_imbalance.counting.class_counts import ClassCounts
-from keras_imbalance.labels import ClassesLike, LabelMode, decode_labels, normalize_classes
+from keras_imbalance.labels import (
+    MAX_CLASSES,
+    ClassesLike,
+    LabelMode,
+    decode_labels,
+    normalize_classes,
+)
 
 
 def py_dataset_batches(dataset: Any) -> Iterator[Any]:
@@ -50,7 +56,11 @@ def _batch_labels(batch: Any, position: int, what: str) -> Any:
 
 
 def count_batches(
-    batches: Iterator[Any], label_mode: LabelMode | None, classes: ClassesLike, what: str
+    batches: Iterator[Any],
+    label_mode: LabelMode | None,
+    classes: ClassesLike,
+    what: str,
+    max_classes: int = MAX_CLASSES,
 ) -> ClassCounts:
     """Sum per-batch counts; labels are never gathered, only one batch is held at a time."""
     fixed = normalize_classes(classes)
@@ -61,7 +71,11 @@ def count_batches(
     for position, batch in enumerate(batches):
         labels = _batch_labels(batch, position, what)
         decoded = decode_labels(
-            labels, label_mode=mode, classes=fixed, name=f"the labels of batch {position}"
+            labels,
+            label_mode=mode,
+            classes=fixed,
+            name=f"the labels of batch {position}",
+            max_classes=max_classes,
         )
         counts = decoded.counts()
         n_samples += decoded.n_samples if decoded.label_mode == "multi_label" else int(counts.sum())

@@ -8,13 +8,17 @@ import numpy as np
 
 from keras_imbalance._validation import short_repr
 from keras_imbalance.counting.class_counts import ClassCounts, counts_from_labels
-from keras_imbalance.labels import ClassesLike, LabelMode, normalize_classes
+from keras_imbalance.labels import MAX_CLASSES, ClassesLike, LabelMode, normalize_classes
 
 # --- pandas -------------------------------------------------------------------------------------
 
 
 def count_pandas(
-    source: Any, label_mode: LabelMode | None, classes: ClassesLike, column: str | None
+    source: Any,
+    label_mode: LabelMode | None,
+    classes: ClassesLike,
+    column: str | None,
+    max_classes: int = MAX_CLASSES,
 ) -> ClassCounts:
     kind = type(source).__name__
     if kind == "DataFrame":
@@ -56,7 +60,13 @@ def count_pandas(
             f"{name} has a missing value (NaN/None) at position {int(missing[0])}; drop or fill "
             f"the rows without a label"
         )
-    return counts_from_labels(source.to_numpy(), label_mode=label_mode, classes=classes, name=name)
+    return counts_from_labels(
+        source.to_numpy(),
+        label_mode=label_mode,
+        classes=classes,
+        name=name,
+        max_classes=max_classes,
+    )
 
 
 def _count_categorical(

@@ -14,12 +14,14 @@ from keras_imbalance._validation import check_option, short_repr
 from keras_imbalance.counting.class_counts import ClassCounts
 from keras_imbalance.labels import (
     LABEL_MODES,
+    MAX_CLASSES,
     ClassesLike,
     LabelMode,
     check_width,
     decode_labels,
     normalize_classes,
 )
+from keras_imbalance.labels.decode import max_classes_limit
 
 _TENSORFLOW_HINT = 'pip install "keras-imbalance[tensorflow]"'
 
@@ -197,6 +199,7 @@ def count_dataset(
     *,
     label_mode: LabelMode | None = None,
     classes: ClassesLike = None,
+    max_classes: int = MAX_CLASSES,
 ) -> ClassCounts:
     """Count the classes of a ``tf.data.Dataset`` of ``(x, y)`` or ``(x, y, w)`` elements.
 
@@ -214,6 +217,10 @@ def count_dataset(
         dataset: a finite ``tf.data.Dataset`` of ``(x, y)`` or ``(x, y, sample_weight)``.
         label_mode: ``"int"``, ``"categorical"``, ``"multi_label"``, or ``None`` to detect it.
         classes: an int ``C`` or a list of classes, to declare classes that may be absent.
+        max_classes: the most integer classes the labels may make without ``classes`` (default
+            100 000). The labels are reduced to their distinct values first, so a stray label
+            of 10**9 is refused with an error naming ``max_classes`` before any per-class array
+            is allocated.
 
     Returns:
         A :class:`~keras_imbalance.ClassCounts`, equal to ``count_labels`` of the stacked labels.
@@ -229,6 +236,7 @@ def count_dataset(
     tf = import_tensorflow()
     if label_mode is not None:
         check_option("label_mode", label_mode, LABEL_MODES)
+    max_classes_limit(max_classes)  # before the pass over the data
     declared = normalize_classes(classes)
     spec = check_dataset(dataset)
     if dataset.cardinality() == tf.data.INFINITE_CARDINALITY:
@@ -267,7 +275,7 @@ def count_dataset(
         keys = np.asarray([key.decode() for key in result["keys"].tolist()], dtype=object)
         if keys.size == 0:
             raise ValueError("dataset is empty; give at least one labelled element")
-        return _counts_from_keys(keys, result["key_counts"], declared, name)
+        return _counts_from_keys(keys, result["key_counts"], declared, name, max_classes)
     if result["elements"] == 0:
         raise ValueError("dataset is empty; give at least one labelled element")
     if result["nonfinite"]:
@@ -295,7 +303,7 @@ def count_dataset(
             label_mode = "int"
 
     if label_mode == "int":
-        return _counts_from_keys(result["keys"], result["key_counts"], declared, name)
+        return _counts_from_keys(result["keys"], result["key_counts"], declared, name, max_classes)
 
     if not result["binary"]:
         bad = result["high"] if result["high"] > 1 else result["low"]
@@ -318,11 +326,17 @@ def count_dataset(
 
 
 def _counts_from_keys(
-    keys: np.ndarray, key_counts: np.ndarray, declared: tuple[Any, ...] | None, name: str
+    keys: np.ndarray,
+    key_counts: np.ndarray,
+    declared: tuple[Any, ...] | None,
+    name: str,
+    max_classes: int,
 ) -> ClassCounts:
     # decode_labels on the distinct labels gives the class order and every error it would give
-    # on the full labels.
-    decoded = decode_labels(keys, label_mode="int", classes=declared, name=name)
+    # on the full labels (max_classes included), before the bincount sized by the largest label.
+    decoded = decode_labels(
+        keys, label_mode="int", classes=declared, name=name, max_classes=max_classes
+    )
     if decoded.indices is None:  # pragma: no cover - impossible for label_mode="int"
         raise RuntimeError("decode_labels gave no indices for int labels")
     counts = np.bincount(
