@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import time
 from collections.abc import Callable
@@ -54,3 +55,21 @@ def compare(
         "met": speedup >= target,
         "all_s": times,
     }
+
+
+def add_torch_threads_option(parser: argparse.ArgumentParser) -> None:
+    """``--torch-threads N``: PyTorch's intra-op threads, for a CPU that other jobs share."""
+    parser.add_argument(
+        "--torch-threads",
+        type=int,
+        default=None,
+        help="PyTorch intra-op threads (default: PyTorch's choice). On a CPU shared with other "
+        "jobs, 1 keeps eager kernels from waiting on each other; ours and the peer get the same",
+    )
+
+
+def apply_torch_threads(threads: int | None) -> None:
+    if threads is not None:
+        import torch
+
+        torch.set_num_threads(threads)

@@ -37,6 +37,7 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 import keras
 import numpy as np
+from _timing import add_torch_threads_option, apply_torch_threads
 from keras import ops
 
 from keras_imbalance import losses
@@ -277,7 +278,13 @@ def seed_comparison(num_classes: int, repeats: int, iterations: int) -> dict[str
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats, a smaller seed C")
+    parser.add_argument(
+        "--no-seed", action="store_true", help="skip the seed loop (its trace takes minutes)"
+    )
+    add_torch_threads_option(parser)
     args = parser.parse_args()
+    if BACKEND == "torch":
+        apply_torch_threads(args.torch_threads)
     repeats, iterations = (3, 5) if args.quick else (9, 20)
     seed_classes = 20 if args.quick else 100
     print(
@@ -288,9 +295,11 @@ def main() -> None:
     rows = []
     for num_classes in (10, 1000):
         rows.extend(loss_table(num_classes, repeats, iterations))
-    seed = seed_comparison(seed_classes, repeats, iterations)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
+    seed = None if args.no_seed else seed_comparison(seed_classes, repeats, iterations)
+    # A run without the seed loop keeps the last full run's file.
+    results = RESULTS.with_stem(RESULTS.stem + "_no_seed") if args.no_seed else RESULTS
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(
         json.dumps(
             {
                 "backend": BACKEND,
@@ -298,6 +307,7 @@ def main() -> None:
                 "machine": platform.platform(),
                 "cpus": os.cpu_count(),
                 "quick": args.quick,
+                "torch_threads": args.torch_threads,
                 "batch": BATCH,
                 "repeats": repeats,
                 "iterations": iterations,
@@ -308,7 +318,7 @@ def main() -> None:
         )
         + "\n"
     )
-    print(f"wrote {RESULTS}")
+    print(f"wrote {results}")
 
 
 if __name__ == "__main__":

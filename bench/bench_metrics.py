@@ -35,6 +35,7 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 import keras
 import numpy as np
+from _timing import add_torch_threads_option, apply_torch_threads
 
 from keras_imbalance.metrics import BalancedAccuracy
 
@@ -140,7 +141,10 @@ def bench(num_classes: int, repeats: int, calls: int) -> list[dict[str, Any]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="few repeats, for a smoke run")
+    add_torch_threads_option(parser)
     args = parser.parse_args()
+    if BACKEND == "torch":
+        apply_torch_threads(args.torch_threads)
     repeats, calls = (3, 20) if args.quick else (11, 200)
 
     rows = [row for c in (10, 100) for row in bench(c, repeats, calls)]
@@ -165,6 +169,7 @@ def main() -> None:
                 "machine": platform.platform(),
                 "cpus": os.cpu_count(),
                 "quick": args.quick,
+                "torch_threads": args.torch_threads,
                 "repeats": repeats,
                 "calls_per_repeat": calls,
                 "target_ratio": TARGET,

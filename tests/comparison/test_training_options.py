@@ -133,3 +133,43 @@ def test_cli_model_imports_a_builder(tmp_path: Path) -> None:
 def test_cli_model_errors(spec: str, match: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["compare", "--model", spec, "--epochs", "1", "--strategies", "none"]) == 2
     assert match in capsys.readouterr().err
+
+
+class Precision(keras.callbacks.Callback):
+    """Records each run's compute dtype and whether its train step is XLA-compiled."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[tuple[str, str, object]] = []
+
+    def on_train_begin(self, logs: object = None) -> None:
+        last = self.model.layers[-1]
+        self.seen.append((last.compute_dtype, last.kernel.dtype, self.model.jit_compile))
+
+
+@pytest.fixture
+def mixed_precision():
+    before = keras.config.dtype_policy().name
+    keras.config.set_dtype_policy("mixed_float16")
+    yield
+    keras.config.set_dtype_policy(before)
+
+
+def test_mixed_precision_and_jit_compile(mixed_precision) -> None:
+    spy = Precision()
+    result = compare(
+        tiny_data(),
+        ["none", "logit_adjusted", "posthoc"],
+        model=mlp,
+        epochs=2,
+        seeds=[0],
+        n_boot=20,
+        tune=False,
+        compile_kwargs={"jit_compile": False},
+        fit_kwargs={"callbacks": [spy]},
+    )
+    # float16 compute, float32 variables (Keras's mixed policy), the user's jit_compile.
+    assert spy.seen == [("float16", "float32", False)] * 2
+    for run in result.runs:
+        assert np.isfinite(run["validation"]["balanced_accuracy"])
+        assert not run["diverged"]

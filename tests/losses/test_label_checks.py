@@ -13,6 +13,7 @@ import pytest
 
 from keras_imbalance import losses
 from tests.conftest import BACKEND
+from tests.labels.compiled_paths import PATHS, compile_on, named_error, raises_on
 
 PRED2 = np.array([[0.3, 0.7], [0.6, 0.4]], dtype="float32")
 PRED3 = np.array([[0.2, 0.5, 0.3], [0.6, 0.3, 0.1], [0.1, 0.1, 0.8]], dtype="float32")
@@ -60,34 +61,72 @@ def test_one_hot_labels_of_the_wrong_width_raise(name: str, loss: Any) -> None:
         loss(np.eye(2, dtype="float32")[[0, 1, 1]], PRED3)
 
 
-def _fit(loss: keras.losses.Loss, labels: np.ndarray, *, jit_compile: bool) -> float:
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize(("name", "loss"), SPARSE_LOSSES, ids=[n for n, _ in SPARSE_LOSSES])
+def test_out_of_range_labels_on_every_path(name: str, loss: Any, path: str) -> None:
+    """A named error where one can be raised, else NaN: never a finite wrong number.
+
+    Good labels give the eager value on the same path, so the NaN comes from the bad label.
+    """
+    run = compile_on(path, lambda y, p: loss(y, p))
+    good = np.array([0, 2, 1], dtype="int32")
+    expected = np.asarray(keras.ops.convert_to_numpy(loss(good, PRED3)), dtype=np.float64)
+    assert np.all(np.isfinite(expected))
+    np.testing.assert_allclose(run(good, PRED3), expected, rtol=1e-5, atol=1e-6)
+    for bad in (5, -1):
+        labels = np.array([0, bad, 1], dtype="int32")
+        if raises_on(path):
+            error, match = named_error(path, bad, 3)
+            with pytest.raises(error, match=match):
+                run(labels, PRED3)
+        else:
+            assert np.all(np.isnan(run(labels, PRED3))), f"{name} on {path}, label {bad}"
+
+
+def _fit(loss: keras.losses.Loss, labels: np.ndarray, **compile_options: Any) -> float:
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3)])
-    model.compile("sgd", loss, jit_compile=jit_compile)
+    model.compile("sgd", loss, **compile_options)
     history = model.fit(np.ones((4, 2), "float32"), labels, epochs=1, batch_size=4, verbose=0)
     return float(history.history["loss"][-1])
 
 
-@pytest.mark.parametrize("jit_compile", [False, True])
-def test_out_of_range_labels_inside_fit(jit_compile: bool) -> None:
-    """What each compiled step does with a label 5 at C=3 (see ``check_class_range``)."""
-    labels = np.array([0, 1, 5, 1])
-    loss = losses.LDAMLoss([3, 2, 1])
-    if BACKEND == "tensorflow" and jit_compile:
-        # XLA drops asserts; Keras's own sparse CE gives NaN there, and so does this loss.
-        assert np.isnan(_fit(loss, labels, jit_compile=True))
-        assert np.isfinite(_fit(loss, np.array([0, 1, 2, 1]), jit_compile=True))
-        return
-    if BACKEND == "tensorflow":
-        import tensorflow as tf
+FIT_LOSSES = [
+    losses.LDAMLoss([3, 2, 1]),
+    losses.WeightedSparseCategoricalCrossentropy([1.0, 2.0, 3.0], from_logits=True),
+    losses.CostSensitiveCategoricalCrossentropy(np.ones((3, 3)), from_logits=True),
+]
 
-        error: type[Exception] = tf.errors.InvalidArgumentError
-        match = "class index outside 0..2"
+
+@pytest.mark.parametrize("loss", FIT_LOSSES, ids=lambda loss: type(loss).__name__)
+@pytest.mark.parametrize("mode", ["run_eagerly", "default", "jit_compile"])
+def test_out_of_range_labels_inside_fit(mode: str, loss: keras.losses.Loss) -> None:
+    """``model.fit`` with a label 5 at C=3: what each compiled step does (``check_class_range``).
+
+    ``run_eagerly=True``: the named ``ValueError`` on every backend. The default step: a
+    TensorFlow graph asserts; JAX jits (NaN); PyTorch runs eagerly (the named error).
+    ``jit_compile=True``: NaN on TensorFlow (XLA) and JAX.
+    """
+    if BACKEND == "torch" and mode == "jit_compile":
+        pytest.skip("torch.compile takes ~20 s; on the CPU it reads the labels as eager PyTorch")
+    options = {
+        "run_eagerly": {"run_eagerly": True},
+        "default": {},
+        "jit_compile": {"jit_compile": True},
+    }[mode]
+    bad = np.array([0, 1, 5, 1])
+    path = {
+        ("tensorflow", "default"): "tf.function",
+        ("tensorflow", "jit_compile"): "xla",
+        ("jax", "default"): "jit",
+        ("jax", "jit_compile"): "jit",
+    }.get((BACKEND, mode), "eager")
+    if raises_on(path):
+        error, match = named_error(path, 5, 3)
+        with pytest.raises(error, match=match):
+            _fit(loss, bad, **options)
     else:
-        error, match = Exception, "y_true contains the class index 5"
-    if BACKEND == "torch" and jit_compile:
-        pytest.skip("torch.compile takes ~20 s; the eager step covers the check on PyTorch")
-    with pytest.raises(error, match=match):
-        _fit(loss, labels, jit_compile=jit_compile)
+        assert np.isnan(_fit(loss, bad, **options))
+    assert np.isfinite(_fit(loss, np.array([0, 1, 2, 1]), **options))
 
 
 # --- One check shared by functions and classes -------------------------------------------------

@@ -39,6 +39,8 @@ from keras_imbalance.metrics import (
     per_class_precision_from_confusion,
     per_class_recall_from_confusion,
 )
+from tests.conftest import BACKEND
+from tests.labels.compiled_paths import PATHS, compile_on, named_error, raises_on
 from tests.serialization import check_config_round_trip, check_keras_file_round_trip
 
 pytestmark = [
@@ -312,22 +314,175 @@ def test_out_of_range_labels_raise_a_named_error(bad: int) -> None:
             metric.update_state(np.array([0, 1, bad, bad]), scores)
 
 
-def test_out_of_range_labels_raise_inside_a_compiled_evaluate() -> None:
-    """TensorFlow graph: an assert; JAX jit: a host callback; PyTorch: eager. Never dropped."""
-    import os
+def _compiled_update_and_result(metric: keras.metrics.Metric, path: str) -> Any:
+    """``(y_true, y_pred) -> result`` after one update compiled on ``path``, from a fresh state."""
+    if path == "jit":
+        import jax
 
-    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
-    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(3)])
-    # XLA drops TensorFlow asserts (there the metric turns NaN), so the graph runs without it.
-    model.compile(
-        loss="mse",
-        metrics=[make_metric("balanced_accuracy", 3)],
-        jit_compile=backend == "jax",
+        update = jax.jit(metric.stateless_update_state)
+
+        def run_jax(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+            state = update([v.value for v in metric.variables], y_true, y_pred)
+            return value(metric.stateless_result(state))
+
+        return run_jax
+    update = compile_on(path, lambda y, p: metric.update_state(y, p) or ops.zeros(()))
+
+    def run(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        metric.reset_state()
+        update(y_true, y_pred)
+        return value(metric.result())
+
+    return run
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("name", ALL_METRICS)
+def test_out_of_range_labels_on_every_path(name: str, path: str) -> None:
+    """A named error where one can be raised, else a NaN result: never a dropped row.
+
+    Good labels give scikit-learn's value on the same path, so the NaN comes from the bad label.
+    """
+    scores = np.eye(3, dtype="float32")[[0, 1, 2, 2]]
+    run = _compiled_update_and_result(make_metric(name, 3), path)
+    good = np.array([0, 1, 1, 2], dtype="int32")
+    np.testing.assert_allclose(
+        run(good, scores), reference(name, 3, good, scores.argmax(-1), None), rtol=RTOL, atol=ATOL
     )
+    for bad in (5, -1):
+        labels = np.array([0, 1, bad, bad], dtype="int32")
+        if raises_on(path):
+            error, match = named_error(path, bad, 3)
+            with pytest.raises(error, match=match):
+                run(labels, scores)
+        else:
+            assert np.all(np.isnan(run(labels, scores))), f"{name} on {path}, label {bad}"
+
+
+def test_a_bad_batch_keeps_the_result_nan_until_reset() -> None:
+    """The out-of-range count is state: later good batches do not hide a bad one."""
+    if "jit" not in PATHS and "xla" not in PATHS:
+        pytest.skip(f"every path raises a named error on {BACKEND}")
+    metric = BalancedAccuracy(3)
+    scores = np.eye(3, dtype="float32")[[0, 1, 2, 2]]
+    path = "jit" if "jit" in PATHS else "xla"
+    if path == "jit":
+        import jax
+
+        update = jax.jit(metric.stateless_update_state)
+        state = [v.value for v in metric.variables]
+        state = update(state, np.array([0, 1, 7, 2]), scores)
+        state = update(state, np.array([0, 1, 2, 2]), scores)
+        assert np.isnan(value(metric.stateless_result(state)))
+        assert value(state[1]) == 1  # one bad batch counted
+        return
+    step = compile_on("xla", lambda y, p: metric.update_state(y, p) or ops.zeros(()))
+    step(np.array([0, 1, 7, 2]), scores)
+    step(np.array([0, 1, 2, 2]), scores)
+    assert np.isnan(value(metric.result()))
+    assert value(metric.out_of_range_batches) == 1
+    metric.reset_state()
+    step(np.array([0, 1, 2, 2]), scores)
+    assert value(metric.result()) == 1.0
+
+
+@pytest.mark.parametrize("mode", ["run_eagerly", "default", "jit_compile"])
+def test_out_of_range_labels_inside_evaluate(mode: str) -> None:
+    """``model.evaluate`` with every metric and a label 5 at C=3, on each kind of step."""
+    if BACKEND == "torch" and mode == "jit_compile":
+        pytest.skip("torch.compile takes ~20 s; on the CPU it reads the labels as eager PyTorch")
+    options = {
+        "run_eagerly": {"run_eagerly": True},
+        "default": {},
+        "jit_compile": {"jit_compile": True},
+    }[mode]
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(3)])
+    model.compile(loss="mse", metrics=[make_metric(name, 3) for name in ALL_METRICS], **options)
     x = np.eye(3, dtype="float32")[[0, 1, 2, 2]]
     y = np.array([[0.0], [1.0], [5.0], [5.0]], dtype="float32")
-    with pytest.raises(Exception, match="class index"):
-        model.evaluate(x, y, verbose=0)
+    path = {
+        ("tensorflow", "default"): "tf.function",
+        ("tensorflow", "jit_compile"): "xla",
+        ("jax", "default"): "jit",
+        ("jax", "jit_compile"): "jit",
+    }.get((BACKEND, mode), "eager")
+    if raises_on(path):
+        error, match = named_error(path, 5, 3)
+        with pytest.raises(error, match=match):
+            model.evaluate(x, y, verbose=0)
+        return
+    results = model.evaluate(x, y, verbose=0, return_dict=True)
+    for name in ALL_METRICS:
+        assert np.all(np.isnan(results[name])), name
+    good = model.evaluate(x, np.array([[0.0], [1.0], [2.0], [2.0]]), verbose=0, return_dict=True)
+    assert all(np.all(np.isfinite(good[name])) for name in ALL_METRICS)
+
+
+# --- ignore_class: rows with that label are skipped, as in Keras's MeanIoU(ignore_class=...) ---
+
+
+@pytest.mark.parametrize("ignore_class", [-1, 0, 255])
+@pytest.mark.parametrize("name", ALL_METRICS)
+def test_ignore_class_equals_sklearn_without_those_rows(name: str, ignore_class: int) -> None:
+    rng = np.random.default_rng(seed_of(name, ignore_class))
+    labels = imbalanced_labels(rng, 40, 4)
+    scores = scores_for(rng, labels, 4)
+    weight = rng.uniform(0.2, 2.0, 40).astype("float32")
+    skipped = rng.random(40) < 0.3
+    if ignore_class != 0:
+        labels = np.where(skipped, ignore_class, labels)
+    kept = labels != ignore_class
+    metric = make_metric(name, 4, ignore_class=ignore_class)
+    metric.update_state(labels[:25], scores[:25], sample_weight=weight[:25])
+    metric.update_state(labels[25:], scores[25:], sample_weight=weight[25:])
+    np.testing.assert_allclose(
+        value(metric.result()),
+        reference(name, 4, labels[kept], scores[kept].argmax(-1), weight[kept]),
+        rtol=RTOL,
+        atol=ATOL,
+    )
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_ignore_class_inside_compiled_steps(path: str) -> None:
+    """The skip works in every kind of step, and a bad label beside it is still caught."""
+    labels = np.array([0, -1, 1, 2, -1, 1], dtype="int32")
+    scores = np.eye(3, dtype="float32")[[0, 2, 1, 1, 0, 1]]
+    run = _compiled_update_and_result(MacroF1(3, ignore_class=-1), path)
+    kept = labels != -1
+    np.testing.assert_allclose(
+        run(labels, scores),
+        f1_score(labels[kept], scores[kept].argmax(-1), average="macro"),
+        rtol=RTOL,
+    )
+    labels[1] = 3
+    if raises_on(path):
+        error, match = named_error(path, 3, 3)
+        with pytest.raises(error, match=match):
+            run(labels, scores)
+    else:
+        assert np.isnan(run(labels, scores))
+
+
+def test_confusion_matrix_update_with_ignore_class_matches_sklearn() -> None:
+    labels = np.array([2, 255, 0, 1, 255, 2])
+    predicted = np.array([2, 0, 0, 2, 1, 1])
+    matrix = confusion_matrix_update(
+        labels, np.eye(3, dtype="float32")[predicted], 3, ignore_class=255
+    )
+    kept = labels != 255
+    np.testing.assert_array_equal(
+        value(matrix), confusion_matrix(labels[kept], predicted[kept], labels=range(3))
+    )
+
+
+def test_ignore_class_is_validated_at_construction() -> None:
+    for bad in (1.5, True, "-1"):
+        with pytest.raises(TypeError, match=rf"ignore_class must be an int label.*{bad!r}"):
+            MacroF1(3, ignore_class=bad)
+        with pytest.raises(TypeError, match=r"ignore_class must be an int label"):
+            confusion_matrix_update([0], [[1.0, 0.0]], 2, ignore_class=bad)
+    assert MacroF1(3, ignore_class=np.int64(-1)).ignore_class == -1
 
 
 def test_macro_f1_equals_keras_f1score_on_one_hot_labels() -> None:
@@ -478,17 +633,23 @@ def test_class_id_selects_one_entry(cls: type) -> None:
     assert cls(4, class_id=2, name="minority").name == "minority"
 
 
-def test_metric_variable_is_a_summed_confusion_matrix() -> None:
+def test_metric_variables_are_a_summed_confusion_matrix_and_a_bad_batch_count() -> None:
     metric = BalancedAccuracy(num_classes=5)
-    (variable,) = metric.variables
-    assert tuple(variable.shape) == (5, 5)
-    assert variable.aggregation == "sum"
-    assert not variable.trainable
+    matrix, out_of_range = metric.variables
+    assert tuple(matrix.shape) == (5, 5) and tuple(out_of_range.shape) == ()
+    for variable in (matrix, out_of_range):
+        assert variable.aggregation == "sum"
+        assert not variable.trainable
 
 
 @pytest.mark.parametrize("name", ALL_METRICS)
 def test_config_round_trip(name: str) -> None:
-    kwargs: dict[str, Any] = {"threshold": 0.3, "from_logits": True, "name": "custom"}
+    kwargs: dict[str, Any] = {
+        "threshold": 0.3,
+        "from_logits": True,
+        "ignore_class": -1,
+        "name": "custom",
+    }
     if name.startswith("per_class"):
         kwargs["class_id"] = 1
     metric = make_metric(name, 2, **kwargs)
@@ -496,9 +657,15 @@ def test_config_round_trip(name: str) -> None:
     config = rebuilt.get_config()
     assert config["num_classes"] == 2 and config["threshold"] == 0.3
     assert config["from_logits"] is True and config["name"] == "custom"
-    assert set(config) == {"num_classes", "threshold", "from_logits", "name", "dtype"} | (
-        {"class_id"} if name.startswith("per_class") else set()
-    )
+    assert config["ignore_class"] == -1
+    assert set(config) == {
+        "num_classes",
+        "threshold",
+        "from_logits",
+        "ignore_class",
+        "name",
+        "dtype",
+    } | ({"class_id"} if name.startswith("per_class") else set())
 
 
 def test_keras_file_round_trip_in_compiled_model(tmp_path: Any) -> None:

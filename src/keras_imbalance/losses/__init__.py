@@ -18,6 +18,17 @@ it is stable at logits of +-1e4 and probabilities of exactly 0 or 1 (clipped to
 * ``ClassBalancedLoss``: ``(1 - beta) / (1 - beta**n_y)`` times softmax CE, sigmoid BCE or sigmoid
   focal loss.
 
+**Out-of-range labels.** A sparse label outside ``0..C-1`` never gives a finite wrong loss (the
+old behaviour of LDAM and the focal class-balanced loss, a loss of 0 for the row). Where the
+labels can be read on the host (eager calls, ``model.compile(run_eagerly=True)``, PyTorch on the
+CPU) it raises a ``ValueError`` naming ``y_true`` and the index; in a TensorFlow graph
+(``model.fit`` by default) an ``InvalidArgumentError`` with the same words. Inside a jitted JAX
+step (JAX's default) or under ``jit_compile=True`` on TensorFlow, where XLA drops asserts and a
+host callback would cost every step, the batch's loss is NaN (``keras.callbacks.TerminateOnNaN``
+stops on it). For the named error there, use ``run_eagerly=True`` or check the labels up front
+with ``keras_imbalance.count_labels(y, classes=C)``. ``WeightedSparseCategoricalCrossentropy``
+takes ``ignore_class=`` for padding labels.
+
 **Reduction.** Class weights here live *inside* the loss, so Keras's default reduction
 ``"sum_over_batch_size"`` divides ``sum_i w[y_i] * CE_i`` by the number of elements ``N``, not by
 ``sum_i w[y_i]``. That is the same scale ``model.fit(class_weight=...)`` gives, and unlike

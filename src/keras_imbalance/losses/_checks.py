@@ -28,13 +28,15 @@ def positive_counts(counts: CountsLike, name: str = "counts") -> tuple[ClassCoun
     return found, found.counts.astype(np.float64)
 
 
-def check_cost_matrix(cost_matrix: Any) -> np.ndarray:
+def _float_array(values: Any, name: str, what: str) -> np.ndarray:
     try:
-        cost = np.asarray(cost_matrix, dtype=np.float64)
+        return np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as error:
-        raise TypeError(
-            f"cost_matrix={short_repr(cost_matrix)} must be a C x C array of numbers"
-        ) from error
+        raise TypeError(f"{name}={short_repr(values)} must be {what}") from error
+
+
+def check_cost_matrix(cost_matrix: Any) -> np.ndarray:
+    cost = _float_array(cost_matrix, "cost_matrix", "a C x C array of numbers")
     if cost.ndim != 2 or cost.shape[0] != cost.shape[1] or cost.shape[0] < 2:
         raise ValueError(
             f"cost_matrix has shape {cost.shape}; it must be a square C x C matrix "
@@ -86,12 +88,7 @@ def check_pos_weight(pos_weight: Any) -> float | list[float]:
         pos_weight, bool
     ):
         return check_number("pos_weight", pos_weight, low=0)
-    try:
-        values = np.asarray(pos_weight, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise TypeError(
-            f"pos_weight={short_repr(pos_weight)} must be a number or a list of numbers"
-        ) from error
+    values = _float_array(pos_weight, "pos_weight", "a number or a list of numbers")
     if values.ndim != 1 or values.size == 0:
         raise ValueError(f"pos_weight has shape {values.shape}; give one weight per label")
     bad = np.flatnonzero(~np.isfinite(values) | (values < 0))
@@ -131,12 +128,7 @@ def check_weight_values(values: Any, name: str) -> Any:
     if isinstance(values, Mapping):
         return values  # checked by weight_list
     if isinstance(values, Sequence | np.ndarray) and not isinstance(values, str | bytes):
-        try:
-            array = np.asarray(values, dtype=np.float64)
-        except (TypeError, ValueError) as error:
-            raise TypeError(
-                f"{name}={short_repr(values)} must be a list of numbers, one per class"
-            ) from error
+        array = _float_array(values, name, "a list of numbers, one per class")
         bad = np.flatnonzero(~np.isfinite(array.ravel()) | (array.ravel() < 0))
         if bad.size:
             raise ValueError(

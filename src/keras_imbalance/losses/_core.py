@@ -10,7 +10,8 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_imbalance.labels import class_indices, indices_to_one_hot, is_one_hot, one_hot
+from keras_imbalance.labels import indices_to_one_hot, is_one_hot
+from keras_imbalance.labels.tensors import checked_class_indices, checked_one_hot, poison
 from keras_imbalance.losses._checks import check_weight_values, weight_list
 
 # --- Tensor helpers (keras.ops) ---------------------------------------------------------------
@@ -70,30 +71,38 @@ def weighted_crossentropy(
 
     Sparse labels gather ``w[y]``; their cross-entropy uses the dense kernel on a one-hot
     matrix, which is faster than TensorFlow's sparse kernel on CPU and as fast on JAX.
-    ``weight=None`` is plain cross-entropy. Sparse labels outside ``0..C-1`` are refused
+    ``weight=None`` is plain cross-entropy. Sparse labels outside ``0..C-1`` raise a named error
+    or, in a compiled step that cannot raise, make the batch's loss NaN
     (:func:`keras_imbalance.labels.check_class_range`); elements labelled ``ignore_class`` get
     a loss of 0 and a Keras mask, so that the reduction leaves them out of the mean, as
     ``keras.losses.SparseCategoricalCrossentropy(ignore_class=...)`` does.
     """
     y_true = ops.convert_to_tensor(y_true)
     if not is_one_hot(y_true, y_pred) and not label_smoothing:
-        index = class_indices(y_true, y_pred, ignore_class=ignore_class)
-        target = indices_to_one_hot(index, y_pred, ignore_class=ignore_class)
+        index, out_of_range = checked_class_indices(y_true, y_pred, ignore_class=ignore_class)
+        target = indices_to_one_hot(index, y_pred)
         loss = ops.categorical_crossentropy(target, y_pred, from_logits=from_logits)
-        if weight is not None:
-            safe = (
-                index
-                if ignore_class is None
-                else ops.where(ops.equal(index, ignore_class), ops.zeros_like(index), index)
-            )
-            loss = ops.take(weight, safe) * loss
         if ignore_class is None:
-            return loss
+            if weight is not None:
+                loss = ops.take(weight, index) * loss
+            return poison(loss, out_of_range)
         valid = ops.not_equal(index, ignore_class)
-        loss = ops.where(valid, loss, ops.zeros_like(loss))
+        if weight is not None:
+            loss = ops.take(weight, ops.where(valid, index, ops.zeros_like(index))) * loss
+        loss = poison(ops.where(valid, loss, ops.zeros_like(loss)), out_of_range)
         _set_mask(loss, valid)
         return loss
-    target = one_hot(y_true, y_pred)
+    target, out_of_range = checked_one_hot(y_true, y_pred)
+    return poison(
+        soft_weighted_crossentropy(target, y_pred, weight, from_logits, label_smoothing),
+        out_of_range,
+    )
+
+
+def soft_weighted_crossentropy(
+    target: Any, y_pred: Any, weight: Any | None, from_logits: bool, label_smoothing: float = 0.0
+) -> Any:
+    """``(sum_c t_c w_c) * CE(t, p)`` for a one-hot or soft ``target``, smoothed after weighing."""
     scale = None if weight is None else true_class_weight(target, weight)
     if label_smoothing:
         num_classes = ops.cast(ops.shape(target)[-1], y_pred.dtype)

@@ -8,7 +8,8 @@ import keras
 from keras import ops
 
 from keras_imbalance._validation import check_option, positional_deprecated
-from keras_imbalance.labels import class_indices, first_argmax, indices_to_one_hot, is_one_hot
+from keras_imbalance.labels import first_argmax, indices_to_one_hot, is_one_hot
+from keras_imbalance.labels.tensors import checked_class_indices, poison
 from keras_imbalance.losses._checks import check_cost_matrix
 from keras_imbalance.losses._core import log_probs, register
 
@@ -58,18 +59,18 @@ def cost_sensitive_categorical_crossentropy(
     y_true = ops.convert_to_tensor(y_true)
     if is_one_hot(y_true, y_pred):
         target = ops.cast(y_true, y_pred.dtype)
-        true_index = first_argmax(target)
-    else:  # checked once; NaN rows for bad labels under XLA (see labels.one_hot)
-        true_index = class_indices(y_true, y_pred)
+        true_index, out_of_range = first_argmax(target), None
+    else:  # decoded and checked once (a NaN loss for bad labels in a compiled step)
+        true_index, out_of_range = checked_class_indices(y_true, y_pred)
         target = indices_to_one_hot(true_index, y_pred)
     ce = ops.categorical_crossentropy(target, y_pred, from_logits=from_logits)
     if mode == "argmax":
         predicted = first_argmax(y_pred)
         weight = ops.take(ops.reshape(cost, (-1,)), true_index * num_classes + predicted)
-        return ops.stop_gradient(weight) * ce
+        return poison(ops.stop_gradient(weight) * ce, out_of_range)
     probabilities = ops.exp(log_probs(y_pred, from_logits))
     rows = ops.take(cost, true_index, axis=0)
-    return ops.sum(rows * probabilities, axis=-1) * ce
+    return poison(ops.sum(rows * probabilities, axis=-1) * ce, out_of_range)
 
 
 @register

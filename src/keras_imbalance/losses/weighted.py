@@ -10,6 +10,7 @@ import numpy as np
 from keras import ops
 
 from keras_imbalance._validation import positional_deprecated
+from keras_imbalance.labels.tensors import check_ignore_class
 from keras_imbalance.losses._checks import (
     check_label_smoothing,
     check_pos_weight,
@@ -80,21 +81,10 @@ def weighted_sparse_categorical_crossentropy(
         >>> [round(float(v), 4) for v in loss]
         [2.0794, 0.6931]
     """
-    ignore_class = _check_ignore_class(ignore_class)
+    ignore_class = check_ignore_class(ignore_class)
     y_pred = ops.convert_to_tensor(y_pred)
     weight = as_vector(class_weight, y_pred, "class_weight")
     return weighted_crossentropy(y_true, y_pred, weight, from_logits, ignore_class=ignore_class)
-
-
-def _check_ignore_class(ignore_class: Any) -> int | None:
-    if ignore_class is None:
-        return None
-    if isinstance(ignore_class, bool) or not isinstance(ignore_class, int | np.integer):
-        raise TypeError(
-            f"ignore_class must be an int label (e.g. -1 or 255) or None, got "
-            f"{ignore_class!r} of type {type(ignore_class).__name__}"
-        )
-    return int(ignore_class)
 
 
 def weighted_binary_crossentropy(
@@ -140,8 +130,40 @@ def weighted_binary_crossentropy(
     return -ops.mean(weight * y_true * log_p + (1.0 - y_true) * log_not_p, axis=-1)
 
 
+class _ClassWeightedCrossentropy(ClassWeightVariable, keras.losses.Loss):
+    """What the two class-weighted cross-entropies share: ``option`` names the one that differs
+    (``label_smoothing`` or ``ignore_class``), passed on to ``function``."""
+
+    option: str
+    function: Any
+
+    def _set_up(self, class_weight: Any, from_logits: bool, option_value: Any) -> None:
+        self._init_class_weight(class_weight, num_weights(class_weight))
+        self.from_logits = bool(from_logits)
+        setattr(self, self.option, option_value)
+
+    def call(self, y_true: Any, y_pred: Any) -> Any:
+        return type(self).function(
+            y_true,
+            y_pred,
+            self._class_weight,
+            from_logits=self.from_logits,
+            **{self.option: getattr(self, self.option)},
+        )
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            "class_weight": self.class_weight.tolist(),
+            "from_logits": self.from_logits,
+            self.option: getattr(self, self.option),
+            "reduction": self.reduction,
+            "name": self.name,
+            "dtype": self.dtype,
+        }
+
+
 @register
-class WeightedCategoricalCrossentropy(ClassWeightVariable, keras.losses.Loss):
+class WeightedCategoricalCrossentropy(_ClassWeightedCrossentropy):
     """Loss class for :func:`weighted_categorical_crossentropy`: ``w[y] * CE``.
 
     Args:
@@ -160,6 +182,9 @@ class WeightedCategoricalCrossentropy(ClassWeightVariable, keras.losses.Loss):
         1.3863
     """
 
+    option = "label_smoothing"
+    function = staticmethod(weighted_categorical_crossentropy)
+
     @positional_deprecated(2)
     def __init__(
         self,
@@ -172,37 +197,17 @@ class WeightedCategoricalCrossentropy(ClassWeightVariable, keras.losses.Loss):
         dtype: Any = None,
     ) -> None:
         super().__init__(name=name, reduction=reduction, dtype=dtype)
-        self._init_class_weight(class_weight, num_weights(class_weight))
-        self.from_logits = bool(from_logits)
-        self.label_smoothing = check_label_smoothing(label_smoothing)
-
-    def call(self, y_true: Any, y_pred: Any) -> Any:
-        return weighted_categorical_crossentropy(
-            y_true,
-            y_pred,
-            self._class_weight,
-            from_logits=self.from_logits,
-            label_smoothing=self.label_smoothing,
-        )
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "class_weight": self.class_weight.tolist(),
-            "from_logits": self.from_logits,
-            "label_smoothing": self.label_smoothing,
-            "reduction": self.reduction,
-            "name": self.name,
-            "dtype": self.dtype,
-        }
+        self._set_up(class_weight, from_logits, check_label_smoothing(label_smoothing))
 
 
 @register
-class WeightedSparseCategoricalCrossentropy(ClassWeightVariable, keras.losses.Loss):
+class WeightedSparseCategoricalCrossentropy(_ClassWeightedCrossentropy):
     """Loss class for :func:`weighted_sparse_categorical_crossentropy`: ``w[y] * CE``.
 
     Args:
         class_weight: one weight per class (dict, list or ``ClassWeights``).
         from_logits: whether predictions are logits.
+        ignore_class: a label whose elements get no loss and leave the mean (e.g. ``-1``).
         reduction: Keras's reduction.
         name: the loss name.
 
@@ -211,6 +216,9 @@ class WeightedSparseCategoricalCrossentropy(ClassWeightVariable, keras.losses.Lo
         >>> round(float(loss([1, 0], [[0.5, 0.5], [0.5, 0.5]])), 4)
         1.3863
     """
+
+    option = "ignore_class"
+    function = staticmethod(weighted_sparse_categorical_crossentropy)
 
     @positional_deprecated(2)
     def __init__(
@@ -224,28 +232,7 @@ class WeightedSparseCategoricalCrossentropy(ClassWeightVariable, keras.losses.Lo
         dtype: Any = None,
     ) -> None:
         super().__init__(name=name, reduction=reduction, dtype=dtype)
-        self._init_class_weight(class_weight, num_weights(class_weight))
-        self.from_logits = bool(from_logits)
-        self.ignore_class = _check_ignore_class(ignore_class)
-
-    def call(self, y_true: Any, y_pred: Any) -> Any:
-        return weighted_sparse_categorical_crossentropy(
-            y_true,
-            y_pred,
-            self._class_weight,
-            from_logits=self.from_logits,
-            ignore_class=self.ignore_class,
-        )
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "class_weight": self.class_weight.tolist(),
-            "from_logits": self.from_logits,
-            "ignore_class": self.ignore_class,
-            "reduction": self.reduction,
-            "name": self.name,
-            "dtype": self.dtype,
-        }
+        self._set_up(class_weight, from_logits, check_ignore_class(ignore_class))
 
 
 @register

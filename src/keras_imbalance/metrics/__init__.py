@@ -25,7 +25,18 @@ Predictions and labels:
   is ``y_pred > threshold``, or ``sigmoid(y_pred) > threshold`` when ``from_logits=True`` (for the
   default ``threshold=0.5``, ``logit > 0``). ``y_true`` is ``(...)``, ``(..., 1)`` or one-hot
   ``(..., 2)`` of 0/1.
-* Labels outside ``0..C-1`` (a padding value such as ``-1``) are not counted, on every backend.
+* ``ignore_class=`` (every class, and :func:`confusion_matrix_update`) skips the elements whose
+  true label equals it, as ``keras.metrics.MeanIoU(ignore_class=...)`` does: a padding value such
+  as ``-1`` or ``255``, or a class in ``0..C-1`` to leave out of the score.
+* Any other label outside ``0..C-1`` is never dropped silently. Where the labels can be read on
+  the host (eager calls, ``model.compile(run_eagerly=True)``, PyTorch on the CPU) it raises a
+  ``ValueError`` naming ``y_true`` and the index; in a TensorFlow graph (``model.fit`` and
+  ``evaluate`` by default) an ``InvalidArgumentError`` with the same words. Inside a jitted JAX
+  step (JAX's default) or under ``jit_compile=True`` on TensorFlow, where raising would cost
+  every step, the metric counts the bad batch in its ``out_of_range`` variable and its result is
+  NaN until ``reset_state()`` (Keras resets at each epoch). For the named error there, use
+  ``run_eagerly=True`` or check the labels up front with
+  ``keras_imbalance.count_labels(y, classes=C)``.
 * ``sample_weight`` broadcasts to the label shape (``(N,)`` weights apply to every step of an
   ``(N, T)`` sequence), and weighs each element's count. In ``model.compile``, Keras passes
   ``sample_weight`` (and ``class_weight``) only to ``weighted_metrics=[...]``, not to

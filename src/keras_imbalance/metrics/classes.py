@@ -7,18 +7,10 @@ from typing import Any
 import keras
 import numpy as np
 
+import keras_imbalance.metrics.confusion as confusion
 from keras_imbalance._validation import short_repr
-from keras_imbalance.metrics.confusion import (
-    balanced_accuracy_from_confusion,
-    check_num_classes,
-    check_threshold,
-    confusion_matrix_update,
-    geometric_mean_from_confusion,
-    macro_f1_from_confusion,
-    matthews_correlation_from_confusion,
-    per_class_precision_from_confusion,
-    per_class_recall_from_confusion,
-)
+from keras_imbalance.labels.tensors import check_ignore_class, poison
+from keras_imbalance.metrics.confusion import batch_confusion, check_num_classes, check_threshold
 
 
 def _check_class_id(class_id: Any, num_classes: int) -> int | None:
@@ -41,7 +33,12 @@ def _check_class_id(class_id: Any, num_classes: int) -> int | None:
 
 
 class _ConfusionMatrixMetric(keras.metrics.Metric):
-    """Holds a running ``(C, C)`` confusion matrix; subclasses turn it into a value."""
+    """Holds a running ``(C, C)`` confusion matrix; subclasses turn it into a value.
+
+    A second variable, ``out_of_range_batches``, counts the updates whose labels held a class
+    index outside ``0..C-1`` where no error could be raised (a jitted JAX step, TensorFlow with
+    ``jit_compile=True``, PyTorch on an accelerator); while it is above 0, ``result()`` is NaN.
+    """
 
     default_name = "confusion_matrix_metric"
 
@@ -51,6 +48,7 @@ class _ConfusionMatrixMetric(keras.metrics.Metric):
         *,
         threshold: float = 0.5,
         from_logits: bool = False,
+        ignore_class: int | None = None,
         name: str | None = None,
         dtype: Any = None,
     ) -> None:
@@ -60,6 +58,7 @@ class _ConfusionMatrixMetric(keras.metrics.Metric):
         if not isinstance(from_logits, bool | np.bool_):
             raise TypeError(f"from_logits must be True or False, got {short_repr(from_logits)}")
         self.from_logits = bool(from_logits)
+        self.ignore_class = check_ignore_class(ignore_class)
         self.confusion_matrix = self.add_variable(
             shape=(self.num_classes, self.num_classes),
             initializer="zeros",
@@ -67,25 +66,43 @@ class _ConfusionMatrixMetric(keras.metrics.Metric):
             aggregation="sum",
             name="confusion_matrix",
         )
+        self.out_of_range_batches = self.add_variable(
+            shape=(), initializer="zeros", dtype=self.dtype, aggregation="sum", name="out_of_range"
+        )
 
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         """Add the batch's confusion matrix (see :func:`confusion_matrix_update`)."""
-        batch = confusion_matrix_update(
+        batch, out_of_range = batch_confusion(
             y_true,
             y_pred,
             self.num_classes,
             sample_weight,
             threshold=self.threshold,
             from_logits=self.from_logits,
+            ignore_class=self.ignore_class,
             dtype=self.dtype,
         )
         self.confusion_matrix.assign(self.confusion_matrix + batch)
+        if out_of_range is not None:
+            flag = keras.ops.cast(out_of_range, self.dtype)
+            self.out_of_range_batches.assign(self.out_of_range_batches + flag)
+
+    @staticmethod
+    def _from_confusion(confusion: Any) -> Any:
+        raise NotImplementedError
+
+    def _value(self) -> Any:
+        return self._from_confusion(self.confusion_matrix)
+
+    def result(self) -> Any:
+        return poison(self._value(), self.out_of_range_batches > 0)
 
     def get_config(self) -> dict[str, Any]:
         return {
             "num_classes": self.num_classes,
             "threshold": self.threshold,
             "from_logits": self.from_logits,
+            "ignore_class": self.ignore_class,
             "name": self.name,
             "dtype": self.dtype,
         }
@@ -103,7 +120,15 @@ class BalancedAccuracy(_ConfusionMatrixMetric):
         num_classes: the number of classes (2 for a binary model with one sigmoid output).
         threshold: binary cut-off on the class-1 probability (one-column ``y_pred`` only).
         from_logits: whether a one-column ``y_pred`` holds logits.
+        ignore_class: a label whose elements are skipped (padding such as ``-1``, or a class
+            left out of the score), as in ``keras.metrics.MeanIoU(ignore_class=...)``; ``None``
+            counts every element.
         name, dtype: as for every Keras metric.
+
+    Out-of-range labels: a ``ValueError`` where the labels can be read (eagerly,
+    ``run_eagerly=True``), an ``InvalidArgumentError`` in a TensorFlow graph, and a NaN result
+    in a jitted JAX step or under ``jit_compile=True`` on TensorFlow (see
+    :func:`keras_imbalance.labels.check_class_range`).
 
     Example:
         >>> metric = BalancedAccuracy(num_classes=3)
@@ -114,9 +139,7 @@ class BalancedAccuracy(_ConfusionMatrixMetric):
     """
 
     default_name = "balanced_accuracy"
-
-    def result(self) -> Any:
-        return balanced_accuracy_from_confusion(self.confusion_matrix)
+    _from_confusion = staticmethod(confusion.balanced_accuracy_from_confusion)
 
 
 @keras.saving.register_keras_serializable(package="keras_imbalance")
@@ -129,11 +152,8 @@ class MacroF1(_ConfusionMatrixMetric):
 
     Reference: ``sklearn.metrics.f1_score(average="macro")``.
 
-    Args:
-        num_classes: the number of classes (2 for a binary model with one sigmoid output).
-        threshold: binary cut-off on the class-1 probability (one-column ``y_pred`` only).
-        from_logits: whether a one-column ``y_pred`` holds logits.
-        name, dtype: as for every Keras metric.
+    The arguments are those of :class:`BalancedAccuracy`, which also says what out-of-range
+    labels give.
 
     Example:
         >>> metric = MacroF1(num_classes=2, from_logits=True)
@@ -143,9 +163,7 @@ class MacroF1(_ConfusionMatrixMetric):
     """
 
     default_name = "macro_f1"
-
-    def result(self) -> Any:
-        return macro_f1_from_confusion(self.confusion_matrix)
+    _from_confusion = staticmethod(confusion.macro_f1_from_confusion)
 
 
 @keras.saving.register_keras_serializable(package="keras_imbalance")
@@ -156,23 +174,19 @@ class GeometricMean(_ConfusionMatrixMetric):
 
     Reference: Kubat and Matwin, ICML 1997; ``imblearn.metrics.geometric_mean_score``.
 
-    Args:
-        num_classes: the number of classes (2 for a binary model with one sigmoid output).
-        threshold: binary cut-off on the class-1 probability (one-column ``y_pred`` only).
-        from_logits: whether a one-column ``y_pred`` holds logits.
-        name, dtype: as for every Keras metric.
+    The arguments are those of :class:`BalancedAccuracy`, which also says what out-of-range
+    labels give.
 
     Example:
-        >>> metric = GeometricMean(num_classes=2)
-        >>> metric.update_state([0, 0, 0, 1], [[0.1], [0.2], [0.7], [0.9]])
+        >>> metric = GeometricMean(num_classes=3, ignore_class=-1)
+        >>> metric.update_state([0, 1, 1, 2, -1], [[0.6, 0.3, 0.1], [0.2, 0.7, 0.1],
+        ...                     [0.5, 0.4, 0.1], [0.1, 0.2, 0.7], [0.9, 0.0, 0.1]])
         >>> round(float(metric.result()), 4)
-        0.8165
+        0.7937
     """
 
     default_name = "geometric_mean"
-
-    def result(self) -> Any:
-        return geometric_mean_from_confusion(self.confusion_matrix)
+    _from_confusion = staticmethod(confusion.geometric_mean_from_confusion)
 
 
 @keras.saving.register_keras_serializable(package="keras_imbalance")
@@ -183,11 +197,8 @@ class MatthewsCorrelation(_ConfusionMatrixMetric):
 
     Reference: Matthews 1975; Gorodkin 2004; ``sklearn.metrics.matthews_corrcoef``.
 
-    Args:
-        num_classes: the number of classes (2 for a binary model with one sigmoid output).
-        threshold: binary cut-off on the class-1 probability (one-column ``y_pred`` only).
-        from_logits: whether a one-column ``y_pred`` holds logits.
-        name, dtype: as for every Keras metric.
+    The arguments are those of :class:`BalancedAccuracy`, which also says what out-of-range
+    labels give.
 
     Example:
         >>> metric = MatthewsCorrelation(num_classes=2)
@@ -197,9 +208,7 @@ class MatthewsCorrelation(_ConfusionMatrixMetric):
     """
 
     default_name = "matthews_correlation"
-
-    def result(self) -> Any:
-        return matthews_correlation_from_confusion(self.confusion_matrix)
+    _from_confusion = staticmethod(confusion.matthews_correlation_from_confusion)
 
 
 class _PerClassMetric(_ConfusionMatrixMetric):
@@ -214,6 +223,7 @@ class _PerClassMetric(_ConfusionMatrixMetric):
         class_id: int | None = None,
         threshold: float = 0.5,
         from_logits: bool = False,
+        ignore_class: int | None = None,
         name: str | None = None,
         dtype: Any = None,
     ) -> None:
@@ -221,15 +231,17 @@ class _PerClassMetric(_ConfusionMatrixMetric):
         if name is None and checked is not None:
             name = f"{self.short_name}_{checked}"
         super().__init__(
-            num_classes, threshold=threshold, from_logits=from_logits, name=name, dtype=dtype
+            num_classes,
+            threshold=threshold,
+            from_logits=from_logits,
+            ignore_class=ignore_class,
+            name=name,
+            dtype=dtype,
         )
         self.class_id = checked
 
-    def _values(self) -> Any:
-        raise NotImplementedError
-
-    def result(self) -> Any:
-        values = self._values()
+    def _value(self) -> Any:
+        values = super()._value()
         return values if self.class_id is None else values[self.class_id]
 
     def get_config(self) -> dict[str, Any]:
@@ -246,11 +258,9 @@ class PerClassRecall(_PerClassMetric):
     Reference: ``sklearn.metrics.recall_score(average=None)``.
 
     Args:
-        num_classes: the number of classes (2 for a binary model with one sigmoid output).
         class_id: one class index to report, or ``None`` for all.
-        threshold: binary cut-off on the class-1 probability (one-column ``y_pred`` only).
-        from_logits: whether a one-column ``y_pred`` holds logits.
-        name, dtype: as for every Keras metric.
+        num_classes, threshold, from_logits, ignore_class, name, dtype: as for
+            :class:`BalancedAccuracy`, which also says what out-of-range labels give.
 
     Example:
         >>> metric = PerClassRecall(num_classes=3)
@@ -264,26 +274,15 @@ class PerClassRecall(_PerClassMetric):
 
     default_name = "per_class_recall"
     short_name = "recall"
-
-    def _values(self) -> Any:
-        return per_class_recall_from_confusion(self.confusion_matrix)
+    _from_confusion = staticmethod(confusion.per_class_recall_from_confusion)
 
 
 @keras.saving.register_keras_serializable(package="keras_imbalance")
 class PerClassPrecision(_PerClassMetric):
     """Precision of each class, ``TP_c / (TP_c + FP_c)`` (0 when never predicted).
 
-    Returns a vector of ``num_classes`` values, or, with ``class_id=c``, the scalar precision of
-    class ``c`` (named ``precision_c`` unless ``name`` is given), which ``fit`` can log.
-
-    Reference: ``sklearn.metrics.precision_score(average=None)``.
-
-    Args:
-        num_classes: the number of classes (2 for a binary model with one sigmoid output).
-        class_id: one class index to report, or ``None`` for all.
-        threshold: binary cut-off on the class-1 probability (one-column ``y_pred`` only).
-        from_logits: whether a one-column ``y_pred`` holds logits.
-        name, dtype: as for every Keras metric.
+    Takes the arguments of :class:`PerClassRecall`; with ``class_id=c`` the scalar is named
+    ``precision_c``. Reference: ``sklearn.metrics.precision_score(average=None)``.
 
     Example:
         >>> metric = PerClassPrecision(num_classes=3, class_id=0)
@@ -294,6 +293,4 @@ class PerClassPrecision(_PerClassMetric):
 
     default_name = "per_class_precision"
     short_name = "precision"
-
-    def _values(self) -> Any:
-        return per_class_precision_from_confusion(self.confusion_matrix)
+    _from_confusion = staticmethod(confusion.per_class_precision_from_confusion)

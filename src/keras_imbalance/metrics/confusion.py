@@ -10,7 +10,8 @@ import numpy as np
 from keras import ops
 
 from keras_imbalance._validation import check_number, short_repr
-from keras_imbalance.labels import class_indices, first_argmax
+from keras_imbalance.labels import first_argmax, in_class_range
+from keras_imbalance.labels.tensors import check_ignore_class, checked_class_indices, poison
 
 # --- Argument checks ----------------------------------------------------------------------------
 
@@ -61,9 +62,15 @@ def _mismatch(y_true: Any, y_pred: Any, why: str) -> ValueError:
 
 
 def _indices(
-    y_true: Any, y_pred: Any, num_classes: int, threshold: float, from_logits: bool
-) -> tuple[Any, Any]:
-    """True and predicted class indices (``int32``, same shape), with trace-time shape checks."""
+    y_true: Any,
+    y_pred: Any,
+    num_classes: int,
+    threshold: float,
+    from_logits: bool,
+    ignore_class: int | None,
+) -> tuple[Any, Any, Any]:
+    """True and predicted class indices (``int32``, same shape), with trace-time shape checks,
+    and the out-of-range flag of :func:`keras_imbalance.labels.check_class_range`."""
     pred_shape = _shape(y_pred)
     true_shape = _shape(y_true)
     if not pred_shape:
@@ -102,7 +109,7 @@ def _indices(
             f"one-hot y_true needs {num_classes} columns; give sparse class indices of shape "
             f"{pred_shape[:-1]} or one-hot rows of width {num_classes}",
         )
-    actual = class_indices(y_true, stand_in)
+    actual, out_of_range = checked_class_indices(y_true, stand_in, ignore_class=ignore_class)
     if not _same_shape(_shape(actual), _shape(predicted)):
         raise _mismatch(
             y_true,
@@ -110,7 +117,7 @@ def _indices(
             f"the labels decode to shape {_shape(actual)} but the predictions to "
             f"{_shape(predicted)}; give one label per prediction (same batch size and steps)",
         )
-    return actual, predicted
+    return actual, predicted, out_of_range
 
 
 def _broadcast_weight(sample_weight: Any, like: Any, dtype: str) -> Any:
@@ -144,6 +151,7 @@ def confusion_matrix_update(
     *,
     threshold: float = 0.5,
     from_logits: bool = False,
+    ignore_class: int | None = None,
     dtype: str | None = None,
 ) -> Any:
     """The ``(C, C)`` confusion matrix of one batch, to add to a running one.
@@ -159,14 +167,19 @@ def confusion_matrix_update(
         sample_weight: optional weights, broadcast to the label shape.
         threshold: the binary cut-off on the probability of class 1 (one-column case only).
         from_logits: whether a one-column ``y_pred`` holds logits rather than probabilities.
+        ignore_class: a label whose elements are not counted (padding such as ``-1``), or
+            ``None``.
         dtype: the dtype of the result; defaults to ``keras.config.floatx()``.
 
     Returns:
-        A ``(C, C)`` tensor.
+        A ``(C, C)`` tensor. Where a label outside ``0..C-1`` cannot raise (a jitted JAX step,
+        TensorFlow with ``jit_compile=True``, PyTorch on an accelerator; see
+        :func:`keras_imbalance.labels.check_class_range`), every entry is NaN.
 
     Raises:
         ValueError: if ``y_pred`` has a last axis other than ``num_classes`` (or 1 for binary),
-            or the labels and predictions do not have the same batch shape.
+            or the labels and predictions do not have the same batch shape, or (where the labels
+            can be read) a label other than ``ignore_class`` lies outside ``0..C-1``.
 
     Example:
         >>> cm = confusion_matrix_update([0, 1, 1, 2], [[0.9, 0.1, 0.0], [0.2, 0.7, 0.1],
@@ -175,26 +188,58 @@ def confusion_matrix_update(
         [[1, 0, 0], [1, 1, 0], [0, 0, 1]]
     """
     num_classes = check_num_classes(num_classes)
-    threshold = check_threshold(threshold)
-    dtype = dtype or keras.config.floatx()
+    matrix, out_of_range = batch_confusion(
+        y_true,
+        y_pred,
+        num_classes,
+        sample_weight,
+        threshold=check_threshold(threshold),
+        from_logits=bool(from_logits),
+        ignore_class=check_ignore_class(ignore_class),
+        dtype=dtype or keras.config.floatx(),
+    )
+    return poison(matrix, out_of_range)
+
+
+def batch_confusion(
+    y_true: Any,
+    y_pred: Any,
+    num_classes: int,
+    sample_weight: Any,
+    *,
+    threshold: float,
+    from_logits: bool,
+    ignore_class: int | None,
+    dtype: str,
+) -> tuple[Any, Any]:
+    """:func:`confusion_matrix_update` on checked options, with the out-of-range flag apart.
+
+    Returns ``(matrix, out_of_range)``; the flag is ``None`` where the labels were checked on
+    the host, else a boolean scalar (the metric classes count it, and their ``result`` is NaN).
+    """
     y_true = ops.convert_to_tensor(y_true)
     y_pred = ops.convert_to_tensor(y_pred)
-    actual, predicted = _indices(y_true, y_pred, num_classes, threshold, bool(from_logits))
+    actual, predicted, out_of_range = _indices(
+        y_true, y_pred, num_classes, threshold, from_logits, ignore_class
+    )
     if sample_weight is None:
         weight = ops.ones(ops.shape(actual), dtype=dtype)
     else:
         weight = _broadcast_weight(sample_weight, actual, dtype)
     actual = ops.reshape(actual, (-1,))
-    predicted = ops.reshape(predicted, (-1,))
     weight = ops.reshape(weight, (-1,))
-    # class_indices refused out-of-range labels (eagerly, by a JAX host callback, or by a
-    # TensorFlow assert). XLA drops that assert: there a bad label turns the matrix NaN, never
-    # a silently dropped sample.
-    valid = ops.logical_and(actual >= 0, actual < num_classes)
-    cell = ops.where(valid, actual * num_classes + predicted, 0)
-    weight = ops.where(valid, weight, ops.full_like(weight, float("nan")))
-    counts = ops.segment_sum(weight, cell, num_segments=num_classes * num_classes)
-    return ops.reshape(counts, (num_classes, num_classes))
+    cells = num_classes * num_classes
+    cell = actual * num_classes + ops.reshape(predicted, (-1,))
+    if out_of_range is None and ignore_class is None:
+        counts = ops.segment_sum(weight, cell, num_segments=cells)
+    else:
+        # Ignored elements, and bad ones that could not raise, go to one spare segment, dropped.
+        keep = in_class_range(actual, num_classes)
+        if ignore_class is not None:
+            keep = ops.logical_and(keep, ops.not_equal(actual, ignore_class))
+        cell = ops.where(keep, cell, cells)
+        counts = ops.segment_sum(weight, cell, num_segments=cells + 1)[:cells]
+    return ops.reshape(counts, (num_classes, num_classes)), out_of_range
 
 
 # --- Metrics from a confusion matrix ------------------------------------------------------------
