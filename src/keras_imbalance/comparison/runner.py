@@ -125,9 +125,10 @@ def compare(
             loaded whole (:mod:`~keras_imbalance.comparison.images`); or the path of a
             ``.npz`` or ``.csv`` file (:func:`~keras_imbalance.datasets.load_arrays`). Or a
             ``tf.data.Dataset`` or ``keras.utils.PyDataset`` of ``(x, y)`` batches, or a pair
-            ``(train, test)`` of them, with ``validation_data`` (and ``test_data``) streams
-            too: compare carves nothing out of a stream, and validation and test streams must
-            keep a fixed order (:mod:`~keras_imbalance.comparison.streams`).
+            ``(train, test)`` of them, with ``validation_data`` (and ``test_data``) streams,
+            or without: the missing splits are carved out of a finite, unshuffled
+            ``tf.data.Dataset`` like ``(x, y)`` (a ``PyDataset`` needs both); validation and
+            test streams must keep a fixed order (:mod:`~keras_imbalance.comparison.streams`).
         strategies: names from :data:`COMPARE_STRATEGIES` (see
             :mod:`keras_imbalance.comparison.strategies`). The decoupled strategies add
             ``"none"``, whose model they reuse.

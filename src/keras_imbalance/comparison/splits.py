@@ -23,7 +23,8 @@ import numpy as np
 
 from keras_imbalance._validation import check_number, short_repr
 from keras_imbalance.comparison.images import ImageFiles, image_folder_data
-from keras_imbalance.comparison.streams import Stream, is_stream, stream_splits
+from keras_imbalance.comparison.stream_splits import stream_splits
+from keras_imbalance.comparison.streams import Stream, is_stream
 from keras_imbalance.labels import decode_labels
 
 SPLITS: tuple[str, ...] = ("train", "validation", "test")
@@ -87,9 +88,9 @@ def make_splits(
             ``data=((x, y), (x_test, y_test))``; or, for a stream, the test stream.
 
     ``data`` may also be a ``tf.data.Dataset`` or ``keras.utils.PyDataset`` of ``(x, y)``
-    batches, or a pair ``(train, test)`` of them: then ``validation_data`` (and the test stream)
-    must be given, and each split's ``x`` is a
-    :class:`~keras_imbalance.comparison.streams.Stream` (see
+    batches, or a pair ``(train, test)`` of them: the validation and test splits not given are
+    carved out of a finite, unshuffled ``tf.data.Dataset`` like arrays (a ``PyDataset`` needs
+    both), and each split's ``x`` is a :class:`~keras_imbalance.comparison.streams.Stream` (see
     :mod:`~keras_imbalance.comparison.streams`).
 
     Example:
@@ -108,7 +109,15 @@ def make_splits(
             raise ValueError("test_data was given and data holds a test stream too; give one")
         data, test_data = data
     if is_stream(data):
-        streams, _, names = stream_splits(data, validation_data, test_data, class_names)
+        streams, _, names = stream_splits(
+            data,
+            validation_data,
+            test_data,
+            class_names,
+            validation_size=validation_size,
+            test_size=test_size,
+            seed=seed,
+        )
         splits = Splits(
             streams["train"],
             streams["train"].labels,
@@ -117,7 +126,11 @@ def make_splits(
             streams["test"],
             streams["test"].labels,
             [str(name) for name in names],
-            {"train": "given", "validation": "given", "test": "given"},
+            {
+                "train": streams["train"].source,
+                "validation": streams["val"].source,
+                "test": streams["test"].source,
+            },
         )
         _check_splits(splits)
         return splits

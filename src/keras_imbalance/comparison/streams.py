@@ -1,20 +1,24 @@
 """Streams (``tf.data.Dataset``, ``keras.utils.PyDataset``) as the data of ``compare``.
 
 A stream is a finite dataset of ``(x, y)`` batches (``(x, y, w)``: the ``w`` is ignored,
-compare sets its own weights). compare takes the user's three splits as given, and carves
-nothing out of a stream:
+compare sets its own weights).
 
 * ``compare(train, validation_data=val, test_data=test)`` or
-  ``compare((train, test), validation_data=val)``; a stream without ``validation_data`` or
-  without test data is refused. (Carving a stratified split out of a stream would need every
-  element's label in a fixed order before training; split the files or arrays instead, or give
-  an image folder, which compare splits by file list.)
-* The training classes are counted with :func:`~keras_imbalance.counting.count_labels`, which
-  reads a ``image_dataset_from_directory`` dataset from its file paths without decoding.
-* The validation and test streams are read once for their labels, and must yield them in the
-  same order on every pass (no ``shuffle``): their predictions are scored against those labels.
-  A pass whose labels differ from the first is an error that says so. The training stream may
-  be shuffled.
+  ``compare((train, test), validation_data=val)`` take the user's splits as given; the training
+  classes are counted by :func:`~keras_imbalance.counting.count_labels` (from the file paths of
+  an ``image_dataset_from_directory`` dataset, without decoding).
+* A split not given is carved out of a ``tf.data.Dataset``
+  (:func:`~keras_imbalance.comparison.stream_splits.carve_splits`) exactly as
+  ``compare((x, y))`` splits arrays: the same stratified draws, ``validation_size``,
+  ``test_size`` and seed. The labels are read once; each split is
+  ``dataset.unbatch().enumerate().filter(index in split).batch(...)``, never materialised, but
+  each pass over a split reads the whole source (``.cache()`` a cheap one, or give an image
+  folder, split by file list). Carving needs one order on every pass: a ``shuffle`` step, no
+  end or ``deterministic=False`` is refused, and the training split keeps the source's order.
+  A ``PyDataset`` is not carved: give it ``validation_data`` and ``test_data``.
+* Validation and test streams are read once for their labels and must keep that order on every
+  pass (no ``shuffle``): their predictions are scored against those labels, and a pass whose
+  labels differ is an error that says so. A training stream given as such may be shuffled.
 
 Every strategy trains on the stream, batch by batch: class weights become the batches' sample
 weights, the one-hot losses get one-hot targets, mixup mixes each batch with a permutation of
@@ -55,7 +59,10 @@ class Stream:
     """One split given as a stream of ``(x, y)`` batches, with its labels as class indices.
 
     ``len(stream)`` is its number of samples, ``stream.shape`` is ``(N, *input_shape)``, and
-    :meth:`batches` yields ``(x, class indices)`` as NumPy, in the stream's order.
+    :meth:`batches` yields ``(x, class indices)`` as NumPy, in the stream's order. A split carved
+    out of a dataset
+    (:func:`~keras_imbalance.comparison.stream_splits.carve_splits`) keeps its element
+    indices in ``rows``.
     """
 
     def __init__(
@@ -65,19 +72,21 @@ class Stream:
         classes: Sequence[Any],
         label_mode: str | None,
         labels: np.ndarray | None = None,
+        *,
+        rows: np.ndarray | None = None,
+        source: str = "given",
     ) -> None:
         self.data = data
         self.name = name
+        self.rows = rows  # a carved split's element indices in the source dataset
+        self.source = source  # where the split came from, in words (for results.json)
         self.classes = list(classes)
         self.label_mode = label_mode
         self.tf_data = not _is_pydataset(data)
-        first_x = None
-        for x, _ in self._raw():
-            first_x = x
-            break
-        if first_x is None:
+        first = next(self._raw(), None)
+        if first is None:
             raise ValueError(f"{name} yields no batch; give a dataset with data in it")
-        self.input_shape = tuple(int(d) for d in np.shape(first_x)[1:])
+        self.input_shape = tuple(int(d) for d in np.shape(first[0])[1:])
         self.num_batches = len(data) if not self.tf_data else _cardinality(data, name)
         self.labels = labels if labels is not None else self.read_labels()
 
@@ -155,10 +164,12 @@ class Stream:
         return np.concatenate(logits).astype("float64")
 
     def fingerprint(self) -> str:
-        """sha256 of the labels, the input shape and the number of batches (not of the pixels)."""
+        """sha256 of the labels, input shape, number of batches (and rows), not of the pixels."""
         digest = hashlib.sha256()
         digest.update(f"{self.input_shape}|{self.num_batches}|".encode())
         digest.update(np.ascontiguousarray(self.labels).tobytes())
+        if self.rows is not None:
+            digest.update(b"|rows|" + np.ascontiguousarray(self.rows, dtype=np.int64).tobytes())
         return digest.hexdigest()
 
 
@@ -206,55 +217,6 @@ def _cardinality(data: Any, name: str) -> int:
     if size < 0:  # unknown (after a filter): count one pass
         size = sum(1 for _ in data.map(lambda *element: 0))
     return size
-
-
-def stream_splits(
-    train: Any, validation: Any, test: Any, class_names: Sequence[str] | None
-) -> tuple[dict[str, Stream], np.ndarray, list[Any]]:
-    """The three splits as :class:`Stream`; training counts; classes (from ``count_labels``)."""
-    from keras_imbalance.counting import count_labels
-
-    for value, name in ((validation, "validation_data"), (test, "test_data")):
-        if value is None:
-            raise ValueError(
-                f"a tf.data.Dataset or PyDataset needs {name}= (a stream of the same kind of "
-                f"batches): compare does not carve splits out of a stream; or give an image "
-                f"folder or arrays, which compare splits itself"
-            )
-        if not is_stream(value):
-            raise TypeError(
-                f"{name}={short_repr(value)} must be a tf.data.Dataset or PyDataset like the "
-                f"training data"
-            )
-    for value, name in ((validation, "validation_data"), (test, "test_data")):
-        if not _is_pydataset(value) and is_shuffled(value):
-            raise ValueError(
-                f"{name} is shuffled (its pipeline has a shuffle step); compare scores "
-                f"predictions against the labels in order, so give it in a fixed order: drop "
-                f".shuffle(), or pass shuffle=False to image_dataset_from_directory"
-            )
-    counts = count_labels(train)
-    if counts.label_mode == "multi_label":
-        raise ValueError(
-            "the training stream holds multi-label targets; compare needs one class per sample"
-        )
-    classes = list(counts.classes)
-    label_mode = counts.label_mode
-    streams = {
-        "train": Stream(
-            train,
-            "data",
-            classes,
-            label_mode,
-            labels=np.repeat(np.arange(len(classes)), counts.counts),
-        ),
-        "val": Stream(validation, "validation_data", classes, label_mode),
-        "test": Stream(test, "test_data", classes, label_mode),
-    }
-    names = list(class_names) if class_names is not None else None
-    if names is None:
-        names = list(getattr(train, "class_names", None) or [str(c) for c in classes])
-    return streams, counts.counts, names
 
 
 def _mix(
