@@ -61,3 +61,30 @@ def named_error(path: str, bad: int, num_classes: int) -> tuple[type[Exception],
             rf"y_true contains a class index outside 0\.\.{num_classes - 1}",
         )
     return ValueError, rf"y_true contains the class index {bad}\b.*{num_classes} classes"
+
+
+#: The ``Model.compile`` modes the fit/evaluate tests run, as keyword arguments.
+COMPILE_MODES: dict[str, dict[str, bool]] = {
+    "run_eagerly": {"run_eagerly": True},
+    "default": {},
+    "jit_compile": {"jit_compile": True},
+}
+
+
+def compile_mode(mode: str) -> tuple[dict[str, bool], str]:
+    """``Model.compile`` keywords for ``mode`` and the path its train/test step runs on.
+
+    Skips the test for PyTorch's ``jit_compile`` (``torch.compile`` takes ~20 s, and on the CPU
+    it reads the labels as eager PyTorch does).
+    """
+    import pytest
+
+    if BACKEND == "torch" and mode == "jit_compile":
+        pytest.skip("torch.compile takes ~20 s; on the CPU it reads the labels as eager PyTorch")
+    path = {
+        ("tensorflow", "default"): "tf.function",
+        ("tensorflow", "jit_compile"): "xla",
+        ("jax", "default"): "jit",
+        ("jax", "jit_compile"): "jit",
+    }.get((BACKEND, mode), "eager")
+    return COMPILE_MODES[mode], path

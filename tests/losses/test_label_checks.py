@@ -12,8 +12,13 @@ import numpy as np
 import pytest
 
 from keras_imbalance import losses
-from tests.conftest import BACKEND
-from tests.labels.compiled_paths import PATHS, compile_on, named_error, raises_on
+from tests.labels.compiled_paths import (
+    PATHS,
+    compile_mode,
+    compile_on,
+    named_error,
+    raises_on,
+)
 
 PRED2 = np.array([[0.3, 0.7], [0.6, 0.4]], dtype="float32")
 PRED3 = np.array([[0.2, 0.5, 0.3], [0.6, 0.3, 0.1], [0.1, 0.1, 0.8]], dtype="float32")
@@ -106,20 +111,8 @@ def test_out_of_range_labels_inside_fit(mode: str, loss: keras.losses.Loss) -> N
     TensorFlow graph asserts; JAX jits (NaN); PyTorch runs eagerly (the named error).
     ``jit_compile=True``: NaN on TensorFlow (XLA) and JAX.
     """
-    if BACKEND == "torch" and mode == "jit_compile":
-        pytest.skip("torch.compile takes ~20 s; on the CPU it reads the labels as eager PyTorch")
-    options = {
-        "run_eagerly": {"run_eagerly": True},
-        "default": {},
-        "jit_compile": {"jit_compile": True},
-    }[mode]
+    options, path = compile_mode(mode)
     bad = np.array([0, 1, 5, 1])
-    path = {
-        ("tensorflow", "default"): "tf.function",
-        ("tensorflow", "jit_compile"): "xla",
-        ("jax", "default"): "jit",
-        ("jax", "jit_compile"): "jit",
-    }.get((BACKEND, mode), "eager")
     if raises_on(path):
         error, match = named_error(path, 5, 3)
         with pytest.raises(error, match=match):

@@ -40,7 +40,13 @@ from keras_imbalance.metrics import (
     per_class_recall_from_confusion,
 )
 from tests.conftest import BACKEND
-from tests.labels.compiled_paths import PATHS, compile_on, named_error, raises_on
+from tests.labels.compiled_paths import (
+    PATHS,
+    compile_mode,
+    compile_on,
+    named_error,
+    raises_on,
+)
 from tests.serialization import check_config_round_trip, check_keras_file_round_trip
 
 pytestmark = [
@@ -389,23 +395,11 @@ def test_a_bad_batch_keeps_the_result_nan_until_reset() -> None:
 @pytest.mark.parametrize("mode", ["run_eagerly", "default", "jit_compile"])
 def test_out_of_range_labels_inside_evaluate(mode: str) -> None:
     """``model.evaluate`` with every metric and a label 5 at C=3, on each kind of step."""
-    if BACKEND == "torch" and mode == "jit_compile":
-        pytest.skip("torch.compile takes ~20 s; on the CPU it reads the labels as eager PyTorch")
-    options = {
-        "run_eagerly": {"run_eagerly": True},
-        "default": {},
-        "jit_compile": {"jit_compile": True},
-    }[mode]
+    options, path = compile_mode(mode)
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(3)])
     model.compile(loss="mse", metrics=[make_metric(name, 3) for name in ALL_METRICS], **options)
     x = np.eye(3, dtype="float32")[[0, 1, 2, 2]]
     y = np.array([[0.0], [1.0], [5.0], [5.0]], dtype="float32")
-    path = {
-        ("tensorflow", "default"): "tf.function",
-        ("tensorflow", "jit_compile"): "xla",
-        ("jax", "default"): "jit",
-        ("jax", "jit_compile"): "jit",
-    }.get((BACKEND, mode), "eager")
     if raises_on(path):
         error, match = named_error(path, 5, 3)
         with pytest.raises(error, match=match):
