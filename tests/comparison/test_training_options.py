@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import keras
@@ -14,18 +15,19 @@ from tests.comparison.test_compare import mlp, tiny_data
 
 
 class Spy(keras.callbacks.Callback):
-    """Records what each run trained with."""
+    """Records ``see(model)`` for each run as its training begins."""
 
-    def __init__(self) -> None:
+    def __init__(self, see: Callable[[keras.Model], tuple[object, ...]]) -> None:
         super().__init__()
-        self.seen: list[tuple[str, bool]] = []
+        self.see = see
+        self.seen: list[tuple[object, ...]] = []
 
     def on_train_begin(self, logs: object = None) -> None:
-        self.seen.append((type(self.model.optimizer).__name__, bool(self.model.run_eagerly)))
+        self.seen.append(self.see(self.model))
 
 
 def test_optimizer_and_keywords_reach_every_run() -> None:
-    spy = Spy()
+    spy = Spy(lambda model: (type(model.optimizer).__name__, bool(model.run_eagerly)))
     result = compare(
         tiny_data(),
         ["none", "balanced", "crt"],
@@ -135,18 +137,6 @@ def test_cli_model_errors(spec: str, match: str, capsys: pytest.CaptureFixture[s
     assert match in capsys.readouterr().err
 
 
-class Precision(keras.callbacks.Callback):
-    """Records each run's compute dtype and whether its train step is XLA-compiled."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.seen: list[tuple[str, str, object]] = []
-
-    def on_train_begin(self, logs: object = None) -> None:
-        last = self.model.layers[-1]
-        self.seen.append((last.compute_dtype, last.kernel.dtype, self.model.jit_compile))
-
-
 @pytest.fixture
 def mixed_precision():
     before = keras.config.dtype_policy().name
@@ -156,7 +146,14 @@ def mixed_precision():
 
 
 def test_mixed_precision_and_jit_compile(mixed_precision) -> None:
-    spy = Precision()
+    # Each run's compute dtype, variable dtype and whether its train step is XLA-compiled.
+    spy = Spy(
+        lambda model: (
+            model.layers[-1].compute_dtype,
+            model.layers[-1].kernel.dtype,
+            model.jit_compile,
+        )
+    )
     result = compare(
         tiny_data(),
         ["none", "logit_adjusted", "posthoc"],
