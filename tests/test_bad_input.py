@@ -997,3 +997,43 @@ def test_public_functions_leave_their_inputs_unmodified(
     function(*call_args, **call_kwargs)
     assert _same(call_args, before_args)
     assert _same(call_kwargs, before_kwargs)
+
+
+# --- The rest of the bad-input sweep (issue 16) ---------------------------------------------------
+
+
+def _comparison_data() -> dict[str, Any]:
+    """The fields of a results.json, without a training run (from_dict reads them as is)."""
+    return {
+        "schema_version": 2,
+        "metric": "balanced_accuracy",
+        "strategies": ["none"],
+        "seeds": [0],
+        "class_names": ["a", "b"],
+        "tail_classes": [1],
+        "splits": {},
+        "settings": {},
+        "runs": [],
+        "summary": [],
+        "best": None,
+        "verdict": "",
+        "notes": [],
+    }
+
+
+@pytest.mark.parametrize(
+    "drop",
+    [("metric",), ("summary",), ("seeds", "settings"), ("strategies", "class_names", "splits")],
+)
+def test_comparison_from_dict_lists_the_missing_fields(drop: tuple[str, ...]) -> None:
+    """It raised the dataclass's TypeError (or a KeyError for "summary")."""
+    from keras_imbalance.comparison import Comparison
+
+    data = {k: v for k, v in _comparison_data().items() if k not in drop}
+    listed = ", ".join(repr(name) for name in drop)
+    with pytest.raises(ValueError, match=re.escape(f"lacks a field (missing: {listed});")):
+        Comparison.from_dict(data)
+    # The optional fields may be absent; the full set reads back.
+    optional = ("runs", "best", "verdict", "notes")
+    minimal = {k: v for k, v in _comparison_data().items() if k not in optional}
+    assert Comparison.from_dict(minimal).class_names == ["a", "b"]

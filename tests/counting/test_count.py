@@ -693,3 +693,102 @@ def test_count_dataset_takes_max_classes():
     assert count_dataset(dataset, max_classes=5).as_dict() == {0: 1, 1: 0, 2: 0, 3: 0, 4: 2}
     with pytest.raises(ValueError, match=r"max_classes=0 must be a positive int"):
         count_dataset(dataset, max_classes=0)
+
+
+# --- The bad-input sweep of issue 16 --------------------------------------------------------------
+
+
+def test_count_labels_refuses_an_all_zero_matrix_unless_multi_label_is_declared():
+    with pytest.raises(ValueError, match=r"y is all zeros \(shape \(2, 3\)\).*label_mode="):
+        count_labels(np.zeros((2, 3), int))
+    counted = count_labels(np.zeros((2, 3), int), label_mode="multi_label")
+    assert counted.counts.tolist() == [0, 0, 0] and counted.n_samples == 2
+
+
+@pytest.mark.parametrize("classes", [("a", "a"), (1, 1), (1, "1"), ("x", "b", "x")])
+def test_class_counts_refuses_duplicate_classes(classes):
+    """('a', 'a') made two entries of one name: as_dict kept one count and lost the other."""
+    counts = np.arange(1, len(classes) + 1)
+    with pytest.raises(ValueError, match=rf"names the class {classes[-1]!r} twice"):
+        ClassCounts(counts, classes)
+    with pytest.raises(ValueError, match="twice"):
+        ClassCounts.from_dict({"classes": list(classes), "counts": counts.tolist()})
+
+
+def test_count_labels_names_a_label_too_large_for_a_class_index():
+    with pytest.raises(ValueError, match=r"1e\+300, which is too large to be a class index"):
+        count_labels(np.array([0.0, 1e300]))
+
+
+@pytest.mark.parametrize(
+    ("text", "error", "match"),
+    [
+        ("{bad", ValueError, r"text='\{bad' is not valid JSON \(line 1, column 2"),
+        (b"\xff\xfe\x00", ValueError, "not valid JSON|not UTF-8 text"),
+        (b"\x80abc", ValueError, "not UTF-8 text|not valid JSON"),
+        ({"classes": [0], "counts": [1]}, TypeError, "for a dict use ClassCounts.from_dict"),
+        ("[1, 2]", TypeError, "counts data must be a dict"),
+        ('{"classes": 3, "counts": [1, 2, 3]}', TypeError, "classes=3; give a list"),
+        ('{"classes": [0], "counts": [1], "n_samples": "x"}', TypeError, "n_samples='x'"),
+    ],
+    ids=["truncated", "utf16-bom", "binary", "dict", "list", "classes-int", "n_samples-str"],
+)
+def test_class_counts_from_json_names_what_is_wrong(text, error, match):
+    with pytest.raises(error, match=match):
+        ClassCounts.from_json(text)
+
+
+def test_class_counts_from_json_round_trips_text_and_bytes():
+    counts = ClassCounts.from_counts({"cat": 3, "dog": 1})
+    assert ClassCounts.from_json(counts.to_json()) == counts
+    assert ClassCounts.from_json(counts.to_json().encode()) == counts
+
+
+def test_count_labels_names_a_binary_file_with_a_csv_suffix(tmp_path):
+    path = tmp_path / "labels.csv"
+    path.write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(ValueError, match=r"labels.csv' is not a text CSV file") as caught:
+        count_labels(path, column="label")
+    assert isinstance(caught.value.__cause__, UnicodeDecodeError)
+
+
+@needs_tensorflow
+def test_count_labels_refuses_a_filter_over_an_endless_stream():
+    """ds.repeat().filter(...) has an unknown cardinality, and counting it never returned."""
+    import tensorflow as tf
+
+    ds = tf.data.Dataset.from_tensor_slices(([[0.0]] * 6, [0, 0, 0, 1, 1, 2]))
+    endless = ds.repeat().filter(lambda x, y: y < 2)
+    assert int(endless.cardinality()) == int(tf.data.UNKNOWN_CARDINALITY)
+    with pytest.raises(ValueError, match=r"unknown cardinality .* endless RepeatDataset"):
+        count_labels(endless)
+    with pytest.raises(ValueError, match="endless"):
+        count_labels(endless.batch(4).prefetch(1))
+    # A filter of a finite stream, or of a bounded repeat, is counted as before.
+    assert count_labels(ds.filter(lambda x, y: y < 2)).as_dict() == {0: 3, 1: 2}
+    bounded = ds.repeat().take(12).filter(lambda x, y: y < 2)
+    assert count_labels(bounded).as_dict() == {0: 6, 1: 4}
+    # assume_finite=True trusts a step that ends the stream and cardinality cannot see.
+    ended = ds.repeat().enumerate().take_while(lambda i, e: i < 6).map(lambda i, e: e)
+    with pytest.raises(ValueError, match="assume_finite=True"):
+        count_labels(ended)
+    assert count_labels(ended, assume_finite=True).as_dict() == {0: 3, 1: 2, 2: 1}
+    # An infinite dataset stays refused, whatever assume_finite says.
+    with pytest.raises(ValueError, match="infinite"):
+        count_labels(ds.repeat(), assume_finite=True)
+
+
+def test_assume_finite_is_checked_and_applies_to_tf_data_only():
+    with pytest.raises(ValueError, match=r"assume_finite=True applies to a tf\.data\.Dataset"):
+        count_labels([0, 1], assume_finite=True)
+    with pytest.raises(TypeError, match="assume_finite must be True or False"):
+        count_labels([0, 1], assume_finite="yes")
+
+
+@needs_tensorflow
+def test_count_labels_refuses_an_all_zero_tf_dataset_unless_multi_label_is_declared():
+    ds = _tf_dataset(np.zeros((5, 3), np.int64))
+    with pytest.raises(ValueError, match=r"y in dataset is all zeros \(shape \(5, 3\)\)"):
+        count_labels(ds)
+    counted = count_labels(ds, label_mode="multi_label")
+    assert counted.counts.tolist() == [0, 0, 0] and counted.n_samples == 5

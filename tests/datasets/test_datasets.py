@@ -315,3 +315,44 @@ def test_load_arrays_npz_without_x_and_y(tmp_path):
     np.savez(tmp_path / "odd.npz", features=np.zeros(3))
     with pytest.raises(ValueError, match=r"holds the arrays \['features'\]"):
         load_arrays(tmp_path / "odd.npz")
+
+
+# --- The bad-input sweep of issue 16 --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("a,b,label\n1,2,0\n1,2\n3,4,1\n", r"line 3 has 2 cells but the header has 3 columns"),
+        ("a,b,label\n1,2,0\n\n3,4,1,9\n", r"line 4 has 4 cells but the header has 3 columns"),
+        ("a,a,label\n1,2,0\n", r"has the column 'a' twice"),
+    ],
+    ids=["short-row", "long-row-after-blank", "duplicate-column"],
+)
+def test_load_arrays_names_the_ragged_csv_line(tmp_path, text, match):
+    """A short row raised a bare TypeError; a long row lost its extra cells without a word."""
+    from keras_imbalance.datasets import load_arrays
+
+    path = tmp_path / "data.csv"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=match):
+        load_arrays(path, label_column="label")
+
+
+def test_load_arrays_reads_a_rectangular_csv_with_blank_lines(tmp_path):
+    from keras_imbalance.datasets import load_arrays
+
+    path = tmp_path / "data.csv"
+    path.write_text("a,b,label\n1,2,cat\n\n3,4.5,dog\n")
+    x, y = load_arrays(path, label_column="label")
+    np.testing.assert_array_equal(x, np.array([[1, 2], [3, 4.5]], np.float32))
+    assert y.tolist() == ["cat", "dog"]
+
+
+def test_load_arrays_names_a_binary_csv(tmp_path):
+    from keras_imbalance.datasets import load_arrays
+
+    path = tmp_path / "data.csv"
+    path.write_bytes(bytes(range(256)))
+    with pytest.raises(ValueError, match=r"data\.csv is not a text CSV file"):
+        load_arrays(path, label_column="label")

@@ -154,3 +154,23 @@ def test_score_matrix_takes_from_logits_by_keyword():
     # softmax of (0, log 3) is (1/4, 3/4)
     np.testing.assert_allclose(old, [[0.25, 0.75], [0.75, 0.25]])
     np.testing.assert_array_equal(old, score_matrix(logits, from_logits=True))
+
+
+def test_more_class_names_than_any_label_shows_is_refused():
+    """report(y, y, class_names=[4 names]) on 3 classes returned 1.0 with a phantom class."""
+    y = np.array([0, 1, 2, 0, 1, 2])
+    with pytest.raises(
+        ValueError,
+        match=r"class_names has 4 names but y_true, y_pred and scores show 3 classes "
+        r"\(0\.\.2\); give one name per class, or pass classes=4",
+    ):
+        report(y, y, class_names=["a", "b", "c", "d"])
+    # classes= declares the absent class; a prediction of it, or a score column, shows it.
+    declared = report(y, y, classes=4, class_names=["a", "b", "c", "d"])
+    assert declared.num_classes == 4
+    np.testing.assert_array_equal(
+        declared.confusion_matrix, skm.confusion_matrix(y, y, labels=[0, 1, 2, 3])
+    )
+    assert report(y, [0, 1, 3, 0, 1, 2], class_names=list("abcd")).num_classes == 4
+    scores = np.full((6, 4), 0.25)
+    assert report(y, scores=scores, class_names=list("abcd")).num_classes == 4

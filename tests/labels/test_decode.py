@@ -248,3 +248,48 @@ def test_max_classes_limit_names_the_argument(limit):
     ):
         max_classes_limit(limit)
     assert max_classes_limit(np.int64(7)) == 7 and type(max_classes_limit(np.int64(7))) is int
+
+
+# --- The bad-input sweep of issue 16 --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", [(2, 3), (5, 2), (1, 4)])
+def test_an_all_zero_matrix_asks_for_label_mode(shape):
+    """It was read as multi-hot rows without a single label: all-zero counts, ratio inf."""
+    with pytest.raises(ValueError, match=rf"y is all zeros \(shape \({shape[0]}, {shape[1]}\)\)"):
+        decode_labels(np.zeros(shape, int))
+    with pytest.raises(ValueError, match="label_mode='multi_label'"):
+        decode_labels(np.zeros(shape, float), name="tags")
+    # Declared multi-label, rows without labels are legitimate: they count 0 for every label.
+    decoded = decode_labels(np.zeros(shape, int), label_mode="multi_label")
+    np.testing.assert_array_equal(decoded.counts(), np.zeros(shape[1], np.int64))
+    assert decoded.n_samples == shape[0]
+
+
+@pytest.mark.parametrize(
+    ("value", "dtype"),
+    [
+        (1e300, np.float64),
+        (-1e300, np.float64),
+        (2.0**63, np.float64),
+        (2.0**53, np.float64),
+        (float(np.finfo(np.float32).max), np.float32),
+    ],
+    ids=["1e300", "-1e300", "2**63", "2**53", "float32-max"],
+)
+def test_a_float_too_large_for_a_class_index_is_named(value, dtype):
+    """1e300 overflowed the cast to int64 and was reported as a negative class index."""
+    y = np.array([0.0, value], dtype=dtype)
+    with pytest.raises(ValueError, match="too large to be a class index") as caught:
+        decode_labels(y)
+    assert repr(float(y[1])) in str(caught.value)
+    assert "negative" not in str(caught.value)
+
+
+def test_a_uint64_label_above_the_int64_range_is_named():
+    y = np.array([0, 2**64 - 1], dtype=np.uint64)
+    with pytest.raises(ValueError, match=f"{2**64 - 1}, which is too large"):
+        decode_labels(y)
+    # Below 2**53 the max_classes guard still names the label.
+    with pytest.raises(ValueError, match="max_classes"):
+        decode_labels(np.array([0.0, 2.0**52]))

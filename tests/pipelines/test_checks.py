@@ -137,3 +137,21 @@ def test_seed_lookup_recipe_unseen_labels_are_refused(tf) -> None:  # type: igno
     ints = tf.data.Dataset.from_tensor_slices(([[0.0]] * 2, [0, 7])).batch(2)
     with pytest.raises(tf.errors.InvalidArgumentError, match=r"outside 0\.\.1"):
         list(with_sample_weights(ints, [1.0, 2.0]))
+
+
+@needs_tensorflow
+def test_resample_refuses_a_counted_class_that_dataset_lacks(tf) -> None:  # type: ignore[no-untyped-def]
+    """Class 3 counted in epoch_size (16 = 4 classes x 4) but was never drawn."""
+    ds = tf.data.Dataset.from_tensor_slices(([[0.0]] * 6, [0, 0, 0, 1, 1, 2]))
+    balanced, size = resample(ds, counts={0: 3, 1: 2, 2: 1, 3: 4}, seed=0)
+    assert size == 16
+    with pytest.raises(
+        tf.errors.InvalidArgumentError,
+        match=r"counts gives class 3 a count of 4, but dataset holds no element of it",
+    ):
+        list(balanced.take(200))
+    # The right counts draw every class, uniformly in expectation.
+    fine, size = resample(ds, counts={0: 3, 1: 2, 2: 1}, seed=0)
+    assert size == 9
+    drawn = np.asarray([int(y) for _, y in fine.take(3000)])
+    np.testing.assert_allclose(np.bincount(drawn, minlength=3) / 3000, [1 / 3] * 3, atol=0.04)

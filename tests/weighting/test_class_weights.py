@@ -346,3 +346,52 @@ def test_check_class_weight_names_the_first_gap_without_listing_every_class():
     # 10**9 classes: listing the missing ones would take gigabytes
     with pytest.raises(ValueError, match=r"no weight for class 1 \(999999998 classes missing\)"):
         check_class_weight({0: 1.0, 2: 1.0}, 10**9)
+
+
+# --- The bad-input sweep of issue 16 --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "match"),
+    [
+        ("strategy", 5, "has strategy=5; give the name of the strategy"),
+        ("strategy", "", "has strategy=''"),
+        ("strategy", None, "has strategy=None"),
+        ("class_names", "ab", "has class_names='ab'; give a list"),
+        ("class_names", [1.5, 2], r"has class_names=\[1.5, 2\]"),
+        ("weights", 3, "has weights=3; give a"),
+        ("extra", 1, r"unknown field\(s\) \['extra'\]"),
+    ],
+)
+def test_load_checks_every_field(tmp_path, field, value, match):
+    """ClassWeights.load took "strategy": 5 and carried it along."""
+    path = tmp_path / "w.json"
+    data = {"weights": {"0": 1.0, "1": 2.0}, "class_names": ["a", "b"], "strategy": "manual"}
+    data[field] = value
+    path.write_text(json.dumps(data))
+    with pytest.raises(ValueError, match=match):
+        ClassWeights.load(path)
+
+
+def test_load_reads_what_save_wrote_and_a_custom_strategy_name(tmp_path):
+    path = tmp_path / "w.json"
+    saved = ClassWeights([0.5, 5.0], class_names=["cat", "dog"], strategy="my_own")
+    saved.save(path)
+    loaded = ClassWeights.load(path)
+    assert loaded == saved and loaded.strategy == "my_own" and loaded.class_names == ["cat", "dog"]
+
+
+def test_load_names_a_binary_file_and_a_bytes_argument(tmp_path):
+    path = tmp_path / "w.json"
+    path.write_bytes(b"\x80\x81" + bytes(range(256)))
+    with pytest.raises(ValueError, match=r"w\.json is not a text file") as caught:
+        ClassWeights.load(path)
+    assert isinstance(caught.value.__cause__, UnicodeDecodeError)
+    with pytest.raises(TypeError, match=r"path=b'\{\"0\": 1.0\}' must be the path of a JSON"):
+        ClassWeights.load(b'{"0": 1.0}')  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("strategy", [5, None, ""])
+def test_class_weights_checks_its_strategy_name(strategy):
+    with pytest.raises(TypeError, match=rf"strategy={strategy!r} must name what made the weights"):
+        ClassWeights([1.0, 2.0], strategy=strategy)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +133,17 @@ class Comparison:
                 f"{SCHEMA_VERSION} (rerun compare to write them again)"
             )
         known = {f.name for f in fields(cls)}
+        required = [
+            f.name for f in fields(cls) if f.default is MISSING and f.default_factory is MISSING
+        ] + ["summary"]
+        missing = [name for name in required if name not in data]
+        if missing:
+            raise ValueError(
+                f"the results data lacks a field (missing: {', '.join(map(repr, missing))}); "
+                f"give the unedited "
+                f"results.json that compare wrote (or Comparison.to_dict()'s output), or rerun "
+                f"compare"
+            )
         values = {k: v for k, v in data.items() if k in known}
         values["rows"] = data["summary"]
         return cls(**values)

@@ -72,6 +72,7 @@ class ClassCounts:
                 f"give one class per count"
             )
         object.__setattr__(self, "classes", tuple(self.classes))
+        _refuse_duplicate_classes(self.classes)
         check_option("label_mode", self.label_mode, LABEL_MODES)
         if self.n_samples == -1:
             object.__setattr__(self, "n_samples", int(counts.sum()))
@@ -157,24 +158,58 @@ class ClassCounts:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ClassCounts:
+        """Rebuild counts from :meth:`to_dict`'s output."""
+        if not isinstance(data, Mapping):
+            raise TypeError(
+                f"counts data must be a dict like ClassCounts.to_dict() gives, got "
+                f"{short_repr(data)}"
+            )
         missing = {"classes", "counts"} - set(data)
         if missing:
             raise ValueError(
                 f"counts data lacks the keys {sorted(missing)}; it needs classes and counts"
             )
+        classes, n_samples = data["classes"], data.get("n_samples", -1)
+        if not isinstance(classes, list | tuple):
+            raise TypeError(f"counts data has classes={short_repr(classes)}; give a list")
+        if isinstance(n_samples, bool) or not isinstance(n_samples, int):
+            raise TypeError(f"counts data has n_samples={short_repr(n_samples)}; give an int")
         return cls(
             np.asarray(data["counts"]),
-            tuple(data["classes"]),
+            tuple(classes),
             data.get("label_mode", "int"),
-            int(data.get("n_samples", -1)),
+            n_samples,
         )
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict())
 
     @classmethod
-    def from_json(cls, text: str) -> ClassCounts:
-        return cls.from_dict(json.loads(text))
+    def from_json(cls, text: str | bytes) -> ClassCounts:
+        """Rebuild counts from :meth:`to_json`'s text.
+
+        Example:
+            >>> ClassCounts.from_json('{"classes": [0, 1], "counts": [3, 1]}').as_dict()
+            {0: 3, 1: 1}
+        """
+        if not isinstance(text, str | bytes | bytearray):
+            raise TypeError(
+                f"text must be the JSON string ClassCounts.to_json() gives, got "
+                f"{short_repr(text)}; for a dict use ClassCounts.from_dict"
+            )
+        try:
+            data = json.loads(text)
+        except UnicodeDecodeError as error:
+            raise ValueError(
+                f"text={short_repr(text)} is not UTF-8 text ({error.reason}); give the JSON "
+                f"string ClassCounts.to_json() gives"
+            ) from error
+        except json.JSONDecodeError as error:
+            raise ValueError(
+                f"text={short_repr(text)} is not valid JSON (line {error.lineno}, column "
+                f"{error.colno}: {error.msg}); give the string ClassCounts.to_json() gives"
+            ) from error
+        return cls.from_dict(data)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ClassCounts):
@@ -198,6 +233,20 @@ class ClassCounts:
             f"ClassCounts({{{shown}{more}}}, label_mode={self.label_mode!r}, "
             f"n_samples={self.n_samples}, imbalance_ratio={self.imbalance_ratio:.3g})"
         )
+
+
+def _refuse_duplicate_classes(classes: tuple[Any, ...]) -> None:
+    """Two equal classes, or two that print alike, would merge in as_dict and the names."""
+    seen: dict[str, Any] = {}
+    for label in classes:
+        key = str(label)
+        if key in seen:
+            same = "twice" if seen[key] == label else f"twice (as {seen[key]!r} and {label!r})"
+            raise ValueError(
+                f"classes={short_repr(list(classes))} names the class {label!r} {same}; give "
+                f"each class once, with one count per class"
+            )
+        seen[key] = label
 
 
 def _int_keys(keys: list[Any]) -> list[int] | None:

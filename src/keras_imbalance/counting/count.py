@@ -36,6 +36,7 @@ def count_labels(
     classes: ClassesLike = None,
     column: str | None = None,
     max_classes: int = MAX_CLASSES,
+    assume_finite: bool = False,
 ) -> ClassCounts:
     """Count the classes of any label source, without decoding images or loading ``x``.
 
@@ -72,6 +73,10 @@ def count_labels(
             argument, before anything sized by the label is allocated. Every source honours it:
             arrays, lists, tensors, pandas, ``.npy``/``.npz``/``.csv`` files, ``tf.data``,
             ``PyDataset`` and batch iterables, and ``{class: count}`` dicts.
+        assume_finite: for a ``tf.data.Dataset`` only. An infinite dataset (``.repeat()``) is
+            refused, and so is one of unknown cardinality that reads an endless step upstream
+            (``ds.repeat().filter(...)``), which would never end; pass ``True`` when something
+            else ends it (a ``take_while``). See :func:`~keras_imbalance.counting.count_dataset`.
 
     Example:
         >>> count_labels([0, 1, 1, 2, 2, 2]).as_dict()
@@ -86,6 +91,13 @@ def count_labels(
         check_option("label_mode", label_mode, LABEL_MODES)
     if column is not None and not isinstance(column, str):
         raise TypeError(f"column={short_repr(column)} must be a column name (a string)")
+    if not isinstance(assume_finite, bool):
+        raise TypeError(f"assume_finite must be True or False, got {short_repr(assume_finite)}")
+    if assume_finite and not _is_tf_dataset(source):
+        raise ValueError(
+            f"assume_finite=True applies to a tf.data.Dataset, not to {type(source).__name__}; "
+            f"drop it"
+        )
     if isinstance(source, ClassCounts):
         return source
     if isinstance(source, str | os.PathLike):
@@ -110,7 +122,7 @@ def count_labels(
         files = count_file_dataset(source, label_mode, classes)
         if files is not None:
             return files
-        return count_tf_dataset(source, label_mode, classes, max_classes)
+        return count_tf_dataset(source, label_mode, classes, max_classes, assume_finite)
     if _has_file_attributes(source):
         files = count_file_dataset(source, label_mode, classes)
         if files is not None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from keras_imbalance._validation import check_number
+from keras_imbalance._validation import check_number, short_repr
 from keras_imbalance.counting import NpzArchive
 
 
@@ -76,9 +76,9 @@ def _load_csv(path: Path, column: str | None) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"{path} is a CSV file; name its label column with label_column=")
     try:
         with path.open(newline="") as file:
-            rows = list(csv.DictReader(file))
-    except UnicodeDecodeError as error:
-        raise ValueError(f"{path} is not a text CSV file ({error.reason})") from error
+            rows = _csv_rows(csv.reader(file), path)
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise ValueError(f"{path} is not a text CSV file ({error})") from error
     if not rows:
         raise ValueError(f"{path} has no data rows")
     if column not in rows[0]:
@@ -107,6 +107,29 @@ def _load_csv(path: Path, column: str | None) -> tuple[np.ndarray, np.ndarray]:
             f"{int(missing[0]) + 1}; give every row a label, or drop the unlabelled rows"
         )
     return x, y
+
+
+def _csv_rows(reader: Any, path: Path) -> list[dict[str, str]]:
+    """The data rows of a CSV as ``{column: cell}``; a row with more or fewer cells than the
+    header is refused with its line number (``csv.DictReader`` fills or drops them silently)."""
+    header = next(reader, None)
+    if not header:
+        return []
+    if len(set(header)) != len(header):
+        duplicate = next(name for name in header if header.count(name) > 1)
+        raise ValueError(f"{path} has the column {duplicate!r} twice; give each column once")
+    rows = []
+    for cells in reader:
+        if not cells:  # a blank line
+            continue
+        if len(cells) != len(header):
+            raise ValueError(
+                f"{path} line {reader.line_num} has {len(cells)} cells but the header has "
+                f"{len(header)} columns ({short_repr(header)}); give every row one cell per "
+                f"column"
+            )
+        rows.append(dict(zip(header, cells, strict=True)))
+    return rows
 
 
 def _load_image_folder(path: Path, size: int) -> tuple[np.ndarray, np.ndarray]:

@@ -179,6 +179,22 @@ def _decode_predictions(
     return first
 
 
+def _refuse_unseen_names(
+    names: list[Any], true: Labels, pred_idx: np.ndarray | None, width: int | None
+) -> None:
+    """More class names than y_true, y_pred and the score columns show classes: a wrong list of
+    names, unless ``classes=`` declares the classes that no label shows."""
+    shown = max(len(true.classes), width or 0)
+    if pred_idx is not None and pred_idx.size:
+        shown = max(shown, int(pred_idx.max()) + 1)
+    if len(names) > shown:
+        raise ValueError(
+            f"class_names has {len(names)} names but y_true, y_pred and scores show {shown} "
+            f"classes (0..{shown - 1}); give one name per class, or pass "
+            f"classes={len(names)} to declare classes that no label shows"
+        )
+
+
 def _threshold_scores(
     threshold_data: Any, true: Labels, declared: Any, from_logits: bool
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -236,8 +252,9 @@ def report(
             Hard predictions are the argmax, or ``score >= 0.5`` for binary scores.
         classes: the classes, when ``y_true`` may lack some: an int ``C`` (classes
             ``0..C-1``) or a list of labels. Without it the classes are those of ``y_true``
-            (widened by ``class_names`` or the score columns), and a prediction outside them is
-            an error, never a new class.
+            (widened by the score columns, or by ``class_names`` up to the classes ``y_pred``
+            predicts; a name for a class that no label shows is an error), and a prediction
+            outside them is an error, never a new class.
         class_names: display names in class-index order (also the labels, for string labels,
             when ``classes`` is not given).
         sample_weight: optional per-sample weights; every metric and the baseline are weighted.
@@ -335,6 +352,8 @@ def report(
                 f"prediction per label"
             )
 
+    if source == "from class_names":
+        _refuse_unseen_names(names, true, pred_idx, width)  # type: ignore[arg-type]
     num_classes = known
     if names is not None and len(names) != num_classes:
         raise ValueError(

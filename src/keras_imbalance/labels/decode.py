@@ -19,7 +19,8 @@ Auto-detection (``label_mode=None``) never guesses between readings that are bot
 shape: a 1-D array (or a trailing axis of size 1) is ``"int"``; 0/1 values whose rows all sum to 1
 are ``"categorical"``; other 0/1 matrices of rank 2 are ``"multi_label"``, unless they are one-hot
 rows but for one row, or but for all-zero rows (one-hot data with a defect), which ask for
-``label_mode``; integral values other
+``label_mode``; a matrix of zeros only (no label at all) asks for ``label_mode`` too (with
+``label_mode="multi_label"`` it counts as rows without labels); integral values other
 than 0/1 at rank >= 2 are ``"int"`` (sequences or masks). A rank >= 3 array of 0/1 values that
 is not one-hot is ambiguous, and the error asks for ``label_mode``. Binary *sequences* ``(N, T)``
 of 0/1 look like multi-hot rows: pass ``label_mode="int"`` for them.
@@ -179,16 +180,36 @@ def _is_text(array: np.ndarray) -> bool:
     return False
 
 
+_INT64_MAX = np.iinfo(np.int64).max
+
+# 2**53: the first float whose neighbours are no longer whole numbers one apart, far above any
+# class index, and below the int64 limit, where a cast silently wraps to a negative number.
+_FLOAT_INT_LIMIT = 2.0**53
+
+
+def _refuse_too_large(value: Any, name: str) -> None:
+    number = value.item() if isinstance(value, np.generic) else value
+    raise ValueError(
+        f"{name} contains the value {number!r}, which is too large to be a class index "
+        f"(labels are class indices 0..C-1, one-hot or multi-hot rows); fix that label"
+    )
+
+
 def _integral(array: np.ndarray, name: str) -> np.ndarray:
     """Return an int64 copy of numeric labels, refusing NaN, inf and non-integral values."""
     if array.dtype.kind == "b":
         return array.astype(np.int64)
     if array.dtype.kind in "iu":
+        if array.dtype.kind == "u" and array.size and array.max() > _INT64_MAX:
+            _refuse_too_large(array[array > _INT64_MAX].ravel()[0], name)
         return array.astype(np.int64, copy=False)
     if array.dtype.kind == "f":
         if not np.isfinite(array).all():
             bad = array[~np.isfinite(array)].ravel()[0]
             raise ValueError(f"{name} contains {float(bad)!r}; labels must be finite class indices")
+        huge = np.abs(array) >= _FLOAT_INT_LIMIT
+        if huge.any():
+            _refuse_too_large(array[huge].ravel()[0], name)
         if not np.equal(np.mod(array, 1), 0).all():
             bad = array[np.mod(array, 1) != 0].ravel()[0]
             raise ValueError(
@@ -288,6 +309,15 @@ def _one_hot_with_bad_rows(values: np.ndarray, one: np.ndarray) -> bool:
     return int(bad.sum()) == 1 or not values[bad].any()
 
 
+def all_zero_message(name: str, shape: Any) -> str:
+    """The error for a 0/1 label matrix without a single 1, which auto-detection refuses."""
+    return (
+        f"{name} is all zeros (shape {tuple(shape)}): no row holds a label, so every class "
+        f"would count 0. One-hot rows hold exactly one 1; fix the labels, or pass "
+        f"label_mode='multi_label' if no sample really has any of the labels"
+    )
+
+
 def check_width(
     classes: tuple[Any, ...] | None, width: int, name: str, mode: str
 ) -> tuple[Any, ...]:
@@ -373,6 +403,8 @@ def decode_labels(
                     f"label_mode='categorical' if it should be one-hot (and fix that row), or "
                     f"label_mode='multi_label' if rows may hold several labels or none"
                 )
+            elif values.ndim == 2 and not values.any():
+                raise ValueError(all_zero_message(name, values.shape))
             elif values.ndim == 2:
                 label_mode = "multi_label"
             else:

@@ -337,7 +337,8 @@ def resample(
             above); the same keyword as :class:`BalancedBatches`.
         counts: the class counts, if known; otherwise :func:`count_dataset` counts them. The
             stream then checks, as it runs, that every element's class is one ``counts``
-            declares (an ``InvalidArgumentError`` names ``counts``); the count values
+            declares, and that a class ``counts`` gives elements is in ``dataset`` (an
+            ``InvalidArgumentError`` names ``counts`` and the class); the count values
             themselves cannot be checked without a pass over the data, and set ``epoch_size``.
         seed: seed of the class draws and the per-class shuffles, an int >= 0.
         shuffle_buffer: per-class shuffle buffer (``0`` disables it).
@@ -405,7 +406,10 @@ def resample(
                 seed=None if seed is None else seed + position + 1,
                 reshuffle_each_iteration=True,
             )
-        streams.append(stream.repeat())
+        stream = stream.repeat()
+        if counts is not None:
+            stream = _fail_when_empty(tf, stream, dataset, found, index)
+        streams.append(stream)
     mixed = tf.data.Dataset.sample_from_datasets(
         streams,
         weights=shares[kept].astype(np.float32).tolist(),
@@ -413,6 +417,26 @@ def resample(
         rerandomize_each_iteration=True,
     )
     return Resampled(mixed, epoch_size)
+
+
+def _fail_when_empty(tf: Any, stream: Any, dataset: Any, found: ClassCounts, index: int) -> Any:
+    """``stream`` (one class, repeated), failing when drawn if ``dataset`` has none of that
+    class: a repeat of nothing ends at once, so the class would never be drawn while its count
+    in ``counts`` still sized ``epoch_size``."""
+    message = (
+        f"counts gives class {found.classes[index]!r} a count of {int(found.counts[index])}, "
+        f"but dataset holds no element of it, so resample could never draw it and epoch_size "
+        f"is wrong; "
+        f"pass counts of the classes in dataset (count_labels(dataset)), or counts=None to "
+        f"count them"
+    )
+
+    def fail(*element: Any) -> Any:
+        with tf.control_dependencies([tf.debugging.Assert(False, [message])]):
+            return tuple(tf.nest.map_structure(tf.identity, element))
+
+    # Reached only when the endless repeat above ends, that is when the class stream is empty.
+    return stream.concatenate(dataset.take(1).map(fail))
 
 
 def _check_declared(tf: Any, dataset: Any, class_of: Any, found: ClassCounts) -> Any:

@@ -70,6 +70,11 @@ class ClassWeights(dict):  # type: ignore[type-arg]
             num_classes = len(weights)
         else:
             num_classes = len(np.atleast_1d(np.asarray(weights, dtype=object)))
+        if not isinstance(strategy, str) or not strategy:
+            raise TypeError(
+                f"strategy={short_repr(strategy)} must name what made the weights (a string, "
+                f"for example 'manual')"
+            )
         if class_names is not None:
             num_classes = len(class_names)
         checked = check_class_weight(weights, num_classes, class_names=class_names)
@@ -148,18 +153,25 @@ class ClassWeights(dict):  # type: ignore[type-arg]
         JSON keys are strings; they come back as ``int`` class indices, which Keras needs (it
         silently ignores string keys).
         """
+        if not isinstance(path, str | os.PathLike):
+            raise TypeError(
+                f"path={short_repr(path)} must be the path of a JSON file as a str or "
+                f"pathlib.Path (decode a bytes path with os.fsdecode); for JSON text itself, "
+                f"use ClassWeights(json.loads(text))"
+            )
         try:
-            data = json.loads(Path(path).read_text())
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except UnicodeDecodeError as error:
+            raise ValueError(
+                f"{path} is not a text file ({error.reason}); give the JSON file "
+                f"ClassWeights.save wrote"
+            ) from error
         except json.JSONDecodeError as error:
             raise ValueError(
                 f"{path} is not valid JSON ({error}); save weights with ClassWeights.save"
             ) from error
         if isinstance(data, Mapping) and "weights" in data:
-            return cls(
-                data["weights"],
-                class_names=data.get("class_names"),
-                strategy=data.get("strategy", "manual"),
-            )
+            return cls(**_saved_fields(data, path))
         if isinstance(data, Mapping | list):
             return cls(data)
         raise ValueError(f"{path} holds {type(data).__name__}; expected a dict or list of weights")
@@ -208,6 +220,38 @@ def _fsync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(descriptor)
+
+
+def _saved_fields(data: Mapping[str, Any], path: Any) -> dict[str, Any]:
+    """The fields of a file :meth:`ClassWeights.save` wrote, each checked, as constructor
+    keywords."""
+    unknown = sorted(set(data) - {"weights", "class_names", "strategy"})
+    if unknown:
+        raise ValueError(
+            f"{path} has the unknown field(s) {unknown}; a weights file holds weights, "
+            f"class_names and strategy (remove the others)"
+        )
+    weights = data["weights"]
+    if not isinstance(weights, Mapping | list):
+        raise ValueError(
+            f"{path} has weights={short_repr(weights)}; give a {{class index: weight}} dict or "
+            f"a list of weights"
+        )
+    names = data.get("class_names")
+    if names is not None and (
+        not isinstance(names, list)
+        or not all(isinstance(n, str | int) and not isinstance(n, bool) for n in names)
+    ):
+        raise ValueError(
+            f"{path} has class_names={short_repr(names)}; give a list of class names (strings)"
+        )
+    strategy = data.get("strategy", "manual")
+    if not isinstance(strategy, str) or not strategy:
+        raise ValueError(
+            f"{path} has strategy={short_repr(strategy)}; give the name of the strategy that "
+            f"made the weights (one of {', '.join(map(repr, STRATEGIES))}, or 'manual')"
+        )
+    return {"weights": weights, "class_names": names, "strategy": strategy}
 
 
 def _rebuild(weights: list[float], class_names: list[str], strategy: str) -> ClassWeights:

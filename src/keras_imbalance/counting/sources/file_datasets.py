@@ -20,11 +20,16 @@ def count_tf_dataset(
     label_mode: LabelMode | None,
     classes: ClassesLike,
     max_classes: int = MAX_CLASSES,
+    assume_finite: bool = False,
 ) -> ClassCounts:
     from keras_imbalance.counting.sources.tfdata import count_dataset
 
     counted: ClassCounts = count_dataset(
-        dataset, label_mode=label_mode, classes=classes, max_classes=max_classes
+        dataset,
+        label_mode=label_mode,
+        classes=classes,
+        max_classes=max_classes,
+        assume_finite=assume_finite,
     )
     return counted
 

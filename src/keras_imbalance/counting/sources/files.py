@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -78,7 +79,13 @@ def count_path(
             max_classes=max_classes,
         )
     if suffix == ".csv":
-        values, column = _read_csv_column(path, column)
+        try:
+            values, column = _read_csv_column(path, column)
+        except (UnicodeDecodeError, csv.Error) as error:
+            raise ValueError(
+                f"source={os.fspath(source)!r} is not a text CSV file ({error}); give a CSV "
+                f"file of text rows, or a .npy/.npz file for binary labels"
+            ) from error
         return counts_from_labels(
             values,
             label_mode=label_mode,
@@ -94,8 +101,6 @@ def count_path(
 
 def _read_csv_column(path: Path, column: str | None) -> tuple[np.ndarray, str]:
     """One column of a CSV file: ints where every cell is an integer, floats, else strings."""
-    import csv
-
     with path.open(newline="") as file:
         header = next(csv.reader(file), None)
     if not header:

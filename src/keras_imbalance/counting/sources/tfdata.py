@@ -21,7 +21,7 @@ from keras_imbalance.labels import (
     decode_labels,
     normalize_classes,
 )
-from keras_imbalance.labels.decode import max_classes_limit
+from keras_imbalance.labels.decode import all_zero_message, max_classes_limit
 
 _TENSORFLOW_HINT = 'pip install "keras-imbalance[tensorflow]"'
 
@@ -200,6 +200,7 @@ def count_dataset(
     label_mode: LabelMode | None = None,
     classes: ClassesLike = None,
     max_classes: int = MAX_CLASSES,
+    assume_finite: bool = False,
 ) -> ClassCounts:
     """Count the classes of a ``tf.data.Dataset`` of ``(x, y)`` or ``(x, y, w)`` elements.
 
@@ -221,6 +222,11 @@ def count_dataset(
             100 000). The labels are reduced to their distinct values first, so a stray label
             of 10**9 is refused with an error naming ``max_classes`` before any per-class array
             is allocated.
+        assume_finite: a dataset whose cardinality is unknown (after ``filter``, ``take_while``
+            or ``from_generator``) is counted when no step upstream of it is endless. One that
+            filters an endless stream (``ds.repeat().filter(...)``) would never end, so it is
+            refused; pass ``True`` if something else ends it (a ``take_while``, for example).
+            A ``from_generator`` dataset must end, as any iterable ``count_labels`` reads.
 
     Returns:
         A :class:`~keras_imbalance.ClassCounts`, equal to ``count_labels`` of the stacked labels.
@@ -239,11 +245,7 @@ def count_dataset(
     max_classes_limit(max_classes)  # before the pass over the data
     declared = normalize_classes(classes)
     spec = check_dataset(dataset)
-    if dataset.cardinality() == tf.data.INFINITE_CARDINALITY:
-        raise ValueError(
-            "dataset is infinite (it repeats), so its classes cannot be counted; count it "
-            "before .repeat(), or count dataset.take(n)"
-        )
+    _check_finite(tf, dataset, assume_finite)
     batched = is_batched(dataset)
     text = is_text_spec(spec)
     rank = spec.shape.rank
@@ -291,6 +293,8 @@ def count_dataset(
         elif result["binary"]:
             if result["rows_sum_to_one"]:
                 label_mode = "categorical"
+            elif array_rank == 2 and not result["column_sums"].any():
+                raise ValueError(all_zero_message(name, (int(result["rows"]), int(width))))
             elif array_rank == 2:
                 label_mode = "multi_label"
             else:
@@ -323,6 +327,35 @@ def count_dataset(
             )
         return ClassCounts(counts, found, "categorical", int(counts.sum()))
     return ClassCounts(counts, found, "multi_label", int(result["rows"]))
+
+
+def _check_finite(tf: Any, dataset: Any, assume_finite: Any) -> None:
+    """Refuse an endless ``dataset``: one that repeats, or whose unknown cardinality hides an
+    endless step upstream (``ds.repeat().filter(...)``); its count would never return."""
+    if not isinstance(assume_finite, bool):
+        raise TypeError(f"assume_finite must be True or False, got {short_repr(assume_finite)}")
+    infinite = int(tf.data.INFINITE_CARDINALITY)
+    if int(dataset.cardinality()) == infinite:
+        raise ValueError(
+            "dataset is infinite (it repeats), so its classes cannot be counted; count it "
+            "before .repeat(), or count dataset.take(n)"
+        )
+    if assume_finite:
+        return
+    pending = list(dataset._inputs())
+    while pending:
+        node = pending.pop()
+        cardinality = int(node.cardinality())
+        if cardinality == infinite:
+            raise ValueError(
+                f"dataset has an unknown cardinality and reads an endless "
+                f"{type(node).__name__.lstrip('_')} upstream (for example "
+                f"ds.repeat().filter(...)), so counting it would never end; count before "
+                f".repeat(), count dataset.take(n), or pass assume_finite=True if a later step "
+                f"(a take_while) ends it"
+            )
+        if cardinality < 0:  # unknown: look further up
+            pending.extend(node._inputs())
 
 
 def _counts_from_keys(
