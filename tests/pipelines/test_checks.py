@@ -155,3 +155,22 @@ def test_resample_refuses_a_counted_class_that_dataset_lacks(tf) -> None:  # typ
     assert size == 9
     drawn = np.asarray([int(y) for _, y in fine.take(3000)])
     np.testing.assert_allclose(np.bincount(drawn, minlength=3) / 3000, [1 / 3] * 3, atol=0.04)
+
+
+@needs_tensorflow
+def test_resample_result_says_how_to_unpack_it(tf) -> None:  # type: ignore[no-untyped-def]
+    """ki.resample(...).batch(32) raised a bare AttributeError on the (dataset, epoch_size) pair."""
+    import copy
+    import pickle
+
+    ds = tf.data.Dataset.from_tensor_slices(([[0.0]] * 4, [0, 0, 0, 1]))
+    result = resample(ds, seed=0)
+    with pytest.raises(AttributeError, match=r"has no \.batch; unpack it: balanced, epoch_size"):
+        result.batch(32)
+    with pytest.raises(AttributeError, match="'Resampled' object has no attribute 'nothing'"):
+        _ = result.nothing
+    balanced, epoch_size = result
+    assert epoch_size == 6 and result.steps_per_epoch(4) == 2
+    assert len(list(balanced.batch(4).take(result.steps_per_epoch(4)))) == 2
+    assert copy.copy(result).epoch_size == 6
+    assert pickle.loads(pickle.dumps(result._replace(dataset=None))).epoch_size == 6

@@ -275,6 +275,17 @@ class Resampled(NamedTuple):
         batch_size = check_number("batch_size", batch_size, low=1, integer=True)  # type: ignore[assignment]
         return math.ceil(self.epoch_size / batch_size)
 
+    def __getattr__(self, name: str) -> Any:
+        # resample(...).batch(32) reads naturally but this is a pair: say how to unpack it.
+        if not name.startswith("_") and hasattr(self.dataset, name):
+            raise AttributeError(
+                f"resample(...) returns a Resampled pair (dataset, epoch_size), which has no "
+                f".{name}; unpack it: balanced, epoch_size = resample(...), then "
+                f"balanced.{name}(...). The stream is endless: fit(balanced.batch(b), "
+                f"steps_per_epoch=math.ceil(epoch_size / b))"
+            )
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
 
 def _target_vector(target: Any, counts: ClassCounts) -> np.ndarray:
     if isinstance(target, str):
