@@ -742,6 +742,8 @@ def test_class_counts_from_json_round_trips_text_and_bytes():
     counts = ClassCounts.from_counts({"cat": 3, "dog": 1})
     assert ClassCounts.from_json(counts.to_json()) == counts
     assert ClassCounts.from_json(counts.to_json().encode()) == counts
+    data = {**counts.to_dict(), "n_samples": np.int64(4)}
+    assert ClassCounts.from_dict(data) == counts
 
 
 def test_count_labels_names_a_binary_file_with_a_csv_suffix(tmp_path):

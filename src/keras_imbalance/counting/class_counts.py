@@ -172,13 +172,13 @@ class ClassCounts:
         classes, n_samples = data["classes"], data.get("n_samples", -1)
         if not isinstance(classes, list | tuple):
             raise TypeError(f"counts data has classes={short_repr(classes)}; give a list")
-        if isinstance(n_samples, bool) or not isinstance(n_samples, int):
+        if isinstance(n_samples, bool) or not isinstance(n_samples, int | np.integer):
             raise TypeError(f"counts data has n_samples={short_repr(n_samples)}; give an int")
         return cls(
             np.asarray(data["counts"]),
             tuple(classes),
             data.get("label_mode", "int"),
-            n_samples,
+            int(n_samples),
         )
 
     def to_json(self) -> str:

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, NoReturn, TypedDict
 
 import numpy as np
 
@@ -187,7 +187,7 @@ _INT64_MAX = np.iinfo(np.int64).max
 _FLOAT_INT_LIMIT = 2.0**53
 
 
-def _refuse_too_large(value: Any, name: str) -> None:
+def _refuse_too_large(value: Any, name: str) -> NoReturn:
     number = value.item() if isinstance(value, np.generic) else value
     raise ValueError(
         f"{name} contains the value {number!r}, which is too large to be a class index "
