@@ -9,6 +9,7 @@ what each example prints must match the output the page shows (``NORMALIZE_WHITE
 from __future__ import annotations
 
 import doctest
+import importlib.util
 import re
 from pathlib import Path
 
@@ -110,3 +111,18 @@ def test_a_page_that_needs_a_missing_package_is_skipped() -> None:
     text = "<!-- doctest: requires no_such_package_xyz -->\n```pycon\n>>> 1\n2\n```\n"
     with pytest.raises(pytest.skip.Exception, match="no_such_package_xyz"):
         run_page(DOCS / "index.md", text)
+
+
+def test_the_api_reference_reads_example_headers_and_sphinx_roles() -> None:
+    pytest.importorskip("griffe", reason="the API reference needs the docs extra")
+    spec = importlib.util.spec_from_file_location("griffe_examples", DOCS / "_griffe/examples.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    text = "See :func:`~keras_imbalance.bias.initial_bias` and :class:`.Comparison`.\n\n"
+    text += "    Example:\n        >>> [0.75, 0.25]\n        [0.75, 0.25]\n"
+    assert module.to_markdown(text) == (
+        "See ``initial_bias`` and ``Comparison``.\n\n"
+        "    Examples:\n        >>> [0.75, 0.25]\n        [0.75, 0.25]\n"
+    )
+    assert module.to_markdown("Example: inline, not a header") == "Example: inline, not a header"
