@@ -9,12 +9,12 @@ PYTEST_ARGS ?= -n 2 -q
 # TensorFlow's C++ start-up banners say nothing about the tests.
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: install datasets main test lint bench
+.PHONY: install datasets main test lint docs bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[all,test]" "jax>=0.4.20" "jaxlib>=0.4.20" "$(TORCH)"
+	$(BIN)/python -m pip install --quiet -e ".[all,test,docs]" "jax>=0.4.20" "jaxlib>=0.4.20" "$(TORCH)"
 	touch $@
 
 # Real Fashion-MNIST for the tests and the quality benchmark: Debian's dataset-fashion-mnist;
@@ -43,7 +43,11 @@ lint: install
 	$(BIN)/ruff format --check src tests bench examples
 	$(BIN)/mypy
 
-test: lint
+# The documentation site (mkdocs.yml, docs/); --strict turns every warning into an error.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir build/site
+
+test: lint docs
 	@set -e; for backend in $(BACKENDS); do \
 		echo "== KERAS_BACKEND=$$backend"; \
 		KERAS_BACKEND=$$backend $(BIN)/python -m pytest $(PYTEST_ARGS); \

@@ -1,4 +1,8 @@
-"""The README's Python blocks run, in order, in one namespace: the documentation cannot rot."""
+"""The README is a front page that cannot rot: its quick start runs and prints what it shows.
+
+The rest of the documentation lives in ``docs/`` (checked by ``tests/test_docs.py``); the README
+keeps the two commands CI reads, the pitch, the quick start and links that must resolve.
+"""
 
 from __future__ import annotations
 
@@ -8,30 +12,41 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import has_module
+from tests.test_docs import code_blocks, pycon_blocks, run_page
 
-README = Path(__file__).resolve().parents[1] / "README.md"
-
-
-def python_blocks() -> list[str]:
-    return re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.DOTALL)
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
 
 
-def test_readme_has_python_blocks() -> None:
-    assert len(python_blocks()) >= 8
+def readme() -> str:
+    return README.read_text(encoding="utf-8")
 
 
-@pytest.mark.skipif(
-    not (has_module("tensorflow") and has_module("sklearn") and has_module("matplotlib")),
-    reason="the README's blocks use tf.data, scikit-learn and compare's plots",
-)
-def test_readme_python_blocks_run(capsys: pytest.CaptureFixture[str]) -> None:
-    namespace: dict[str, object] = {"__name__": "readme"}
-    for index, block in enumerate(python_blocks()):
-        try:
-            exec(compile(block, f"README.md python block {index}", "exec"), namespace)
-        except Exception as error:
-            raise AssertionError(f"README python block {index} failed:\n{block}") from error
-    printed = capsys.readouterr().out
-    # The documented numbers come out as the README says.
-    for expected in ("3.749820767859636", "7.366950709511269", "0.9", "{0: 0.56, 1: 5.0}"):
-        assert expected in printed
+def test_the_first_lines_name_the_main_job_and_the_test_command() -> None:
+    lines = readme().splitlines()
+    assert lines[0] == "# keras-imbalance"
+    assert lines[2].startswith("- Main job: `make main`")
+    # .ci/run extracts this command with sed and runs it: the format must not change.
+    found = re.findall(r"^- Tests: `([^`]*)`", readme(), flags=re.MULTILINE)
+    assert found == ["make test"]
+    assert lines[3].startswith("- Tests: `make test`")
+
+
+def test_the_quick_start_is_checked_python() -> None:
+    languages = [language for language, _, _ in code_blocks(readme())]
+    assert "python" not in languages, "write README examples as pycon blocks (output checked)"
+    assert len(pycon_blocks(readme())) == 1
+
+
+@pytest.mark.skipif(not has_module("sklearn"), reason="the quick start's report needs sklearn")
+def test_the_quick_start_prints_what_it_shows() -> None:
+    results = run_page(README)
+    assert results.attempted >= 10
+
+
+def test_every_relative_link_resolves() -> None:
+    links = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", readme())
+    relative = [link for link in links if "://" not in link]
+    assert len(relative) >= 10
+    missing = [link for link in relative if not (ROOT / link).exists()]
+    assert missing == []
