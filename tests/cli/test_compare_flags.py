@@ -80,6 +80,38 @@ def test_detector_by_label_on_labels_without_names(tmp_path: Path) -> None:
     assert x_out is data[0]
 
 
+def test_detector_on_a_split_npz_whose_test_split_lacks_a_class(tmp_path: Path) -> None:
+    x, y = tiny_data(n_major=16, n_minor=8)
+    np.savez(tmp_path / "data.npz", x_train=x, y_train=y, x_test=x[:4], y_test=y[:4])
+    data = load_arrays(tmp_path / "data.npz")
+    assert set(data[1][1].tolist()) == {0}  # the test labels hold class 0 only
+    ((x_train, y_train), (x_test, y_test)), names = compare_checks.as_detector(data, "2")
+    assert names == ["not-2", "2"]
+    np.testing.assert_array_equal(y_train, (y == 2).astype(np.int64))
+    np.testing.assert_array_equal(y_test, np.zeros(4, np.int64))
+    assert x_train is data[0][0] and x_test is data[1][0]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--data-path", "{tmp}"], ["--data-path", "--dataset fashion-mnist-lt"]),
+        (
+            ["--dataset", "fashion-mnist-lt", "--data-path", "{tmp}"],
+            ["--data-path '{tmp}' lacks the Fashion-MNIST files", "drop --data-path to download"],
+        ),
+    ],
+)
+def test_data_path_errors_name_the_flag(
+    args: list[str], expected: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    base = ["compare", "--strategies", "none", *QUICK, "--output", str(tmp_path / "out")]
+    code, _, err = run_cli([*base, *args], capsys)
+    assert code == 2
+    assert_one_line_error(err, *(e.replace("{tmp}", str(tmp_path)) for e in expected))
+
+
 def test_tensorboard_without_the_package_fails_before_training(
     npz: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -168,6 +200,9 @@ def test_dask_connects_with_the_short_timeout(monkeypatch: pytest.MonkeyPatch) -
         ),
         (["--seeds", "1,1"], ["--seeds 1,1 lists a seed twice"]),
         (["--detector", "7"], ["--detector '7'", "[0, 1, 2]"]),
+        (["--grid", "logit_adjusted.tau=auto"], ["--grid logit_adjusted.tau must be a number"]),
+        (["--label-column", "y"], ["--label-column 'y'", "drop --label-column"]),
+        (["--ratio", "10"], ["--ratio 10", "drop --ratio or PATH"]),
     ],
 )
 def test_user_errors_name_the_flag(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import re
 from typing import Any
 
 from keras_imbalance.cli.compare_checks import (
@@ -16,12 +17,14 @@ from keras_imbalance.cli.compare_checks import (
     check_grid_flags,
     check_tail_classes,
     check_tensorboard,
+    check_unused_flags,
     class_list,
     connect_dask,
     csv_list,
     import_builder,
 )
 from keras_imbalance.cli.display import render
+from keras_imbalance.cli.flags import as_flags
 from keras_imbalance.cli.progress import finished_runs, progress_reporter
 from keras_imbalance.comparison.scores import METRICS
 from keras_imbalance.comparison.strategies import COMPARE_STRATEGIES, DEFAULT_STRATEGIES
@@ -171,9 +174,13 @@ def _load(args: argparse.Namespace) -> Any:
         return datasets.load_arrays(args.source, label_column=args.label_column)
     if args.dataset == "digits-lt":
         return datasets.load_digits_lt(ratio=10.0 if args.ratio is None else args.ratio)
-    data = datasets.load_fashion_mnist_lt(
-        ratio=100.0 if args.ratio is None else args.ratio, path=args.data_path
-    )
+    try:
+        data = datasets.load_fashion_mnist_lt(
+            ratio=100.0 if args.ratio is None else args.ratio, path=args.data_path
+        )
+    except (ValueError, OSError) as error:
+        message = as_flags(str(error).strip().splitlines()[0] if str(error).strip() else "")
+        raise ValueError(re.sub(r"^path=", "--data-path ", message) or repr(error)) from error
     # uint8 (N, 28, 28) to float32 in [0, 1] with a channel axis, so the default model is a CNN.
     return dataclasses.replace(
         data,
@@ -223,6 +230,7 @@ def _check_args(args: argparse.Namespace) -> dict[str, Any]:
             "--strategies is empty; give at least one, e.g. --strategies none,balanced"
         )
     _check_numbers(args)
+    check_unused_flags(args)
     if args.dask_scheduler is not None and args.workers != 1:
         raise ValueError("--workers and --dask-scheduler were both given; use one of them")
     if args.grid and args.no_tune:

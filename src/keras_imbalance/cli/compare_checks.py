@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from keras_imbalance._validation import short_repr
 from keras_imbalance.cli.flags import as_flags
 
@@ -229,4 +231,30 @@ def as_detector(data: Any, text: str) -> tuple[Any, list[str]]:
         train, test = data
     else:
         return (data[0], detect(data[1])), binary
-    return ((train[0], detect(train[1])), (test[0], detect(test[1]))), binary
+    # one call over both splits: a test split that lacks some class still maps like the training one
+    both = detect(np.concatenate([np.asarray(train[1]), np.asarray(test[1])]))
+    cut = len(train[1])
+    return ((train[0], both[:cut]), (test[0], both[cut:])), binary
+
+
+def check_unused_flags(args: Any) -> None:
+    """Refuse the flags that the data source given would silently ignore."""
+    source = args.source
+    if args.label_column is not None and not str(source or "").lower().endswith(".csv"):
+        raise ValueError(
+            f"--label-column {args.label_column!r} names the label column of a .csv file, but "
+            f"PATH is {source!r}; drop --label-column (a .npz holds x, y or x_train, y_train, "
+            f"x_test, y_test)"
+        )
+    if source is not None:
+        for flag, value in (("--ratio", args.ratio), ("--data-path", args.data_path)):
+            if value is not None:
+                raise ValueError(
+                    f"{flag} {value} applies to a built-in --dataset, but PATH {source!r} was "
+                    f"given; drop {flag} or PATH"
+                )
+    elif args.data_path is not None and args.dataset != "fashion-mnist-lt":
+        raise ValueError(
+            f"--data-path {args.data_path!r} is the folder of the Fashion-MNIST files; drop it, "
+            f"or give --dataset fashion-mnist-lt"
+        )

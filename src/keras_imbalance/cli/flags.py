@@ -51,6 +51,8 @@ _NO_FLAG = [
     ),
     (re.compile(r" or pass class_names="), ""),
     (re.compile(r"grids\['(\w+)'\]\['(\w+)'\]="), r"--grid \1.\2="),
+    (re.compile(r"grids\['(\w+)'\]\['(\w+)'\]"), r"--grid \1.\2"),
+    (re.compile(r"or path=None to download them"), "or drop --data-path to download them"),
     (
         re.compile(r"grids\['(\w+)'\] has knob '(\w+)', which \w+ does not take"),
         r"--grid \1.\2 names a knob that \1 does not take",
