@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import socket
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from keras_imbalance import comparison
 from keras_imbalance.cli import compare_checks, main
 from keras_imbalance.datasets import load_arrays
 from tests.comparison.test_compare import tiny_data
@@ -263,3 +265,38 @@ def test_model_from_a_module_in_the_current_folder(
         sys.modules.pop("ki_cli_models", None)
     saved = json.loads((tmp_path / "out" / "results.json").read_text())
     assert "build" in json.dumps(saved["settings"])
+
+
+class SeenError(Exception):
+    """Raised by the stand-in compare once it has seen its arguments."""
+
+
+@pytest.mark.skipif(
+    "split_seed" not in inspect.signature(comparison.compare).parameters,
+    reason="compare() has no split_seed parameter yet (it comes with the engine rework)",
+)
+@pytest.mark.parametrize(("flag", "expected"), [([], 0), (["--split-seed", "7"], 7)])
+def test_split_seed_reaches_compare(
+    flag: list[str], expected: int, npz: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, object] = {}
+
+    def spy(data: object, strategies: object, **kwargs: object) -> None:
+        seen.update(kwargs)
+        raise SeenError
+
+    monkeypatch.setattr(comparison, "compare", spy)
+    args = ["compare", str(npz), "--strategies", "none", *QUICK, *flag]
+    with pytest.raises(SeenError):
+        main([*args, "--output", str(tmp_path / "out")])
+    assert seen["split_seed"] == expected
+    assert seen["seeds"] == [0]  # the training seeds stay apart from the split's
+
+
+def test_split_seed_must_be_a_whole_number_from_zero(
+    npz: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["compare", str(npz), "--strategies", "none", *QUICK, "--split-seed", "-1"]
+    code, _, err = run_cli([*args, "--output", str(tmp_path / "out")], capsys)
+    assert code == 2
+    assert_one_line_error(err, "--split-seed=-1", "out of range")

@@ -65,6 +65,12 @@ NUMBER_FLAGS: tuple[tuple[str, type, Any, str], ...] = (
         "how many of the rarest classes form the tail (default: a third)",
     ),
     ("--n-boot", int, 1000, "bootstrap replicates of the noise intervals"),
+    (
+        "--split-seed",
+        int,
+        0,
+        "seed of the train/validation/test split, independent of --seeds (default 0)",
+    ),
     ("--workers", int, 1, "train this many runs at once in a local process pool (one GPU each)"),
 )
 
@@ -198,6 +204,7 @@ def _check_numbers(args: argparse.Namespace) -> None:
         ("--n-boot", args.n_boot, 1),
         ("--image-size", args.image_size, 1),
         ("--workers", args.workers, 1),
+        ("--split-seed", args.split_seed, 0),
     ):
         check_number(flag, value, low=low, integer=True)
     check_number("--learning-rate", args.learning_rate, low=0, low_inclusive=False)
@@ -307,6 +314,7 @@ def _compare(
             epochs=args.epochs,
             learning_rate=args.learning_rate,
             seeds=args.seeds,
+            split_seed=args.split_seed,
             batch_size=args.batch_size,
             metric=args.metric,
             schedule=args.schedule,
