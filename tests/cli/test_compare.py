@@ -86,7 +86,7 @@ def test_cli_compare_detector_and_plots(tmp_path: Path) -> None:
         (["--strategies", "none,bogus"], "bogus"),
         (["--seeds", "a"], None),
         (["/no/such.npz"], "does not exist"),
-        (["--ratio", "0.5"], "ratio=0.5"),
+        (["--ratio", "0.5"], "--ratio 0.5"),
         (["--epochs", "0"], "--epochs=0"),
         (["--validation-size", "1.2"], "--validation-size=1.2"),
         (["--grid", "focal.gamma=1"], "not compared"),
@@ -134,7 +134,7 @@ def test_cli_flag_errors_do_not_import_keras() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["2", "False"]
-    assert "['tau']=-2" in out.stderr
+    assert "--grid logit_adjusted.tau=-2" in out.stderr
 
 
 def _write_idx(path: Path, array: np.ndarray) -> None:

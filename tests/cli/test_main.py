@@ -179,3 +179,28 @@ def test_console_script_and_module_entry_points(tmp_path: Path) -> None:
     )
     assert usage.returncode == 2
     assert "invalid choice" in usage.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "prog", "message"),
+    [
+        (["compare", "--epochs", "x"], "keras-imbalance compare", "argument --epochs: invalid int"),
+        (["compare", "--bogus"], "keras-imbalance", "unrecognized arguments: --bogus"),
+        (["compare", "--metric", "auc"], "keras-imbalance compare", "argument --metric: invalid"),
+        (["weights", "a.npy", "--strategy", "x"], "keras-imbalance weights", "--strategy"),
+        (["nosuch"], "keras-imbalance", "argument COMMAND: invalid choice: 'nosuch'"),
+    ],
+)
+def test_usage_errors_take_one_line(
+    args: list[str], prog: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(args)
+    assert stop.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith(f"{prog}: error: ")
+    assert message in lines[0]
+    assert lines[0].endswith(f"; see {prog} --help")

@@ -9,10 +9,23 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import re
 from typing import Any
 
+from keras_imbalance.cli.compare_checks import (
+    as_detector,
+    check_grid_flags,
+    check_tail_classes,
+    check_tensorboard,
+    check_unused_flags,
+    class_list,
+    connect_dask,
+    csv_list,
+    import_builder,
+)
 from keras_imbalance.cli.display import render
-from keras_imbalance.cli.progress import progress_reporter
+from keras_imbalance.cli.flags import as_flags
+from keras_imbalance.cli.progress import finished_runs, progress_reporter
 from keras_imbalance.comparison.scores import METRICS
 from keras_imbalance.comparison.strategies import COMPARE_STRATEGIES, DEFAULT_STRATEGIES
 from keras_imbalance.comparison.training import KEEP_OPTIONS, SCHEDULES
@@ -20,13 +33,9 @@ from keras_imbalance.comparison.training import KEEP_OPTIONS, SCHEDULES
 DATASETS = ("digits-lt", "fashion-mnist-lt")
 
 
-def _csv_list(text: str) -> list[str]:
-    return [item.strip() for item in text.split(",") if item.strip()]
-
-
 def _int_list(text: str) -> list[int]:
     try:
-        return [int(item) for item in _csv_list(text)]
+        return [int(item) for item in csv_list(text)]
     except ValueError as error:
         raise argparse.ArgumentTypeError(
             f"--seeds must be integers separated by commas, got {text!r}"
@@ -56,6 +65,12 @@ NUMBER_FLAGS: tuple[tuple[str, type, Any, str], ...] = (
         "how many of the rarest classes form the tail (default: a third)",
     ),
     ("--n-boot", int, 1000, "bootstrap replicates of the noise intervals"),
+    (
+        "--split-seed",
+        int,
+        0,
+        "seed of the train/validation/test split, independent of --seeds (default 0)",
+    ),
     ("--workers", int, 1, "train this many runs at once in a local process pool (one GPU each)"),
 )
 
@@ -129,7 +144,7 @@ def add_parser(commands: Any) -> None:
     )
     parser.add_argument(
         "--strategies",
-        type=_csv_list,
+        type=csv_list,
         default=list(DEFAULT_STRATEGIES),
         help=f"comma-separated, from: {', '.join(COMPARE_STRATEGIES)}",
     )
@@ -165,9 +180,13 @@ def _load(args: argparse.Namespace) -> Any:
         return datasets.load_arrays(args.source, label_column=args.label_column)
     if args.dataset == "digits-lt":
         return datasets.load_digits_lt(ratio=10.0 if args.ratio is None else args.ratio)
-    data = datasets.load_fashion_mnist_lt(
-        ratio=100.0 if args.ratio is None else args.ratio, path=args.data_path
-    )
+    try:
+        data = datasets.load_fashion_mnist_lt(
+            ratio=100.0 if args.ratio is None else args.ratio, path=args.data_path
+        )
+    except (ValueError, OSError) as error:
+        message = as_flags(str(error).strip().splitlines()[0] if str(error).strip() else "")
+        raise ValueError(re.sub(r"^path=", "--data-path ", message) or repr(error)) from error
     # uint8 (N, 28, 28) to float32 in [0, 1] with a channel axis, so the default model is a CNN.
     return dataclasses.replace(
         data,
@@ -176,76 +195,36 @@ def _load(args: argparse.Namespace) -> Any:
     )
 
 
-def _as_detector(data: Any, positive: str) -> tuple[Any, list[str]]:
-    """One class against the rest, in every split the data holds; and the two class names."""
-    from keras_imbalance import datasets
+def _check_numbers(args: argparse.Namespace) -> None:
+    from keras_imbalance._validation import check_number
 
-    target: Any = int(positive) if positive.lstrip("-").isdigit() else positive
-    names = list(getattr(data, "class_names", []) or []) or None
-    label = names[target] if names and isinstance(target, int) else str(target)
-    binary = [f"not-{label}", str(label)]
-    if hasattr(data, "x_train"):
-        y_train = datasets.make_detector(data.y_train, target, class_names=names)
-        y_test = datasets.make_detector(data.y_test, target, class_names=names)
-        return ((data.x_train, y_train), (data.x_test, y_test)), binary
-    x, y = data
-    return (x, datasets.make_detector(y, target, class_names=names)), binary
-
-
-def _parse_grid(texts: list[str]) -> dict[str, dict[str, list[Any]]]:
-    """``["logit_adjusted.tau=0.5,1,2"]`` -> ``{"logit_adjusted": {"tau": [0.5, 1.0, 2.0]}}``."""
-    grids: dict[str, dict[str, list[Any]]] = {}
-    for text in texts:
-        head, sep, values = text.partition("=")
-        strategy, dot, knob = head.partition(".")
-        if not sep or not dot or not values:
-            raise ValueError(
-                f"--grid {text!r} is not STRATEGY.KNOB=V1,V2; "
-                f"e.g. --grid logit_adjusted.tau=0.5,1,2"
-            )
-        parsed: list[Any] = []
-        for value in _csv_list(values):
-            try:
-                parsed.append(value if value == "auto" else float(value))
-            except ValueError as error:
-                raise ValueError(
-                    f"--grid {text!r} has {value!r}, which is not a number; give numbers "
-                    f"separated by commas"
-                ) from error
-        grids.setdefault(strategy.strip(), {})[knob.strip()] = parsed
-    return grids
-
-
-def import_builder(text: str) -> Any:
-    """``"package.module:function"`` -> the function, with one-line errors naming --model."""
-    import importlib
-
-    module_name, colon, function_name = text.partition(":")
-    if not colon or not module_name or not function_name:
-        raise ValueError(
-            f"--model {text!r} is not MODULE:FUNCTION; e.g. --model mypackage.models:build"
-        )
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as error:
-        raise ValueError(
-            f"--model {text!r}: module {module_name!r} cannot be imported ({error}); is it on "
-            f"PYTHONPATH?"
-        ) from error
-    builder = getattr(module, function_name, None)
-    if not callable(builder):
-        raise ValueError(
-            f"--model {text!r}: {module_name} has no function {function_name!r}; give a function "
-            f"build(input_shape, num_classes) that returns an uncompiled keras.Model"
-        )
-    return builder
+    for flag, value, low in (
+        ("--epochs", args.epochs, 1),
+        ("--batch-size", args.batch_size, 1),
+        ("--n-boot", args.n_boot, 1),
+        ("--image-size", args.image_size, 1),
+        ("--workers", args.workers, 1),
+        ("--split-seed", args.split_seed, 0),
+    ):
+        check_number(flag, value, low=low, integer=True)
+    check_number("--learning-rate", args.learning_rate, low=0, low_inclusive=False)
+    for flag, value in (
+        ("--validation-size", args.validation_size),
+        ("--test-size", args.test_size),
+    ):
+        check_number(flag, value, low=0, high=1, low_inclusive=False, high_inclusive=False)
+    if args.tail_classes is not None:
+        check_number("--tail-classes", args.tail_classes, low=1, integer=True)
+    if any(seed < 0 for seed in args.seeds) or not args.seeds:
+        raise ValueError(f"--seeds {args.seeds} must be integers >= 0, e.g. --seeds 0,1,2")
+    if len(set(args.seeds)) != len(args.seeds):
+        listed = ",".join(map(str, args.seeds))
+        raise ValueError(f"--seeds {listed} lists a seed twice; list each once")
 
 
 def _check_args(args: argparse.Namespace) -> dict[str, Any]:
     """Check every flag before Keras is imported, so a mistyped flag fails in under a second."""
-    from keras_imbalance._validation import check_number
     from keras_imbalance.comparison.journal import check_output_folder
-    from keras_imbalance.comparison.strategies import check_grids
 
     for strategy in args.strategies:
         if strategy not in COMPARE_STRATEGIES:
@@ -257,40 +236,21 @@ def _check_args(args: argparse.Namespace) -> dict[str, Any]:
         raise ValueError(
             "--strategies is empty; give at least one, e.g. --strategies none,balanced"
         )
-    for flag, value, low in (
-        ("--epochs", args.epochs, 1),
-        ("--batch-size", args.batch_size, 1),
-        ("--n-boot", args.n_boot, 1),
-        ("--image-size", args.image_size, 1),
-    ):
-        check_number(flag, value, low=low, integer=True)
-    check_number("--learning-rate", args.learning_rate, low=0, low_inclusive=False)
-    check_number("--workers", args.workers, low=1, integer=True)
+    _check_numbers(args)
+    check_unused_flags(args)
     if args.dask_scheduler is not None and args.workers != 1:
         raise ValueError("--workers and --dask-scheduler were both given; use one of them")
-    for flag, value in (
-        ("--validation-size", args.validation_size),
-        ("--test-size", args.test_size),
-    ):
-        check_number(flag, value, low=0, high=1, low_inclusive=False, high_inclusive=False)
-    if args.tail_classes is not None:
-        check_number("--tail-classes", args.tail_classes, low=1, integer=True)
-    if any(seed < 0 for seed in args.seeds) or not args.seeds:
-        raise ValueError(f"--seeds {args.seeds} must be integers >= 0, e.g. --seeds 0,1,2")
-    grids = _parse_grid(args.grid)
-    if grids and args.no_tune:
+    if args.grid and args.no_tune:
         raise ValueError("--grid was given with --no-tune, so it would be ignored; drop one")
-    strategies = list(args.strategies)
-    check_grids(strategies + (["none"] if "none" not in strategies else []), grids)
+    grids = check_grid_flags(args.strategies, args.grid)
+    if args.tensorboard is not None:
+        check_tensorboard(args.tensorboard)
     check_output_folder(args.output)
     return grids
 
 
-def run(args: argparse.Namespace) -> int:
-    grids = _check_args(args)
-    from keras_imbalance.comparison import compare
-
-    builder = import_builder(args.model) if args.model is not None else None
+def _prepare_data(args: argparse.Namespace) -> tuple[Any, list[str] | None]:
+    """The data ``compare`` trains on, and the class names of a ``--detector`` task."""
     data = _load(args)
     class_names = None
     if args.detector is not None:
@@ -299,26 +259,62 @@ def run(args: argparse.Namespace) -> int:
                 f"--detector {args.detector} does not work on an image folder yet; give a .npz "
                 f"or .csv, or make a folder with the two classes"
             )
-        data, class_names = _as_detector(data, args.detector)
-    executor = None
-    if args.dask_scheduler is not None:
-        from keras_imbalance.comparison.parallel import dask_executor
+        data, class_names = as_detector(data, args.detector)
+    if args.tail_classes is not None and not isinstance(data, str):
+        check_tail_classes(args.tail_classes, class_names or class_list(data))
+    return data, class_names
 
-        executor = dask_executor(args.dask_scheduler)
-    elif args.workers > 1:
+
+def _executor(args: argparse.Namespace) -> Any:
+    if args.dask_scheduler is not None:
+        return connect_dask(args.dask_scheduler)
+    if args.workers > 1:
         from keras_imbalance.comparison.parallel import process_pool
 
-        executor = process_pool(args.workers)
-    bar, progress = progress_reporter()
+        return process_pool(args.workers)
+    return None
+
+
+def run(args: argparse.Namespace) -> int:
+    grids = _check_args(args)
+    builder = import_builder(args.model) if args.model is not None else None
+    executor = _executor(args)
+    try:
+        data, class_names = _prepare_data(args)
+        result = _compare(args, data, class_names, grids, builder, executor)
+    finally:
+        if executor is not None:
+            executor.shutdown()
+    written = result.save(args.output, plots=not args.no_plots)
+    if args.json:
+        print(result.to_json())
+    else:
+        render(result)
+        print(f"wrote {', '.join(str(p) for p in written)}")
+    return 0
+
+
+def _compare(
+    args: argparse.Namespace,
+    data: Any,
+    class_names: list[str] | None,
+    grids: dict[str, Any],
+    builder: Any,
+    executor: Any,
+) -> Any:
+    from keras_imbalance.comparison import compare
+
+    bar, progress = progress_reporter(finished_runs(args.output), args.output)
     if bar is not None:
         bar.start()
     try:
-        result = compare(
+        return compare(
             data,
             args.strategies,
             epochs=args.epochs,
             learning_rate=args.learning_rate,
             seeds=args.seeds,
+            split_seed=args.split_seed,
             batch_size=args.batch_size,
             metric=args.metric,
             schedule=args.schedule,
@@ -341,12 +337,3 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.stop()
-        if executor is not None:
-            executor.shutdown()
-    written = result.save(args.output, plots=not args.no_plots)
-    if args.json:
-        print(result.to_json())
-    else:
-        render(result)
-        print(f"wrote {', '.join(str(p) for p in written)}")
-    return 0

@@ -13,12 +13,13 @@ import argparse
 import json
 import math
 import os
-import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, NoReturn, cast
 
+from keras_imbalance.cli.flags import FLAG_NAMES as FLAG_NAMES  # where it was before
+from keras_imbalance.cli.flags import as_flags
 from keras_imbalance.counting import ClassCounts, count_labels
 from keras_imbalance.labels import MAX_CLASSES
 from keras_imbalance.weighting import STRATEGIES, Strategy, class_weights
@@ -37,32 +38,6 @@ USER_ERRORS = (
     KeyError,
 )
 
-# Python keywords in library messages, and the flags that set them on the command line.
-FLAG_NAMES = {
-    "label_column": "--label-column",
-    "label_mode": "--label-mode",
-    "column": "--column",
-    "max_classes": "--max-classes",
-    "image_size": "--image-size",
-    "strategy": "--strategy",
-    "normalize": "--normalize",
-    "clip": "--clip",
-    "mu": "--mu",
-    "beta": "--beta",
-    "source": "SOURCE",
-}
-
-# Library advice that names an argument with no flag, and what to say on the command line.
-_NO_FLAG = [
-    (
-        re.compile(r"For labels like -1/1 pass classes=\[-1, 1\]"),
-        "Save labels like -1/1 as text (np.asarray(y, dtype=str)) or as 0..C-1",
-    ),
-    (re.compile(r"raise classes or fix the labels"), "fix the labels"),
-    (re.compile(r"pass a larger max_classes"), "pass a larger --max-classes"),
-    (re.compile(r"pass skip_corrupt=True \(--skip-corrupt\)"), "pass --skip-corrupt"),
-]
-
 STRATEGY_FORMULAS = {
     "balanced": "w_c = N / (C * n_c)",
     "inverse": "w_c = 1 / n_c",
@@ -77,14 +52,21 @@ class UserError(Exception):
     """An error in what the user asked for: reported in one line with exit code 2."""
 
 
-def as_flags(message: str) -> str:
-    """A library message in command-line terms: ``label_column=`` becomes ``--label-column``."""
-    for pattern, replacement in _NO_FLAG:
-        message = pattern.sub(replacement, message)
-    for keyword, flag in FLAG_NAMES.items():
-        message = re.sub(rf"(?<![\w.-]){keyword}=(?=[^\s,;)])", f"{flag} ", message)
-        message = re.sub(rf"(?<![\w.-]){keyword}=", flag, message)
-    return message
+class OneLineParser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose errors take one line, not the whole usage: exit code 2.
+
+    Example:
+        >>> parser = OneLineParser(prog="tool")
+        >>> _ = parser.add_argument("--epochs", type=int)
+        >>> try:
+        ...     parser.parse_args(["--epochs", "x"])
+        ... except SystemExit as stop:
+        ...     print(stop.code)
+        2
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}; see {self.prog} --help\n")
 
 
 def one_line(error: BaseException) -> str:
@@ -330,7 +312,7 @@ def _positive_int(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="keras-imbalance",
         description=(
             "Inspect class imbalance, compute class weights, and compare remedies for Keras 3."
