@@ -148,3 +148,18 @@ def test_a_tiny_validation_share_is_noted_by_compare() -> None:
     assert result.splits["validation"]["counts"] == [1, 1]
     assert any("validation split holds fewer than" in n and "'0' (1)" in n for n in result.notes)
     assert result.to_markdown().count("validation split holds fewer than") == 1
+
+
+def test_compare_whose_every_run_diverges_says_so() -> None:
+    def nan_model(shape: tuple[int, ...], classes: int) -> keras.Model:
+        inputs = keras.Input(shape)
+        nan = keras.initializers.Constant(float("nan"))
+        return keras.Model(inputs, keras.layers.Dense(classes, kernel_initializer=nan)(inputs))
+
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], [40, 30])
+    x = (rng.normal(size=(70, 3)) + y[:, None]).astype("float32")
+    result = compare((x, y), ["none", "balanced", "posthoc"], model=nan_model, epochs=1, seeds=[0])
+    assert result.best is None
+    assert result.verdict.startswith("Every strategy diverged")
+    assert all(run["diverged"] for run in result.runs)
