@@ -197,7 +197,10 @@ def compare(
     (:mod:`~keras_imbalance.comparison.random_state`).
 
     Returns:
-        A :class:`Comparison`.
+        A :class:`Comparison`. Its verdict names a tie at the top on validation (ties keep the
+        order of ``strategies``, ``"none"`` first) and says which strategies diverged; its notes
+        name every class with fewer than 10 samples in the validation or test split
+        (:mod:`~keras_imbalance.comparison.verdict`).
 
     Example:
         >>> from keras_imbalance.datasets import load_digits_lt
