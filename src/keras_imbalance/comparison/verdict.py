@@ -325,9 +325,9 @@ def few_samples_notes(labels: ScoredSplits, threshold: int = FEW_SAMPLES) -> lis
     Example:
         >>> labels = ScoredSplits(np.array([0] * 30 + [1] * 2), np.array([0, 1] * 20), ["a", "b"])
         >>> few_samples_notes(labels)  # doctest: +NORMALIZE_WHITESPACE
-        ["The validation split holds fewer than 10 samples of class 'b' (2): its recall moves in
-        steps of 1/2 or more, so the epochs, knobs and ranking chosen on it are coarse; give a
-        larger validation split or more data."]
+        ["The validation split holds fewer than 10 samples of class 'b' (2): a recall on 2
+        samples moves in steps of 1/2, so the epochs, knobs and ranking chosen on it are coarse;
+        give a larger validation split or more data."]
     """
     notes = []
     for split, y, effect in (
@@ -342,8 +342,8 @@ def few_samples_notes(labels: ScoredSplits, threshold: int = FEW_SAMPLES) -> lis
         smallest = max(1, min(n for _, n in few))
         notes.append(
             f"The {split} split holds fewer than {threshold} samples of class"
-            f"{'es' if len(few) > 1 else ''} {listed}: "
-            f"{'their recalls move' if len(few) > 1 else 'its recall moves'} in steps of "
-            f"1/{smallest} or more, so {effect}; give a larger {split} split or more data."
+            f"{'es' if len(few) > 1 else ''} {listed}: a recall on {smallest} sample"
+            f"{'s' if smallest > 1 else ''} moves in steps of 1/{smallest}, so {effect}; give a "
+            f"larger {split} split or more data."
         )
     return notes
