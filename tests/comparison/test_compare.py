@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -88,7 +89,7 @@ def every_strategy_labels(result: Comparison, split: str) -> list[int]:
     """The labels of a split, rebuilt from its counts: splits keep samples sorted by index."""
     from keras_imbalance.comparison import make_splits
 
-    splits = make_splits(tiny_data(), seed=result.seeds[0])
+    splits = make_splits(tiny_data(), seed=result.settings["split_seed"])
     return (splits.y_val if split == "validation" else splits.y_test).tolist()
 
 
@@ -112,8 +113,14 @@ def _grid(strategy: str) -> dict[str, list]:
 
 
 def test_ranking_uses_validation_not_test(every_strategy: Comparison) -> None:
-    values = [row["validation"]["mean"][every_strategy.metric] for row in every_strategy.summary()]
-    assert values == sorted(values, reverse=True)
+    """Ranked by the validation mean as printed; equal ones keep the order of the strategies."""
+    rows = every_strategy.summary()
+    shown = [round(row["validation"]["mean"][every_strategy.metric], 3) for row in rows]
+    assert shown == sorted(shown, reverse=True)
+    order = list(every_strategy.strategies)
+    for (a, b), row, nxt in zip(itertools.pairwise(shown), rows, rows[1:], strict=False):
+        if a == b:
+            assert order.index(row["strategy"]) < order.index(nxt["strategy"])
 
 
 def test_the_test_split_chooses_nothing() -> None:

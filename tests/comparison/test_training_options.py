@@ -170,3 +170,28 @@ def test_mixed_precision_and_jit_compile(mixed_precision) -> None:
     for run in result.runs:
         assert np.isfinite(run["validation"]["balanced_accuracy"])
         assert not run["diverged"]
+
+
+def test_fit_run_takes_the_splits_as_one_value_or_as_keywords() -> None:
+    from keras_imbalance.comparison.strategies import setup
+    from keras_imbalance.comparison.training import Recipe, RunData, fit_run
+
+    x, y = tiny_data(n_major=20, n_minor=6)
+    data = RunData(x, y, x[:12], y[:12], x[:8], 3)
+    recipe = Recipe(epochs=1, batch_size=16, learning_rate=1e-2, tail=[2])
+    counts = np.bincount(y)
+    outputs = []
+    for kwargs in ({"data": data}, vars(data)):
+        keras.utils.set_random_seed(0)
+        network = mlp((4,), 3)
+        plain = setup("none", {}, counts, 1)
+        outputs.append(fit_run(network, plain, recipe=recipe, seed=0, **kwargs))
+    np.testing.assert_array_equal(outputs[0].val_logits, outputs[1].val_logits)
+    assert outputs[0].test_logits.shape == (8, 3)
+    with pytest.raises(
+        TypeError, match=r"missing \['num_classes', 'x_test'\], unknown \['x_tests'\]"
+    ):
+        fields = {k: v for k, v in vars(data).items() if k not in ("num_classes", "x_test")}
+        fit_run(mlp((4,), 3), None, recipe=recipe, seed=0, x_tests=x, **fields)
+    with pytest.raises(TypeError, match="data= and also"):
+        fit_run(mlp((4,), 3), None, recipe=recipe, seed=0, data=data, x_train=x)

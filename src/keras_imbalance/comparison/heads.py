@@ -23,17 +23,63 @@ from keras_imbalance.comparison.training import predict_logits
 HEAD_EPOCHS = 10
 
 
+def classifier_layer(model: Any) -> Any:
+    """The layer that makes ``model``'s logits: its last layer, looked for inside nested models.
+
+    A builder may wrap its classifier in a sub-model, as in ``Model(inputs,
+    backbone(augment(inputs)))``: the last layer of ``backbone`` (recursively) is the classifier.
+    """
+    import keras
+
+    last = model.layers[-1] if model.layers else None
+    if isinstance(last, keras.Model):
+        return classifier_layer(last)
+    return last
+
+
+def _fed_into(layer: Any, outputs: list[Any]) -> Any:
+    """The tensor that feeds ``layer`` in the call of it that makes ``outputs``."""
+    for node in getattr(layer, "_inbound_nodes", []):
+        if any(made is out for made in node.output_tensors for out in outputs):
+            tensors = node.input_tensors
+            return tensors[0] if len(tensors) == 1 else tensors
+    raise ValueError(f"the layer {layer.name!r} does not make the model's output")
+
+
+def _features_tensor(model: Any) -> Any:
+    """The symbolic input of the classifier, in ``model``'s own graph, through nested models."""
+    import keras
+
+    last = model.layers[-1]
+    if not isinstance(last, keras.Model):
+        return last.input
+    return feature_extractor(last)(_fed_into(last, list(model.outputs)))
+
+
 def feature_extractor(model: Any) -> Any:
-    """The model up to the input of its last layer (the classifier's features)."""
+    """The model up to the input of its classifier (:func:`classifier_layer`): its features.
+
+    A nested classifier is reached through the sub-models that hold it, each applied to what the
+    outer model feeds it, so the extractor starts at the outer model's inputs.
+
+    Example:
+        >>> import keras
+        >>> inner_in = keras.Input((4,))
+        >>> backbone = keras.Model(inner_in, keras.layers.Dense(3)(keras.layers.Dense(5)(inner_in)))
+        >>> outer_in = keras.Input((4,))
+        >>> outer = keras.Model(outer_in, backbone(keras.layers.Identity()(outer_in)))
+        >>> tuple(feature_extractor(outer).output.shape)
+        (None, 5)
+    """
     import keras
 
     inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
-    return keras.Model(inputs, model.layers[-1].input)
+    return keras.Model(inputs, _features_tensor(model))
 
 
 def classifier_weights(model: Any) -> tuple[np.ndarray, np.ndarray]:
-    """``(kernel (d, C), bias (C,))`` of the model's last ``Dense`` layer."""
-    weights = model.layers[-1].get_weights()
+    """``(kernel (d, C), bias (C,))`` of the model's classifier (:func:`classifier_layer`)."""
+    weights = classifier_layer(model).get_weights()
     kernel = np.asarray(weights[0], dtype="float64")
     if len(weights) < 2:
         return kernel, np.zeros(kernel.shape[1])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from keras_imbalance._validation import short_repr
+from keras_imbalance.comparison.heads import classifier_layer, feature_extractor
 
 
 def default_model(input_shape: tuple[int, ...], num_classes: int) -> Any:
@@ -42,10 +43,38 @@ def _check_model(model: Any, num_classes: int, input_shape: tuple[int, ...]) -> 
             f"but the data has {num_classes} classes; "
             f"end the model with Dense({num_classes}) and no softmax (compare trains on logits)"
         )
-    last = model.layers[-1]
+    last = classifier_layer(model)
     activation = getattr(getattr(last, "activation", None), "__name__", "linear")
     if activation not in ("linear", None):
         raise ValueError(
             f"the model's last layer has activation {activation!r}; compare needs logits: "
             f"use Dense({num_classes}) with no activation"
         )
+
+
+def check_decoupled(model: Any, num_classes: int) -> None:
+    """Refuse, before any training, a model whose classifier the decoupled heads cannot reach.
+
+    The heads (``posthoc``, ``tau_norm``, ``crt``, ``crt_la``) need the model's classifier
+    (:func:`~keras_imbalance.comparison.heads.classifier_layer`, found through nested models) to
+    be a ``Dense(num_classes)`` with a ``(features, num_classes)`` kernel, and the features that
+    feed it to be computable from the model's inputs.
+    """
+    last = classifier_layer(model)
+    weights = last.get_weights() if last is not None else []
+    shape = tuple(getattr(weights[0], "shape", ())) if weights else ()
+    name = getattr(last, "name", None)
+    if len(shape) != 2 or shape[1] != num_classes:
+        raise ValueError(
+            f"the decoupled strategies need the model's classifier to be Dense({num_classes}), but "
+            f"its last layer {name!r} has a kernel of shape {shape}; end the model with "
+            f"Dense({num_classes}), or drop posthoc, tau_norm, crt and crt_la from strategies"
+        )
+    try:
+        feature_extractor(model)
+    except (ValueError, AttributeError, TypeError) as error:
+        raise ValueError(
+            f"the decoupled strategies cannot compute the features that feed the classifier "
+            f"{name!r} from the model's inputs ({error}); build the model as one functional or "
+            f"Sequential graph, or drop posthoc, tau_norm, crt and crt_la from strategies"
+        ) from error

@@ -6,6 +6,10 @@ and the same number of gradient steps, once per seed. Each strategy's knob is tu
 validation split (:data:`~keras_imbalance.comparison.strategies.DEFAULT_GRIDS`); the strategies
 are ranked, and the best one named, on validation; the test split is scored once and reported
 with the noise of seeds and samples (:mod:`~keras_imbalance.comparison.verdict`).
+
+:func:`compare` reads as its steps: check the options (:mod:`~keras_imbalance.comparison.options`),
+:func:`build_splits`, :func:`plan_runs`, :func:`run_plan`, :func:`summarise`; the caller's global
+random state is saved and restored around them.
 """
 
 from __future__ import annotations
@@ -13,43 +17,42 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 import keras_imbalance.comparison.heads as heads
-from keras_imbalance._validation import check_number, check_option, short_repr
-from keras_imbalance.comparison.distribution import (
-    check_distribution,
-    distribution_name,
-    distribution_scope,
-)
+from keras_imbalance._validation import check_number, check_option
+from keras_imbalance.comparison.distribution import distribution_name, distribution_scope
 from keras_imbalance.comparison.images import ImageFiles
-from keras_imbalance.comparison.journal import check_output_folder
-from keras_imbalance.comparison.models import _check_model, default_model
+from keras_imbalance.comparison.models import _check_model, check_decoupled, default_model
+from keras_imbalance.comparison.options import (
+    DataOptions,
+    ExecutionOptions,
+    OutputOptions,
+    PlanOptions,
+    ProgressCallback,
+    TrainingOptions,
+)
+from keras_imbalance.comparison.random_state import preserved_random_state
 from keras_imbalance.comparison.result import Comparison
-from keras_imbalance.comparison.scores import METRICS
 from keras_imbalance.comparison.session import Session, data_fingerprint, splits_fingerprint
-from keras_imbalance.comparison.splits import is_folder, make_splits
+from keras_imbalance.comparison.splits import Splits, is_folder, make_splits
 from keras_imbalance.comparison.strategies import (
     COMPARE_STRATEGIES,
     DEFAULT_STRATEGIES,
     HEAD_STRATEGIES,
     candidates,
-    check_grids,
 )
 from keras_imbalance.comparison.streams import Stream
-from keras_imbalance.comparison.training import (
-    KEEP_OPTIONS,
-    SCHEDULES,
-    Recipe,
-    check_training_kwargs,
-)
-from keras_imbalance.comparison.verdict import choose_params, summarize
+from keras_imbalance.comparison.training import Recipe
+from keras_imbalance.comparison.verdict import ScoredSplits, choose_params, summarize
 
 ModelBuilder = Callable[[tuple[int, ...], int], Any]
-ProgressCallback = Callable[[int, int, str], None]
+
+__all__ = ["ProgressCallback", "check_strategies", "check_tail_classes", "compare"]
 
 
 def check_strategies(strategies: Sequence[str]) -> list[str]:
@@ -112,6 +115,7 @@ def compare(
     image_size: int | tuple[int, int] = 32,
     skip_corrupt: bool = False,
     test_data: Any = None,
+    split_seed: int = 0,
 ) -> Comparison:
     """Train the same model once per strategy, knob value and seed; choose on validation.
 
@@ -180,12 +184,23 @@ def compare(
         progress: called as ``progress(done, total, run)`` before each run that trains
             (``run`` names it) and once at the end with ``run=""``.
         image_size: ``side`` or ``(height, width)`` the images of a folder are resized to.
+        split_seed: seeds the stratified draws of the validation and test splits (default 0),
+            independently of ``seeds``: the same data gives the same splits whatever the training
+            seeds. Recorded in the result's settings.
         skip_corrupt: for a folder, skip the empty or corrupt images (a warning lists them)
             instead of raising :class:`~keras_imbalance.comparison.images.CorruptImageError`
             before any training.
 
+    The caller's global random state (Python's ``random``, NumPy's global generator, the
+    backend's and Keras's global seed generators) is left as it was: ``compare`` seeds each run
+    itself and puts the state back when it returns
+    (:mod:`~keras_imbalance.comparison.random_state`).
+
     Returns:
-        A :class:`Comparison`.
+        A :class:`Comparison`. Its verdict names a tie at the top on validation (ties keep the
+        order of ``strategies``, ``"none"`` first) and says which strategies diverged; its notes
+        name every class with fewer than 10 samples in the validation or test split
+        (:mod:`~keras_imbalance.comparison.verdict`).
 
     Example:
         >>> from keras_imbalance.datasets import load_digits_lt
@@ -194,155 +209,212 @@ def compare(
         1
     """
     names = check_strategies(strategies)
-    folder = check_output_folder(output) if output is not None else None
-    check_option("metric", metric, METRICS)
-    check_option("schedule", schedule, SCHEDULES)
-    check_option("keep", keep, KEEP_OPTIONS)
-    epochs = int(check_number("epochs", epochs, low=1, integer=True))
-    batch_size = int(check_number("batch_size", batch_size, low=1, integer=True))
-    check_number("learning_rate", learning_rate, low=0, low_inclusive=False)
-    n_boot = int(check_number("n_boot", n_boot, low=1, integer=True))
-    if not isinstance(tune, bool):
-        raise TypeError(f"tune={short_repr(tune)} must be True or False")
-    if not tune and grids:
-        raise ValueError(
-            "grids was given with tune=False, so it would be ignored; drop grids or set tune=True"
-        )
-    merged_grids = check_grids(names, grids)
-    compile_options, fit_options = check_training_kwargs(compile_kwargs, fit_kwargs)
-    check_distribution(distribution, executor=executor)
-    if isinstance(seeds, int | str) or not isinstance(seeds, Sequence) or not list(seeds):
-        raise ValueError(
-            f"seeds={short_repr(seeds)} must be a non-empty list of seeds, e.g. [0, 1, 2]"
-        )
-    seed_list = [int(check_number("seeds", s, low=0, integer=True)) for s in seeds]
-    if len(set(seed_list)) != len(seed_list):
-        raise ValueError(f"seeds={seed_list!r} lists a seed twice; list each once")
+    out = OutputOptions.checked(output, tensorboard_dir, progress, n_boot)
+    training = TrainingOptions(
+        epochs=epochs,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        schedule=schedule,
+        keep=keep,
+        metric=metric,
+        compile_kwargs=compile_kwargs,
+        fit_kwargs=fit_kwargs,
+    ).checked()
+    plan = PlanOptions(names, seeds, grids, tune=tune, tail_classes=tail_classes).checked()
+    execution = ExecutionOptions(executor, distribution).checked()
+    data_options = DataOptions(
+        validation_data=validation_data,
+        test_data=test_data,
+        validation_size=validation_size,
+        test_size=test_size,
+        class_names=class_names,
+        image_size=image_size,
+        skip_corrupt=skip_corrupt,
+        split_seed=split_seed,
+    ).checked()
+    with preserved_random_state():
+        splits = build_splits(data, data_options, execution)
+        runs_plan = plan_runs(splits, plan, training, model or default_model, execution)
+        runs, trained = run_plan(runs_plan, out, execution)
+        settings = settings_of(plan, data_options, out, execution, trained)
+        return summarise(runs, runs_plan, out, settings)
 
+
+@dataclass(frozen=True)
+class RunPlan:
+    """Every run of a comparison, and what they share: the output of :func:`plan_runs`."""
+
+    splits: Splits
+    arrays: Mapping[str, Any]
+    build: ModelBuilder
+    names: list[str]
+    candidates: Mapping[str, list[dict[str, Any]]]
+    seeds: list[int]
+    recipe: Recipe
+    training: Mapping[str, Any]
+
+
+def build_splits(data: Any, options: DataOptions, execution: ExecutionOptions) -> Splits:
+    """Train, validation and test splits of ``data`` (a file is loaded first), checked for
+    compare: at least 2 classes, and no stream with an executor."""
     if isinstance(data, str | os.PathLike) and not is_folder(data):
         from keras_imbalance.datasets import load_arrays
 
         data = load_arrays(data)
     splits = make_splits(
         data,
-        validation_data=validation_data,
-        validation_size=validation_size,
-        test_size=test_size,
-        class_names=class_names,
-        seed=seed_list[0],
-        image_size=image_size,
-        skip_corrupt=skip_corrupt,
-        test_data=test_data,
+        validation_data=options.validation_data,
+        validation_size=options.validation_size,
+        test_size=options.test_size,
+        class_names=options.class_names,
+        seed=options.split_seed,
+        image_size=options.image_size,
+        skip_corrupt=options.skip_corrupt,
+        test_data=options.test_data,
     )
-    if executor is not None and isinstance(splits.x_train, Stream):
+    if execution.executor is not None and isinstance(splits.x_train, Stream):
         raise ValueError(
             "executor was given with a tf.data.Dataset or PyDataset, which cannot be sent to "
             "other processes; drop executor, or give an image folder or arrays"
         )
-    num_classes = splits.num_classes
-    if num_classes < 2:
+    if splits.num_classes < 2:
         raise ValueError(
-            f"the training labels hold {num_classes} class; compare needs at least 2 classes"
+            f"the training labels hold {splits.num_classes} class; compare needs at least 2 classes"
         )
-    counts = splits.counts("train")
-    tail_count = check_tail_classes(tail_classes, num_classes)
-    tail = sorted(np.argsort(counts, kind="stable")[:tail_count].tolist())
-    recipe = Recipe(
-        epochs,
-        batch_size,
-        float(learning_rate),
-        schedule,
-        keep,
-        metric,
-        tail,
-        compile_options,
-        fit_options,
-    )
-    arrays = {
+    return splits
+
+
+def split_arrays(splits: Splits) -> dict[str, Any]:
+    """Each split's ``x`` as float32 arrays; image files and streams as they are."""
+    return {
         name: x if isinstance(x, ImageFiles | Stream) else np.asarray(x, dtype="float32")
         for name, x in (("train", splits.x_train), ("val", splits.x_val), ("test", splits.x_test))
     }
-    input_shape = tuple(int(d) for d in arrays["train"].shape[1:])
-    build = model or default_model
-    with distribution_scope(distribution):
-        _check_model(build(input_shape, num_classes), num_classes, input_shape)
 
-    plan = {name: candidates(name, merged_grids, tune=tune) for name in names}
-    # What every run shares: part of the journal's configuration, and of the result's settings.
-    training = {
-        "epochs": epochs,
-        "batch_size": batch_size,
-        "learning_rate": float(learning_rate),
-        "optimizer": repr(compile_options.get("optimizer", "adam")),
-        "schedule": schedule,
-        "keep": keep,
-        "metric": metric,
-        "head_epochs": heads.HEAD_EPOCHS,
-        "model": getattr(build, "__qualname__", repr(build)),
-        "compile_kwargs": {k: repr(v) for k, v in compile_options.items()},
-        "fit_kwargs": {k: repr(v) for k, v in fit_options.items()},
-    }
-    session = Session(
+
+def check_builder(
+    build: ModelBuilder, splits: Splits, arrays: Mapping[str, Any], plan: PlanOptions
+) -> None:
+    """Build the model once and check it, before any training: logits of the right width, and
+    for the decoupled strategies a classifier they can reach."""
+    input_shape = tuple(int(d) for d in arrays["train"].shape[1:])
+    network = build(input_shape, splits.num_classes)
+    _check_model(network, splits.num_classes, input_shape)
+    if any(name in HEAD_STRATEGIES for name in plan.names):
+        check_decoupled(network, splits.num_classes)
+
+
+def plan_runs(
+    splits: Splits,
+    plan: PlanOptions,
+    training: TrainingOptions,
+    build: ModelBuilder,
+    execution: ExecutionOptions,
+) -> RunPlan:
+    """The runs to train: the tail classes, the shared recipe, the checked model and the knobs."""
+    counts = splits.counts("train")
+    tail_count = check_tail_classes(plan.tail_classes, splits.num_classes)
+    tail = sorted(np.argsort(counts, kind="stable")[:tail_count].tolist())
+    arrays = split_arrays(splits)
+    with distribution_scope(execution.distribution):
+        check_builder(build, splits, arrays, plan)
+    names = list(plan.names)
+    return RunPlan(
         splits=splits,
         arrays=arrays,
-        recipe=recipe,
         build=build,
         names=names,
-        plan=plan,
-        seeds=seed_list,
-        folder=folder,
-        config={
-            "data": splits_fingerprint(arrays, splits),
-            "test_labels": data_fingerprint(splits.y_test),
-            "class_names": splits.class_names,
-            "plan": {name: plan[name] for name in names},
-            "seeds": seed_list,
-            "tail": tail,
-            "training": training,
-        },
-        tensorboard_dir=tensorboard_dir,
-        progress=progress,
-        executor=executor,
+        candidates={n: candidates(n, plan.merged_grids, tune=plan.tune) for n in names},
+        seeds=list(plan.seeds),
+        recipe=training.recipe(tail),
+        training=training.settings(build, heads.HEAD_EPOCHS),
     )
-    with distribution_scope(distribution):
-        runs = session.run()
-    choose_params(runs, names, metric)
-    summary, best, verdict, notes = summarize(
-        runs,
-        names,
-        metric=metric,
-        num_classes=num_classes,
-        tail=tail,
-        y_val=splits.y_val,
-        y_test=splits.y_test,
-        n_boot=n_boot,
-    )
-    settings = {
-        **training,
-        "tune": tune,
-        "grids": merged_grids if tune else {},
-        "validation_size": validation_size,
-        "test_size": test_size,
-        "n_boot": n_boot,
-        "runs_trained": session.trained,
+
+
+def journal_config(plan: RunPlan) -> dict[str, Any]:
+    """What a resumed comparison must share with the journal it resumes."""
+    return {
+        "data": splits_fingerprint(plan.arrays, plan.splits),
+        "test_labels": data_fingerprint(plan.splits.y_test),
+        "class_names": plan.splits.class_names,
+        "plan": {name: plan.candidates[name] for name in plan.names},
+        "seeds": plan.seeds,
+        "tail": list(plan.recipe.tail),
+        "training": dict(plan.training),
     }
-    if distribution is not None:
-        settings["distribution"] = distribution_name(distribution)
+
+
+def run_plan(
+    plan: RunPlan, out: OutputOptions, execution: ExecutionOptions
+) -> tuple[list[dict[str, Any]], int]:
+    """Train (or read from the journal) every run: ``(records in plan order, runs trained)``."""
+    session = Session(
+        splits=plan.splits,
+        arrays=plan.arrays,
+        recipe=plan.recipe,
+        build=plan.build,
+        names=plan.names,
+        plan=plan.candidates,
+        seeds=plan.seeds,
+        folder=out.folder,
+        config=journal_config(plan),
+        tensorboard_dir=out.tensorboard_dir,
+        progress=out.progress,
+        executor=execution.executor,
+    )
+    with distribution_scope(execution.distribution):
+        runs = session.run()
+    return runs, session.trained
+
+
+def settings_of(
+    plan: PlanOptions,
+    data: DataOptions,
+    out: OutputOptions,
+    execution: ExecutionOptions,
+    trained: int,
+) -> dict[str, Any]:
+    """The settings a :class:`Comparison` records besides the training ones."""
+    settings: dict[str, Any] = {
+        "tune": plan.tune,
+        "grids": dict(plan.merged_grids) if plan.tune else {},
+        "validation_size": data.validation_size,
+        "test_size": data.test_size,
+        "split_seed": data.split_seed,
+        "n_boot": out.n_boot,
+        "runs_trained": trained,
+    }
+    if execution.distribution is not None:
+        settings["distribution"] = distribution_name(execution.distribution)
+    return settings
+
+
+def summarise(
+    runs: list[dict[str, Any]], plan: RunPlan, out: OutputOptions, settings: Mapping[str, Any]
+) -> Comparison:
+    """Choose each strategy's knobs on validation, rank, give the verdict: a :class:`Comparison`."""
+    splits, metric = plan.splits, plan.recipe.metric
+    choose_params(runs, plan.names, metric)
+    labels = ScoredSplits(splits.y_val, splits.y_test, splits.class_names)
+    rows, best, verdict, notes = summarize(
+        runs, plan.names, metric=metric, labels=labels, tail=plan.recipe.tail, n_boot=out.n_boot
+    )
+    recorded = {**plan.training, **settings}
     if isinstance(splits.x_train, ImageFiles):
-        settings["image_size"] = list(splits.x_train.image_size)
+        recorded["image_size"] = list(splits.x_train.image_size)
     return Comparison(
         metric=metric,
-        strategies=names,
-        seeds=seed_list,
+        strategies=plan.names,
+        seeds=plan.seeds,
         class_names=splits.class_names,
         splits={
             split: {"counts": splits.counts(split).tolist(), "source": splits.sources[split]}
             for split in ("train", "validation", "test")
         },
-        tail_classes=tail,
-        settings=settings,
+        tail_classes=list(plan.recipe.tail),
+        settings=recorded,
         runs=runs,
-        rows=summary,
+        rows=rows,
         best=best,
         verdict=verdict,
         notes=notes,

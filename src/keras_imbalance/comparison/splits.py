@@ -17,15 +17,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
 
 from keras_imbalance._validation import check_number, short_repr
 from keras_imbalance.comparison.images import ImageFiles, image_folder_data
+from keras_imbalance.comparison.stratify import decode_single, stratified
 from keras_imbalance.comparison.stream_splits import stream_splits
 from keras_imbalance.comparison.streams import Stream, is_stream
-from keras_imbalance.labels import decode_labels
+
+if TYPE_CHECKING:
+    from typing import Unpack
 
 SPLITS: tuple[str, ...] = ("train", "validation", "test")
 
@@ -57,18 +60,30 @@ class Splits:
         return np.bincount(y, minlength=self.num_classes)
 
 
-def make_splits(
-    data: Any,
-    *,
-    validation_data: Any = None,
-    validation_size: float = 0.2,
-    test_size: float = 0.2,
-    class_names: Sequence[str] | None = None,
-    seed: int = 0,
-    image_size: Any = 32,
-    skip_corrupt: bool = False,
-    test_data: Any = None,
-) -> Splits:
+class SplitOptions(TypedDict, total=False):
+    """The options of :func:`make_splits` besides the data and the seed (documented there)."""
+
+    validation_data: Any
+    test_data: Any
+    validation_size: float
+    test_size: float
+    class_names: Sequence[str] | None
+    image_size: Any
+    skip_corrupt: bool
+
+
+_SPLIT_DEFAULTS: SplitOptions = {
+    "validation_data": None,
+    "test_data": None,
+    "validation_size": 0.2,
+    "test_size": 0.2,
+    "class_names": None,
+    "image_size": 32,
+    "skip_corrupt": False,
+}
+
+
+def make_splits(data: Any, *, seed: int = 0, **options: Unpack[SplitOptions]) -> Splits:
     """Decode the labels of ``data`` and return its train, validation and test splits.
 
     Args:
@@ -80,7 +95,7 @@ def make_splits(
             the training samples otherwise), stratified by class.
         test_size: the test share when ``data`` is ``(x, y)``.
         class_names: names of the classes in label order (default: from ``data`` or the labels).
-        seed: seed of the stratified draws.
+        seed: seed of the stratified draws (test: ``seed``, validation: ``seed + 1``).
         image_size: ``side`` or ``(height, width)`` the images of a folder are resized to.
         skip_corrupt: skip (with a warning) the empty or corrupt images of a folder instead of
             raising :class:`~keras_imbalance.comparison.images.CorruptImageError`.
@@ -100,100 +115,126 @@ def make_splits(
         >>> [splits.counts(s).tolist() for s in SPLITS]
         [[7, 3], [3, 1], [4, 2]]
     """
-    check_number(
-        "validation_size", validation_size, low=0, high=1, low_inclusive=False, high_inclusive=False
-    )
-    check_number("test_size", test_size, low=0, high=1, low_inclusive=False, high_inclusive=False)
+    unknown = sorted(set(options) - set(_SPLIT_DEFAULTS))
+    if unknown:
+        raise TypeError(
+            f"make_splits got {unknown[0]!r}, which it does not take; use some of "
+            f"{', '.join(sorted(_SPLIT_DEFAULTS))}"
+        )
+    given: dict[str, Any] = {**_SPLIT_DEFAULTS, **options}
+    for name in ("validation_size", "test_size"):
+        check_number(name, given[name], low=0, high=1, low_inclusive=False, high_inclusive=False)
     if _is_pair(data) and is_stream(data[0]) and is_stream(data[1]):
-        if test_data is not None:
+        if given["test_data"] is not None:
             raise ValueError("test_data was given and data holds a test stream too; give one")
-        data, test_data = data
-    if is_stream(data):
-        streams, _, names = stream_splits(
-            data,
-            validation_data,
-            test_data,
-            class_names,
-            validation_size=validation_size,
-            test_size=test_size,
-            seed=seed,
-        )
-        splits = Splits(
-            streams["train"],
-            streams["train"].labels,
-            streams["val"],
-            streams["val"].labels,
-            streams["test"],
-            streams["test"].labels,
-            [str(name) for name in names],
-            {
-                "train": streams["train"].source,
-                "validation": streams["val"].source,
-                "test": streams["test"].source,
-            },
-        )
-        _check_splits(splits)
-        return splits
-    if test_data is not None:
+        data, given["test_data"] = data
+    split = _streamed if is_stream(data) else _in_memory
+    splits = split(data, given, seed)
+    _check_splits(splits)
+    return splits
+
+
+def _streamed(data: Any, given: Mapping[str, Any], seed: int) -> Splits:
+    """The splits of a stream: given ones as they are, the others carved out of ``data``."""
+    streams, _, names = stream_splits(
+        data,
+        given["validation_data"],
+        given["test_data"],
+        given["class_names"],
+        validation_size=given["validation_size"],
+        test_size=given["test_size"],
+        seed=seed,
+    )
+    train, val, test = streams["train"], streams["val"], streams["test"]
+    return Splits(
+        train,
+        train.labels,
+        val,
+        val.labels,
+        test,
+        test.labels,
+        [str(name) for name in names],
+        {"train": train.source, "validation": val.source, "test": test.source},
+    )
+
+
+def _in_memory(data: Any, given: Mapping[str, Any], seed: int) -> Splits:
+    """The splits of arrays or of an image folder's file list."""
+    validation_size, test_size = given["validation_size"], given["test_size"]
+    if given["test_data"] is not None:
         if x_test_given(data):
             raise ValueError("test_data was given and data holds a test split too; give one")
-        data = (data, test_data)
-    x_train, y_train, x_test, y_test, names = _unpack(data, image_size, skip_corrupt)
+        data = (data, given["test_data"])
+    x_train, y_train, x_test, y_test, names = _unpack(
+        data, given["image_size"], given["skip_corrupt"]
+    )
     if x_test is None and validation_size + test_size >= 1:
         raise ValueError(
             f"validation_size={validation_size!r} + test_size={test_size!r} leaves no training "
             f"data; keep their sum below 1, e.g. 0.2 and 0.2"
         )
-    sources: dict[str, str] = {}
-    labels = _decode(y_train, None, "y" if x_test is None else "y_train")
+    labels = decode_single(y_train, None, "y" if x_test is None else "y_train")
     classes = list(labels.classes)
-    y_all = labels.indices
+    sources: dict[str, str] = {}
     if x_test is None:
         # (x, y): test first, then validation, both stratified from the same pool.
-        train_idx, test_idx = _stratified(y_all, test_size, seed, "test", classes, keep=2)
+        train_idx, test_idx = stratified(labels.indices, test_size, seed, "test", classes, keep=2)
         sources["test"] = f"stratified {test_size:g} of the data (seed {seed})"
-        x_pool, y_pool = _take(x_train, train_idx), y_all[train_idx]
-        x_test, y_test_idx = _take(x_train, test_idx), y_all[test_idx]
+        pool = (_take(x_train, train_idx), labels.indices[train_idx])
+        test = (_take(x_train, test_idx), labels.indices[test_idx])
         share = validation_size / (1 - test_size)
     else:
-        x_pool, y_pool = x_train, y_all
-        y_test_idx = _decode(y_test, classes, "y_test").indices
+        pool = (x_train, labels.indices)
+        test = (x_test, decode_single(y_test, classes, "y_test").indices)
         sources["test"] = "given"
         share = validation_size
-    if validation_data is not None:
-        x_val, y_val = _pair(validation_data, "validation_data")
-        y_val_idx = _decode(y_val, classes, "validation_data labels").indices
-        sources["validation"] = "given"
-        x_fit, y_fit = x_pool, y_pool
-    else:
-        fit_idx, val_idx = _stratified(y_pool, share, seed + 1, "validation", classes, keep=1)
-        x_fit, y_fit = _take(x_pool, fit_idx), y_pool[fit_idx]
-        x_val, y_val_idx = _take(x_pool, val_idx), y_pool[val_idx]
-        sources["validation"] = (
-            f"stratified {validation_size:g} of the "
-            f"{'data' if 'stratified' in sources['test'] else 'training data'} (seed {seed + 1})"
-        )
-    sources["train"] = "the rest" if validation_data is None or x_test is None else "given"
-    if class_names is not None:
-        names = [str(name) for name in class_names]
+    (fit, val), sources["validation"] = _validation(pool, given, share, seed, classes)
+    if sources["validation"] != "given":
+        of = "data" if "stratified" in sources["test"] else "training data"
+        sources["validation"] = f"stratified {validation_size:g} of the {of} (seed {seed + 1})"
+    sources["train"] = "the rest" if given["validation_data"] is None or x_test is None else "given"
+    return Splits(
+        _as_array(fit[0]),
+        fit[1],
+        _as_array(val[0]),
+        val[1],
+        _as_array(test[0]),
+        test[1],
+        _class_names(given["class_names"], names, classes),
+        sources,
+    )
+
+
+def _validation(
+    pool: tuple[Any, np.ndarray],
+    given: Mapping[str, Any],
+    share: float,
+    seed: int,
+    classes: list[Any],
+) -> tuple[tuple[tuple[Any, np.ndarray], tuple[Any, np.ndarray]], str]:
+    """``((fit, validation), source)``: the given validation split, or one carved from ``pool``."""
+    if given["validation_data"] is not None:
+        x_val, y_val = _pair(given["validation_data"], "validation_data")
+        y_val_idx = decode_single(y_val, classes, "validation_data labels").indices
+        return (pool, (x_val, y_val_idx)), "given"
+    x_pool, y_pool = pool
+    fit_idx, val_idx = stratified(y_pool, share, seed + 1, "validation", classes, keep=1)
+    fit = (_take(x_pool, fit_idx), y_pool[fit_idx])
+    return (fit, (_take(x_pool, val_idx), y_pool[val_idx])), "stratified"
+
+
+def _class_names(
+    given: Sequence[str] | None, found: Sequence[Any] | None, classes: list[Any]
+) -> list[str]:
+    """The class names: given, else found in the data, else the labels; one per class."""
+    names = [str(name) for name in given] if given is not None else list(found or [])
     names = names or [str(c) for c in classes]
     if len(names) != len(classes):
         raise ValueError(
             f"class_names has {len(names)} names but the labels hold {len(classes)} classes "
             f"({short_repr(classes)}); give one name per class, in label order"
         )
-    splits = Splits(
-        _as_array(x_fit),
-        y_fit,
-        _as_array(x_val),
-        y_val_idx,
-        _as_array(x_test),
-        y_test_idx,
-        list(names),
-        sources,
-    )
-    _check_splits(splits)
-    return splits
+    return list(names)
 
 
 def x_test_given(data: Any) -> bool:
@@ -269,43 +310,6 @@ def _pair(value: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
             f"give one label per sample"
         )
     return x, y
-
-
-def _decode(y: Any, classes: list[Any] | None, name: str) -> Any:
-    """Class indices of single-label ``y``; multi-label, sequence and mask targets are refused."""
-    decoded = decode_labels(y, classes=classes, name=name)
-    if decoded.indices is None or decoded.indices.ndim != 1:
-        raise ValueError(
-            f"{name} must hold one class per sample (class indices or one-hot rows), got "
-            f"{decoded.label_mode} labels of shape {np.shape(y)}; compare does not handle "
-            f"multi-label, sequence or mask targets"
-        )
-    return decoded
-
-
-def _stratified(
-    y: np.ndarray, share: float, seed: int, split: str, classes: list[Any], keep: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Indices ``(rest, taken)``: ``share`` of every class taken, at least one each.
-
-    ``keep`` is how many samples of each class the rest must still hold (the later splits).
-    """
-    rng = np.random.default_rng(seed)
-    taken: list[np.ndarray] = []
-    for c, name in enumerate(classes):
-        members = rng.permutation(np.flatnonzero(y == c))
-        take = max(1, round(len(members) * share))
-        if len(members) - take < keep:
-            need = keep + 1
-            raise ValueError(
-                f"class {name!r} has {len(members)} sample(s), too few to appear in the {split} "
-                f"split and the split(s) after it (it needs at least {need}); give more samples of "
-                f"it, drop it, or pass validation_data= and a separate test set"
-            )
-        taken.append(members[:take])
-    chosen = np.sort(np.concatenate(taken))
-    rest = np.setdiff1d(np.arange(len(y)), chosen)
-    return rest, chosen
 
 
 def _check_splits(splits: Splits) -> None:

@@ -306,11 +306,7 @@ def intervals_and_differences(
     *,
     num_classes: int,
     baseline: str | None,
-    metric: Metric | str = "balanced_accuracy",
-    tail: Sequence[int] = (),
-    n_boot: int = 1000,
-    confidence: float = 0.95,
-    seed: int = 0,
+    **options: Unpack[BootstrapOptions],
 ) -> tuple[dict[str, Interval], dict[str, PairedDifference]]:
     """:func:`bootstrap_intervals` and :func:`paired_differences` from one set of replicates.
 
@@ -318,12 +314,20 @@ def intervals_and_differences(
     one bootstrap. With ``baseline=None`` the differences are empty. The options, and their
     defaults, are those documented in :func:`paired_differences`.
     """
+    unknown = sorted(set(options) - set(BootstrapOptions.__annotations__))
+    if unknown:
+        raise TypeError(
+            f"{unknown[0]!r} is not an option of the bootstrap; use some of "
+            f"{', '.join(sorted(BootstrapOptions.__annotations__))}"
+        )
+    metric = options.get("metric", "balanced_accuracy")
     true, names, stacked, num_classes, classes = _check_inputs(
-        y_true, predictions, num_classes, metric, tail
+        y_true, predictions, num_classes, metric, options.get("tail", ())
     )
-    n_boot = int(check_number("n_boot", n_boot, low=1, integer=True))
+    n_boot = int(check_number("n_boot", options.get("n_boot", 1000), low=1, integer=True))
+    confidence = options.get("confidence", 0.95)
     check_number("confidence", confidence, low=0, high=1, low_inclusive=False, high_inclusive=False)
-    seed = int(check_number("seed", seed, low=0, integer=True))
+    seed = int(check_number("seed", options.get("seed", 0), low=0, integer=True))
     if baseline is not None and baseline not in predictions:
         raise ValueError(
             f"baseline={baseline!r} is not in predictions (strategies: "

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from keras_imbalance._validation import short_repr
+from keras_imbalance.comparison.stratify import decode_single, stratified
 from keras_imbalance.comparison.streams import Stream, _is_pydataset, is_shuffled, is_stream
 
 
@@ -105,8 +106,6 @@ def carve_splits(
         >>> np.concatenate([x[:, 0] for x, _ in streams["test"].batches()]).tolist()
         [0.0, 2.0, 3.0, 5.0, 18.0, 19.0]
     """
-    from keras_imbalance.comparison.splits import _decode, _stratified
-
     _check_carvable(dataset)
     if validation is None and test is None and validation_size + test_size >= 1:
         raise ValueError(
@@ -116,16 +115,16 @@ def carve_splits(
     batches = list(dataset.map(lambda *element: element[1]).as_numpy_iterator())
     if not batches:
         raise ValueError("data yields no batch; give a dataset with data in it")
-    decoded = _decode(np.concatenate(batches), None, "y in data")
+    decoded = decode_single(np.concatenate(batches), None, "y in data")
     classes, mode, y = list(decoded.classes), decoded.label_mode, decoded.indices
     rows, sources = {}, {"train": "the rest"}
     pool, share = np.arange(len(y)), validation_size
     if test is None:
-        pool, rows["test"] = _stratified(y, test_size, seed, "test", classes, keep=2)
+        pool, rows["test"] = stratified(y, test_size, seed, "test", classes, keep=2)
         sources["test"] = f"stratified {test_size:g} of the stream (seed {seed})"
         share = validation_size / (1 - test_size)
     if validation is None:
-        fit, val = _stratified(y[pool], share, seed + 1, "validation", classes, keep=1)
+        fit, val = stratified(y[pool], share, seed + 1, "validation", classes, keep=1)
         pool, rows["val"] = pool[fit], pool[val]
         of = "stream" if test is None else "training stream"
         sources["val"] = f"stratified {validation_size:g} of the {of} (seed {seed + 1})"

@@ -197,191 +197,257 @@ def _best_epoch_callback(x_val: Any, y_val: np.ndarray, recipe: Recipe, num_clas
     return BestValidationEpoch()
 
 
+@dataclass(frozen=True)
+class RunData:
+    """The splits one run sees: training and validation data, and the test inputs to predict.
+
+    Each ``x`` is an array, :class:`~keras_imbalance.comparison.images.ImageFiles` streamed from
+    disk, or a :class:`~keras_imbalance.comparison.streams.Stream`; the ``y`` are class indices.
+    """
+
+    x_train: Any
+    y_train: np.ndarray
+    x_val: Any
+    y_val: np.ndarray
+    x_test: Any
+    num_classes: int
+
+
+_RUN_DATA_FIELDS = frozenset(RunData.__dataclass_fields__)
+
+
+@dataclass(frozen=True)
+class FitPlan:
+    """How one run calls ``Model.fit``: what every branch of :func:`fit_run` shares."""
+
+    recipe: Recipe
+    seed: int
+    epochs: int
+    steps_per_epoch: int
+    callbacks: list[Any]
+    verbose: Any
+    fit_options: Mapping[str, Any]
+
+
+def _run_data(data: RunData | None, arrays: Mapping[str, Any]) -> RunData:
+    """``data``, or the same value from the keywords ``x_train=..., num_classes=...``."""
+    if data is not None:
+        if arrays:
+            raise TypeError(
+                f"fit_run got data= and also {sorted(arrays)}; give the splits one way: "
+                f"data=RunData(...) alone"
+            )
+        return data
+    missing = sorted(_RUN_DATA_FIELDS - set(arrays))
+    unknown = sorted(set(arrays) - _RUN_DATA_FIELDS)
+    if missing or unknown:
+        raise TypeError(
+            f"fit_run needs data=RunData(...) or every one of {sorted(_RUN_DATA_FIELDS)}; "
+            f"missing {missing}, unknown {unknown}"
+        )
+    return RunData(**arrays)
+
+
 def fit_run(
     network: Any,
     setup: Any,
     *,
-    x_train: Any,
-    y_train: np.ndarray,
-    x_val: Any,
-    y_val: np.ndarray,
-    x_test: Any,
-    num_classes: int,
     recipe: Recipe,
     seed: int,
+    data: RunData | None = None,
     epochs: int | None = None,
     log_dir: str | None = None,
+    **arrays: Any,
 ) -> RunOutput:
     """Compile ``network`` with ``setup``'s loss, train it, and keep the chosen epoch's weights.
 
-    ``x_train``, ``x_val`` and ``x_test`` are arrays, or
-    :class:`~keras_imbalance.comparison.images.ImageFiles` streamed from disk: the batches are
-    then decoded one at a time (:class:`~keras_imbalance.comparison.images.FileBatches` with the
-    class weights as sample weights, ``BalancedBatches`` over the file indices, mixup batches),
-    and the predictions are made chunk by chunk.
+    ``data`` is a :class:`RunData` (or its fields as keywords: ``x_train=..., y_train=...,
+    x_val=..., y_val=..., x_test=..., num_classes=...``). Image files are decoded a batch at a
+    time (:class:`~keras_imbalance.comparison.images.FileBatches` with the class weights as
+    sample weights, ``BalancedBatches`` over the file indices, mixup batches), and the
+    predictions are made chunk by chunk.
 
     ``setup`` is a :class:`~keras_imbalance.comparison.strategies.Setup`. Every run takes the
-    same number of gradient steps, ``epochs * ceil(len(x_train) / batch_size)``. With
-    ``log_dir``, ``keras.callbacks.TensorBoard`` logs the training loss and the validation metric
-    of every epoch there.
+    same number of gradient steps, ``epochs * ceil(len(x_train) / batch_size)`` (a stream's
+    epoch is one pass of it). With ``log_dir``, ``keras.callbacks.TensorBoard`` logs the
+    training loss and the validation metric of every epoch there.
     """
     import keras
 
     started = time.perf_counter()
+    data = _run_data(data, arrays)
     epochs = recipe.epochs if epochs is None else epochs
-    stream = isinstance(x_train, Stream)
+    x_train = data.x_train
     # A stream's epoch is one pass of it, however it is batched.
-    steps_per_epoch = x_train.num_batches if stream else math.ceil(len(x_train) / recipe.batch_size)
-    options = {k: v for k, v in recipe.compile_kwargs.items() if k != "optimizer"}
-    network.compile(
-        optimizer=_optimizer(recipe, epochs * steps_per_epoch), loss=setup.loss, **options
+    steps = (
+        x_train.num_batches
+        if isinstance(x_train, Stream)
+        else math.ceil(len(x_train) / recipe.batch_size)
     )
-    best = _best_epoch_callback(x_val, y_val, recipe, num_classes)
-    callbacks = [*setup.callbacks, best, *recipe.fit_kwargs.get("callbacks", [])]
-    fit_options = {k: v for k, v in recipe.fit_kwargs.items() if k != "callbacks"}
-    verbose = fit_options.pop("verbose", 0)
-    if log_dir is not None:
-        callbacks.append(
-            keras.callbacks.TensorBoard(log_dir=log_dir, write_graph=False, profile_batch=0)
-        )
+    options = {k: v for k, v in recipe.compile_kwargs.items() if k != "optimizer"}
+    network.compile(optimizer=_optimizer(recipe, epochs * steps), loss=setup.loss, **options)
+    best = _best_epoch_callback(data.x_val, data.y_val, recipe, data.num_classes)
+    plan = _fit_plan(recipe, seed, epochs, steps, [*setup.callbacks, best], log_dir)
     keras.utils.set_random_seed(seed)
-    on_files = isinstance(x_train, ImageFiles)
-    if stream:
-        fitted = _fit_stream(
-            network,
-            setup,
-            x_train,
-            y_train,
-            num_classes,
-            recipe,
-            seed,
-            epochs,
-            steps_per_epoch,
-            callbacks,
-            verbose,
-            fit_options,
-        )
-    elif setup.mixup_alpha is not None:
-        from keras_imbalance.pipelines.mixup import DeferredMixupWeights, MixupBatches
-
-        make_mixup: Any = mixup_batches if on_files else MixupBatches
-        mixed = make_mixup(
-            x_train,
-            y_train,
-            batch_size=recipe.batch_size,
-            alpha=setup.mixup_alpha,
-            class_weight=[1.0] * num_classes,
-            seed=seed,
-        )
-        late = DeferredMixupWeights(
-            mixed, setup.fit_kwargs["late_weights"], setup.fit_kwargs["start_epoch"]
-        )
-        fitted = network.fit(
-            mixed, epochs=epochs, verbose=verbose, callbacks=[late, *callbacks], **fit_options
-        )
-    elif setup.balanced_batches:
-        from keras_imbalance.pipelines import BalancedBatches
-
-        batches = BalancedBatches(
-            x_train, y_train, batch_size=recipe.batch_size, sampling="oversample", seed=seed
-        )
-        # Take the same number of gradient steps as the other strategies: a balanced epoch has
-        # C * n_max samples, so an epoch here is the first steps_per_epoch of a fresh draw.
-        fitted = network.fit(
-            _steps(batches, steps_per_epoch),
-            epochs=epochs,
-            verbose=verbose,
-            callbacks=callbacks,
-            **fit_options,
-        )
-    elif on_files:
-        given = setup.fit_kwargs.get("class_weight")
-        unknown = sorted(set(setup.fit_kwargs) - {"class_weight"})
-        if unknown:  # pragma: no cover - every strategy's fit keywords are handled above
-            raise ValueError(f"fit keywords {unknown} cannot be applied to a stream")
-        batches = file_batches(
-            x_train,
-            y_train,
-            batch_size=recipe.batch_size,
-            seed=seed,
-            class_weight=None if given is None else [given[c] for c in range(num_classes)],
-            num_classes=num_classes if setup.one_hot else None,
-        )
-        fitted = network.fit(
-            batches, epochs=epochs, verbose=verbose, callbacks=callbacks, **fit_options
-        )
-    else:
-        targets = np.eye(num_classes, dtype="float32")[y_train] if setup.one_hot else y_train
-        fitted = network.fit(
-            x_train,
-            targets,
-            epochs=epochs,
-            batch_size=recipe.batch_size,
-            shuffle=True,
-            verbose=verbose,
-            callbacks=callbacks,
-            **setup.fit_kwargs,
-            **fit_options,
-        )
+    fitted = _train(network, setup, data=data, plan=plan)
     history = {name: [float(v) for v in values] for name, values in fitted.history.items()}
     history[f"val_{recipe.metric}"] = list(best.scores)
     return RunOutput(
-        val_logits=predict_logits(network, x_val),
-        test_logits=predict_logits(network, x_test),
+        val_logits=predict_logits(network, data.x_val),
+        test_logits=predict_logits(network, data.x_test),
         best_epoch=int(best.best_epoch or len(best.scores)),
         history=history,
         seconds=round(time.perf_counter() - started, 3),
     )
 
 
-def _fit_stream(
-    network: Any,
-    setup: Any,
-    x_train: Any,
-    y_train: np.ndarray,
-    num_classes: int,
+def _fit_plan(
     recipe: Recipe,
     seed: int,
     epochs: int,
-    steps_per_epoch: int,
+    steps: int,
     callbacks: list[Any],
-    verbose: Any,
-    fit_options: dict[str, Any],
-) -> Any:
+    log_dir: str | None,
+) -> FitPlan:
+    """The run's callbacks (the strategy's, the best epoch's, the user's, TensorBoard's) and the
+    user's ``fit`` options, with ``verbose`` apart."""
+    import keras
+
+    callbacks = [*callbacks, *recipe.fit_kwargs.get("callbacks", [])]
+    fit_options = {k: v for k, v in recipe.fit_kwargs.items() if k != "callbacks"}
+    verbose = fit_options.pop("verbose", 0)
+    if log_dir is not None:
+        callbacks.append(
+            keras.callbacks.TensorBoard(log_dir=log_dir, write_graph=False, profile_batch=0)
+        )
+    return FitPlan(recipe, seed, epochs, steps, callbacks, verbose, fit_options)
+
+
+def _train(network: Any, setup: Any, *, data: RunData, plan: FitPlan) -> Any:
+    """``fit`` with the strategy's batches, for this kind of data; returns the History."""
+    if isinstance(data.x_train, Stream):
+        return _fit_stream(network, setup, data=data, plan=plan)
+    if setup.mixup_alpha is not None:
+        return _fit_mixup(network, setup, data=data, plan=plan)
+    if setup.balanced_batches:
+        return _fit_balanced(network, setup, data=data, plan=plan)
+    if isinstance(data.x_train, ImageFiles):
+        return _fit_files(network, setup, data=data, plan=plan)
+    return _fit_arrays(network, setup, data=data, plan=plan)
+
+
+def _fit(network: Any, batches: Any, plan: FitPlan, **extra: Any) -> Any:
+    return network.fit(
+        batches,
+        epochs=plan.epochs,
+        verbose=plan.verbose,
+        **{"callbacks": plan.callbacks, **extra},
+        **plan.fit_options,
+    )
+
+
+def _fit_mixup(network: Any, setup: Any, *, data: RunData, plan: FitPlan) -> Any:
+    """Mixup batches (arrays or files), with the deferred re-weighting of the late epochs."""
+    from keras_imbalance.pipelines.mixup import DeferredMixupWeights, MixupBatches
+
+    make_mixup: Any = mixup_batches if isinstance(data.x_train, ImageFiles) else MixupBatches
+    mixed = make_mixup(
+        data.x_train,
+        data.y_train,
+        batch_size=plan.recipe.batch_size,
+        alpha=setup.mixup_alpha,
+        class_weight=[1.0] * data.num_classes,
+        seed=plan.seed,
+    )
+    late = DeferredMixupWeights(
+        mixed, setup.fit_kwargs["late_weights"], setup.fit_kwargs["start_epoch"]
+    )
+    return _fit(network, mixed, plan, callbacks=[late, *plan.callbacks])
+
+
+def _fit_balanced(network: Any, setup: Any, *, data: RunData, plan: FitPlan) -> Any:
+    """Class-balanced batches (oversampled), the same number of steps as the other strategies."""
+    from keras_imbalance.pipelines import BalancedBatches
+
+    batches = BalancedBatches(
+        data.x_train,
+        data.y_train,
+        batch_size=plan.recipe.batch_size,
+        sampling="oversample",
+        seed=plan.seed,
+    )
+    # A balanced epoch has C * n_max samples, so an epoch here is the first steps_per_epoch of a
+    # fresh draw.
+    return _fit(network, _steps(batches, plan.steps_per_epoch), plan)
+
+
+def _fit_files(network: Any, setup: Any, *, data: RunData, plan: FitPlan) -> Any:
+    """Image files decoded a batch at a time, the class weights as sample weights."""
+    given = setup.fit_kwargs.get("class_weight")
+    unknown = sorted(set(setup.fit_kwargs) - {"class_weight"})
+    if unknown:  # pragma: no cover - every strategy's fit keywords are handled above
+        raise ValueError(f"fit keywords {unknown} cannot be applied to a stream")
+    num_classes = data.num_classes
+    batches = file_batches(
+        data.x_train,
+        data.y_train,
+        batch_size=plan.recipe.batch_size,
+        seed=plan.seed,
+        class_weight=None if given is None else [given[c] for c in range(num_classes)],
+        num_classes=num_classes if setup.one_hot else None,
+    )
+    return _fit(network, batches, plan)
+
+
+def _fit_arrays(network: Any, setup: Any, *, data: RunData, plan: FitPlan) -> Any:
+    """Arrays in memory, shuffled by Keras, with the strategy's own ``fit`` keywords."""
+    y = data.y_train
+    targets = np.eye(data.num_classes, dtype="float32")[y] if setup.one_hot else y
+    return network.fit(
+        data.x_train,
+        targets,
+        epochs=plan.epochs,
+        batch_size=plan.recipe.batch_size,
+        shuffle=True,
+        verbose=plan.verbose,
+        callbacks=plan.callbacks,
+        **setup.fit_kwargs,
+        **plan.fit_options,
+    )
+
+
+def _stream_class_weight(setup: Any, num_classes: int) -> list[float] | None:
+    """The per-class weights of a stream's batches: none, the strategy's, or 1 under mixup (its
+    weights come later, from ``DeferredMixupWeights``)."""
+    if setup.mixup_alpha is not None:
+        return [1.0] * num_classes
+    given = setup.fit_kwargs.get("class_weight")
+    return None if given is None else [given[c] for c in range(num_classes)]
+
+
+def _fit_stream(network: Any, setup: Any, *, data: RunData, plan: FitPlan) -> Any:
     """``fit`` on a user's tf.data or PyDataset stream, with the strategy's batches."""
     from keras_imbalance.comparison.streams import resampled_batches, training_batches
 
+    num_classes = data.num_classes
     if setup.balanced_batches:
         batches = resampled_batches(
-            x_train,
-            counts=np.bincount(y_train, minlength=num_classes),
-            batch_size=recipe.batch_size,
-            steps=steps_per_epoch,
-            seed=seed,
+            data.x_train,
+            counts=np.bincount(data.y_train, minlength=num_classes),
+            batch_size=plan.recipe.batch_size,
+            steps=plan.steps_per_epoch,
+            seed=plan.seed,
         )
-        return network.fit(
-            batches,
-            epochs=epochs,
-            verbose=verbose,
-            callbacks=callbacks,
-            shuffle=False,
-            **fit_options,
-        )
-    given = setup.fit_kwargs.get("class_weight")
+        return _fit(network, batches, plan, shuffle=False)
     batches = training_batches(
-        x_train,
+        data.x_train,
         num_classes=num_classes,
-        seed=seed,
-        class_weight=(
-            [1.0] * num_classes
-            if setup.mixup_alpha is not None
-            else None
-            if given is None
-            else [given[c] for c in range(num_classes)]
-        ),
+        seed=plan.seed,
+        class_weight=_stream_class_weight(setup, num_classes),
         one_hot=setup.one_hot,
         mixup_alpha=setup.mixup_alpha,
     )
+    callbacks = plan.callbacks
     if setup.mixup_alpha is not None:
         from keras_imbalance.pipelines.mixup import DeferredMixupWeights
 
@@ -391,9 +457,7 @@ def _fit_stream(
             *callbacks,
         ]
     # In order: Keras would otherwise shuffle the batch indices, and a stream is read in order.
-    return network.fit(
-        batches, epochs=epochs, verbose=verbose, callbacks=callbacks, shuffle=False, **fit_options
-    )
+    return _fit(network, batches, plan, callbacks=callbacks, shuffle=False)
 
 
 def _steps(batches: Any, steps: int) -> Any:

@@ -2,14 +2,23 @@
 
 1. **Knobs.** For each strategy, the parameter set with the best mean validation metric over the
    seeds is chosen (ties: the first in grid order). Its runs are marked ``"chosen"``.
-2. **Ranking.** The strategies are ranked by the mean validation metric of their chosen runs.
+2. **Ranking.** The strategies are ranked by the mean validation metric of their chosen runs,
+   rounded to the precision the report prints (:data:`RANK_DECIMALS` decimals): a difference too
+   small to be shown is not acted on. Strategies equal at that precision keep the order of
+   ``strategies``: ``"none"`` first (the simplest remedy wins a tie), then the order the caller
+   gave. A tie at the top is said in the verdict. A strategy whose chosen runs diverged (non-finite
+   outputs) ranks last.
 3. **Noise.** For each strategy, the paired difference from ``"none"`` with a 95% interval over
    seeds and a stratified bootstrap of the samples
    (:func:`~keras_imbalance.comparison.statistics.paired_differences`), on validation and on
    test. A strategy whose test interval holds 0 cannot be told apart from ``"none"``.
 4. **Best.** The top strategy on validation is declared best only when its validation lead over
    ``"none"`` is outside the noise (the interval's lower bound is above 0). Otherwise the verdict
-   says that no remedy beat plain cross-entropy on this data.
+   says that no remedy beat plain cross-entropy on this data. When every strategy diverged, or
+   ``"none"`` did, the verdict says so and names no best strategy.
+5. **Notes.** Besides the noise, a note names every class with fewer than
+   :data:`FEW_SAMPLES` samples in the validation or test split: its recall moves in steps of
+   ``1/count``, so the choices made on it (or the scores reported on it) are coarse.
 
 Test scores are reported and never feed a choice.
 """
@@ -19,6 +28,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,6 +39,10 @@ from keras_imbalance.comparison.statistics import intervals_and_differences, pai
 # A test interval wider than this (half-width) cannot separate strategies that differ by a few
 # points of a metric in [0, 1].
 WIDE_INTERVAL = 0.05
+# Validation means equal at this many decimals (the report's precision) tie.
+RANK_DECIMALS = 3
+# A class with fewer samples than this in the validation or test split gets a note.
+FEW_SAMPLES = 10
 
 
 def _key(params: Mapping[str, Any]) -> str:
@@ -56,15 +70,26 @@ def choose_params(runs: list[dict[str, Any]], strategies: Sequence[str], metric:
             run["chosen"] = True
 
 
+@dataclass(frozen=True)
+class ScoredSplits:
+    """The labels the runs were scored on: validation and test, with the class names."""
+
+    y_val: np.ndarray
+    y_test: np.ndarray
+    class_names: Sequence[str]
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_names)
+
+
 def summarize(
     runs: Sequence[dict[str, Any]],
     strategies: Sequence[str],
     *,
     metric: str,
-    num_classes: int,
+    labels: ScoredSplits,
     tail: Sequence[int],
-    y_val: np.ndarray,
-    y_test: np.ndarray,
     n_boot: int = 1000,
 ) -> tuple[list[dict[str, Any]], str | None, str, list[str]]:
     """``(summary rows best first, best strategy or None, verdict sentence, notes)``."""
@@ -74,80 +99,160 @@ def summarize(
     }
     diverged = [s for s in strategies if any(r["diverged"] for r in chosen[s])]
     live = [s for s in strategies if s not in diverged]
-    seeds = len(chosen[strategies[0]])
+    common: dict[str, Any] = {
+        "metric": metric,
+        "num_classes": labels.num_classes,
+        "tail": tail,
+        "n_boot": n_boot,
+    }
+    intervals, versus = _noise(chosen, live, labels, common)
+    rows = [_row(s, chosen[s], s in diverged, intervals, versus, tail) for s in strategies]
+    _rank(rows, metric)
+    best, verdict = _verdict(rows, versus, metric)
+    notes = _notes(len(chosen[strategies[0]]), intervals, diverged, len(labels.y_test), metric)
+    notes.extend(few_samples_notes(labels))
+    return rows, best, verdict, notes
+
+
+def _noise(
+    chosen: Mapping[str, Sequence[dict[str, Any]]],
+    live: Sequence[str],
+    labels: ScoredSplits,
+    common: Mapping[str, Any],
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The test intervals of the strategies that did not diverge, and their differences from
+    ``"none"`` on validation and test (none when ``"none"`` diverged or ran alone)."""
+    versus: dict[str, dict[str, Any]] = {"validation": {}, "test": {}}
+    if not live:  # every strategy diverged: nothing to bootstrap
+        return {}, versus
     predictions = {
         split: {s: np.asarray([r["predictions"][split] for r in chosen[s]]) for s in live}
         for split in ("validation", "test")
     }
-    common: dict[str, Any] = {
-        "metric": metric,
-        "num_classes": num_classes,
-        "tail": tail,
-        "n_boot": n_boot,
-    }
-    versus: dict[str, dict[str, Any]] = {"validation": {}, "test": {}}
     baseline = "none" if "none" in live and len(live) > 1 else None
     # One bootstrap of the test split gives each strategy's interval and its difference from none.
     intervals, versus["test"] = intervals_and_differences(
-        y_test, predictions["test"], baseline=baseline, **common
+        labels.y_test, predictions["test"], baseline=baseline, **common
     )
     if baseline is not None:
         versus["validation"] = paired_differences(
-            y_val, predictions["validation"], baseline=baseline, **common
+            labels.y_val, predictions["validation"], baseline=baseline, **common
         )
+    return intervals, versus
 
-    rows = []
-    for strategy in strategies:
-        group = chosen[strategy]
-        row: dict[str, Any] = {
-            "strategy": strategy,
-            "params": dict(group[0]["params"]),
-            "diverged": strategy in diverged,
-            "best_epoch": [r["best_epoch"] for r in group],
+
+def _row(
+    strategy: str,
+    group: Sequence[dict[str, Any]],
+    diverged: bool,
+    intervals: Mapping[str, Any],
+    versus: Mapping[str, Mapping[str, Any]],
+    tail: Sequence[int],
+) -> dict[str, Any]:
+    """One strategy's summary row: its chosen runs' means and spreads, intervals and recalls."""
+    row: dict[str, Any] = {
+        "strategy": strategy,
+        "params": dict(group[0]["params"]),
+        "diverged": diverged,
+        "best_epoch": [r["best_epoch"] for r in group],
+    }
+    for split in ("validation", "test"):
+        values = {m: np.asarray([r[split][m] for r in group], dtype=float) for m in METRICS}
+        row[split] = {
+            "mean": {m: float(v.mean()) for m, v in values.items()},
+            "std": {m: float(v.std(ddof=1)) if v.size > 1 else None for m, v in values.items()},
         }
-        for split in ("validation", "test"):
-            values = {m: np.asarray([r[split][m] for r in group], dtype=float) for m in METRICS}
-            row[split] = {
-                "mean": {m: float(v.mean()) for m, v in values.items()},
-                "std": {m: float(v.std(ddof=1)) if v.size > 1 else None for m, v in values.items()},
-            }
-        recall = np.asarray([r["per_class_recall"]["test"] for r in group], dtype=float).mean(
-            axis=0
-        )
-        row["per_class_recall"] = {"test": recall.tolist()}
-        row["tail_recall"] = [float(recall[c]) for c in tail]
-        row["test"]["interval"] = intervals[strategy].to_dict() if strategy in intervals else None
-        row["vs_none"] = {
-            split: versus[split][strategy].to_dict() if strategy in versus[split] else None
-            for split in ("validation", "test")
-        }
-        test_diff = versus["test"].get(strategy)
-        row["indistinguishable_from_none"] = None if test_diff is None else not test_diff.separable
-        rows.append(row)
+    recall = np.asarray([r["per_class_recall"]["test"] for r in group], dtype=float).mean(axis=0)
+    row["per_class_recall"] = {"test": recall.tolist()}
+    row["tail_recall"] = [float(recall[c]) for c in tail]
+    row["test"]["interval"] = intervals[strategy].to_dict() if strategy in intervals else None
+    row["vs_none"] = {
+        split: versus[split][strategy].to_dict() if strategy in versus[split] else None
+        for split in ("validation", "test")
+    }
+    test_diff = versus["test"].get(strategy)
+    row["indistinguishable_from_none"] = None if test_diff is None else not test_diff.separable
+    return row
 
-    def rank_key(row: dict[str, Any]) -> tuple[bool, float]:
-        value = row["validation"]["mean"][metric]
-        return (row["diverged"], -value if math.isfinite(value) else math.inf)
 
-    rows.sort(key=rank_key)
+def _shown(row: Mapping[str, Any], metric: str) -> float:
+    """The validation mean as the report prints it; ``-inf`` when it is not finite."""
+    value = float(row["validation"]["mean"][metric])
+    return round(value, RANK_DECIMALS) if math.isfinite(value) else -math.inf
+
+
+def _rank(rows: list[dict[str, Any]], metric: str) -> None:
+    """Sort ``rows`` best first and number them (see the module's ranking rule).
+
+    Example:
+        >>> rows = [
+        ...     {"strategy": s, "diverged": d, "validation": {"mean": {"m": v}}}
+        ...     for s, d, v in [("none", False, 0.9951), ("focal", False, 0.9953),
+        ...                     ("drw", True, float("nan")), ("log", False, 0.99)]
+        ... ]
+        >>> _rank(rows, "m")
+        >>> [(r["rank"], r["strategy"]) for r in rows]
+        [(1, 'none'), (2, 'focal'), (3, 'log'), (4, 'drw')]
+    """
+    rows.sort(key=lambda row: (row["diverged"], -_shown(row, metric)))  # stable: plan order
     for rank, row in enumerate(rows, start=1):
         row["rank"] = rank
-    best, verdict = _verdict(rows, versus, metric)
-    notes = _notes(seeds, versus, intervals, diverged, len(y_test), metric)
-    return rows, best, verdict, notes
 
 
 def _fmt_diff(diff: Any) -> str:
     return f"{diff.mean:+.3f} (95% interval {diff.low:+.3f} to {diff.high:+.3f})"
 
 
+def _listing(names: Sequence[str]) -> str:
+    """``"a"``, ``"a and b"``, ``"a, b and c"``."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def tie_sentence(rows: Sequence[Mapping[str, Any]], metric: str) -> str:
+    """A sentence naming the strategies that tie at the top on validation, or ``""``.
+
+    Example:
+        >>> rows = [
+        ...     {"strategy": s, "diverged": False, "validation": {"mean": {"m": v}}}
+        ...     for s, v in [("none", 0.995), ("focal", 0.9951), ("log", 0.99)]
+        ... ]
+        >>> tie_sentence(rows, "m")  # doctest: +NORMALIZE_WHITESPACE
+        "none and focal tie on validation m at 0.995; none is listed first because ties keep
+        the order of the strategies ('none' first, then as given)."
+    """
+    live = [row for row in rows if not row["diverged"]]
+    if len(live) < 2:
+        return ""
+    top = _shown(live[0], metric)
+    tied = [row["strategy"] for row in live if _shown(row, metric) == top]
+    if len(tied) < 2:
+        return ""
+    return (
+        f"{_listing(tied)} tie on validation {metric} at {top:.{RANK_DECIMALS}f}; {tied[0]} is "
+        f"listed first because ties keep the order of the strategies ('none' first, then as "
+        f"given)."
+    )
+
+
 def _verdict(
     rows: list[dict[str, Any]], versus: Mapping[str, Mapping[str, Any]], metric: str
 ) -> tuple[str | None, str]:
+    """``(best strategy or None, the verdict)``; a tie at the top is said after it."""
+    best, verdict = _decide(rows, versus, metric)
+    tie = tie_sentence(rows, metric)
+    return best, f"{verdict} {tie}" if tie else verdict
+
+
+def _decide(
+    rows: list[dict[str, Any]], versus: Mapping[str, Mapping[str, Any]], metric: str
+) -> tuple[str | None, str]:
     top = rows[0]
-    if top["diverged"]:
-        return None, "Every strategy diverged (non-finite outputs); nothing can be ranked."
     names = [row["strategy"] for row in rows]
+    if top["diverged"]:
+        return None, (
+            f"Every strategy diverged (non-finite outputs: {_listing(names)}); nothing can be "
+            f"ranked. Lower the learning rate or check the data."
+        )
     if "none" not in names:
         return None, (
             f"{top['strategy']} ranks first on validation {metric}, but plain cross-entropy "
@@ -158,8 +263,19 @@ def _verdict(
             f"No remedy beat plain cross-entropy on this data: 'none' ranks first on validation "
             f"{metric}. Keep plain cross-entropy."
         )
-    lead = versus["validation"][top["strategy"]]
-    test = versus["test"].get(top["strategy"])
+    lead = versus["validation"].get(top["strategy"])
+    if lead is None:  # "none" diverged: there is nothing to measure a lead against
+        return None, (
+            f"Plain cross-entropy ('none') diverged (non-finite outputs), so no remedy can be "
+            f"measured against it; {top['strategy']} ranks first on validation {metric}. Lower "
+            f"the learning rate and compare again."
+        )
+    return _lead_verdict(top, lead, versus["test"].get(top["strategy"]), metric)
+
+
+def _lead_verdict(
+    top: Mapping[str, Any], lead: Any, test: Any, metric: str
+) -> tuple[str | None, str]:
     if lead.low <= 0:
         return None, (
             f"No remedy beat plain cross-entropy on this data beyond the noise: the top strategy "
@@ -176,7 +292,6 @@ def _verdict(
 
 def _notes(
     seeds: int,
-    versus: Mapping[str, Mapping[str, Any]],
     intervals: Mapping[str, Any],
     diverged: Sequence[str],
     test_samples: int,
@@ -200,5 +315,35 @@ def _notes(
         notes.append(
             f"Diverged (non-finite outputs), not ranked: {', '.join(diverged)}; lower the "
             f"learning rate or check the data."
+        )
+    return notes
+
+
+def few_samples_notes(labels: ScoredSplits, threshold: int = FEW_SAMPLES) -> list[str]:
+    """A note per split that holds fewer than ``threshold`` samples of some class.
+
+    Example:
+        >>> labels = ScoredSplits(np.array([0] * 30 + [1] * 2), np.array([0, 1] * 20), ["a", "b"])
+        >>> few_samples_notes(labels)  # doctest: +NORMALIZE_WHITESPACE
+        ["The validation split holds fewer than 10 samples of class 'b' (2): a recall on 2
+        samples moves in steps of 1/2, so the epochs, knobs and ranking chosen on it are coarse;
+        give a larger validation split or more data."]
+    """
+    notes = []
+    for split, y, effect in (
+        ("validation", labels.y_val, "the epochs, knobs and ranking chosen on it are coarse"),
+        ("test", labels.y_test, "the test scores and intervals are coarse"),
+    ):
+        counts = np.bincount(y, minlength=labels.num_classes)
+        few = [(labels.class_names[c], int(n)) for c, n in enumerate(counts) if n < threshold]
+        if not few:
+            continue
+        listed = ", ".join(f"{name!r} ({n})" for name, n in few)
+        smallest = max(1, min(n for _, n in few))
+        notes.append(
+            f"The {split} split holds fewer than {threshold} samples of class"
+            f"{'es' if len(few) > 1 else ''} {listed}: a recall on {smallest} sample"
+            f"{'s' if smallest > 1 else ''} moves in steps of 1/{smallest}, so {effect}; give a "
+            f"larger {split} split or more data."
         )
     return notes
