@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from keras_imbalance.comparison.result import Comparison
+from keras_imbalance.comparison.record import ComparisonRecord as Comparison
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
