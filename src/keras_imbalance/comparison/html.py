@@ -21,7 +21,7 @@ from keras_imbalance.comparison.figures import (
     save_figures,
 )
 from keras_imbalance.comparison.formatting import format_number as _fmt
-from keras_imbalance.comparison.formatting import plural
+from keras_imbalance.comparison.formatting import format_params, plural
 from keras_imbalance.comparison.record import ComparisonRecord as Comparison
 
 _CAPTIONS = {
@@ -106,7 +106,7 @@ def _ranked_table(result: Comparison) -> list[str]:
         classes = ["best"] if row["strategy"] == result.best else []
         if row.get("indistinguishable_from_none"):
             classes.append("noise")
-        params = ", ".join(f"{k}={v}" for k, v in row["params"].items()) or "—"
+        params = format_params(row["params"], empty="—")
         mark = " ✓" if row["strategy"] == result.best else ""
         recall = " / ".join(_fmt(r, 2) for r in row["tail_recall"])
         lines.append(

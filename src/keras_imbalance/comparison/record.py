@@ -16,16 +16,12 @@ from typing import Any, TypeVar
 import numpy as np
 
 from keras_imbalance.comparison.formatting import format_number as _fmt
-from keras_imbalance.comparison.formatting import plural
+from keras_imbalance.comparison.formatting import format_params, plural
 from keras_imbalance.comparison.recipe import recipe
 
 SCHEMA_VERSION = 2
 
 Record = TypeVar("Record", bound="ComparisonRecord")
-
-
-def _params(params: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in params.items()) or "-"
 
 
 @dataclass
@@ -181,8 +177,9 @@ class ComparisonRecord:
             )
             mark = " ✓" if row["strategy"] == self.best else ""
             recall = " / ".join(_fmt(r, 2) for r in row["tail_recall"])
+            chosen = format_params(row["params"], empty="-")
             lines.append(
-                f"| {row['rank']} | {row['strategy']}{mark} | {_params(row['params'])} "
+                f"| {row['rank']} | {row['strategy']}{mark} | {chosen} "
                 f"| {_fmt(row['validation']['mean'][m])} | {test_cell} | {diff_cell} | {recall} |"
             )
         lines += ["", f"**Verdict.** {self.verdict}"]
