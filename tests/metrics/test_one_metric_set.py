@@ -13,7 +13,7 @@ from sklearn import metrics as sk
 
 import keras_imbalance.metrics as km
 from keras_imbalance import report
-from keras_imbalance.comparison.scores import metric_from_confusion
+from keras_imbalance.comparison.scores import METRICS, metric_from_confusion
 from keras_imbalance.evaluation import confusion_scores as cs
 
 
@@ -119,6 +119,7 @@ def test_the_keras_classes_take_their_names_from_the_table() -> None:
     for key, cls in classes.items():
         assert cls(num_classes=3).name == cs.DEFINITIONS[key].keras_name
     assert km.GeometricMean(num_classes=2).name == "geometric_mean"  # the 0.1 names stay
+    assert set(METRICS) <= set(cs.DEFINITIONS)  # every metric compare ranks by is in the table
 
 
 def test_weighted_report_counts_a_zero_weight_label_as_sklearn_does() -> None:
