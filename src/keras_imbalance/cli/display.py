@@ -13,7 +13,7 @@ import io
 from typing import Any
 
 from keras_imbalance.comparison.formatting import format_number as _fmt
-from keras_imbalance.comparison.formatting import plural
+from keras_imbalance.comparison.formatting import format_params, plural
 
 _HEADERS = {
     "balanced_accuracy": "bal. acc",
@@ -64,7 +64,7 @@ def _columns(result: Any) -> dict[str, tuple[str, list[str]]]:
         columns["strategy"][1].append(
             row["strategy"] + (" ✓" if row["strategy"] == result.best else "")
         )
-        columns["chosen"][1].append(", ".join(f"{k}={v}" for k, v in row["params"].items()) or "-")
+        columns["chosen"][1].append(format_params(row["params"], empty="-"))
         columns["validation"][1].append(_fmt(row["validation"]["mean"][m]))
         columns["test"][1].append(cell)
         columns["difference"][1].append(diff_cell)

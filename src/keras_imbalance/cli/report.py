@@ -75,22 +75,13 @@ def load_results(path: str | Path) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from keras_imbalance.comparison.html import to_html
+    from keras_imbalance.comparison.html import write_report
     from keras_imbalance.comparison.journal import check_output_folder
 
     result = load_results(args.results)
     folder = check_output_folder(
         args.output if args.output is not None else Path(args.results).resolve().parent
     )
-    written = []
-    images = None
-    if not args.no_plots:
-        from keras_imbalance.comparison.figures import save_figures
-
-        written = save_figures(result, folder)
-        images = {path.name: path.read_bytes() for path in written}
-    page = folder / "report.html"
-    page.write_text(to_html(result, figures=not args.no_plots, images=images), encoding="utf-8")
-    written.insert(0, page)
+    written = write_report(result, folder, plots=not args.no_plots)
     print(f"wrote {', '.join(str(p) for p in written)}")
     return 0

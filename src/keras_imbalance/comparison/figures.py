@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from keras_imbalance.comparison.result import Comparison
+from keras_imbalance.comparison.formatting import format_params
+from keras_imbalance.comparison.record import ComparisonRecord as Comparison
+from keras_imbalance.evaluation.confusion_scores import DEFINITIONS
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -37,14 +39,7 @@ FIGURE_FILES: tuple[str, ...] = (
 #: The imbalance ratio above which :func:`plot_split_distribution` uses a log scale.
 LOG_SCALE_RATIO = 20.0
 
-_NAMES = {
-    "balanced_accuracy": "balanced accuracy",
-    "macro_f1": "macro-F1",
-    "g_mean": "G-mean",
-    "mcc": "MCC",
-    "accuracy": "accuracy",
-    "tail_recall": "tail recall",
-}
+_NAMES = {key: definition.words for key, definition in DEFINITIONS.items()}
 _SPLIT_COLORS = {"train": "#4c72b0", "validation": "#dd8452", "test": "#55a868"}
 _CHOSEN, _SEPARATE, _NOISE, _NONE = "#1a7f37", "#0b5cad", "#8c8c8c", "#444444"
 
@@ -79,12 +74,8 @@ def metric_name(metric: str) -> str:
 
 
 def _label(row: dict[str, Any]) -> str:
-    params = ", ".join(f"{k}={_short(v)}" for k, v in row["params"].items())
+    params = format_params(row["params"], significant=6)
     return f"{row['rank']}. {row['strategy']}" + (f" ({params})" if params else "")
-
-
-def _short(value: Any) -> str:
-    return f"{value:.6g}" if isinstance(value, float) else str(value)
 
 
 def _finite(value: Any) -> float:

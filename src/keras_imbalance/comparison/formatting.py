@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -27,3 +28,37 @@ def format_number(value: Any, digits: int = 3, sign: bool = False) -> str:
         return "n/a"
     rounded = round(float(value), digits) + 0.0  # + 0.0 turns -0.0 into 0.0
     return f"{rounded:{'+' if sign else ''}.{digits}f}"
+
+
+def format_params(
+    params: Mapping[str, Any],
+    *,
+    separator: str = ", ",
+    empty: str = "",
+    significant: int | None = None,
+) -> str:
+    """A strategy's knobs as text, ``"tau=1.0, start=0.8"``, in their order; ``empty`` for none.
+
+    Every place that shows knobs (the terminal table, Markdown, HTML, figures, run labels, log
+    folder names, the verdict and the recipe notes) writes them through this function.
+
+    Args:
+        params: ``{knob: value}``.
+        separator: what goes between two knobs.
+        empty: the text for no knobs (``"-"`` in a table cell).
+        significant: write floats with this many significant digits (``0.30000000000000004``
+            as ``0.3``); ``None`` writes ``str(value)``.
+
+    Example:
+        >>> format_params({"tau": 1.0, "start": 0.8})
+        'tau=1.0, start=0.8'
+        >>> format_params({}, empty="-"), format_params({"tau": 0.1 + 0.2}, significant=6)
+        ('-', 'tau=0.3')
+    """
+
+    def text(value: Any) -> str:
+        if significant is not None and isinstance(value, float):
+            return f"{value:.{significant}g}"
+        return str(value)
+
+    return separator.join(f"{key}={text(value)}" for key, value in params.items()) or empty

@@ -13,10 +13,16 @@ import io
 from pathlib import Path
 from typing import Any
 
-from keras_imbalance.comparison.figures import FIGURES, _as_comparison, _pyplot, metric_name
+from keras_imbalance.comparison.figures import (
+    FIGURES,
+    _as_comparison,
+    _pyplot,
+    metric_name,
+    save_figures,
+)
 from keras_imbalance.comparison.formatting import format_number as _fmt
-from keras_imbalance.comparison.formatting import plural
-from keras_imbalance.comparison.result import Comparison
+from keras_imbalance.comparison.formatting import format_params, plural
+from keras_imbalance.comparison.record import ComparisonRecord as Comparison
 
 _CAPTIONS = {
     "ranking.png": (
@@ -100,7 +106,7 @@ def _ranked_table(result: Comparison) -> list[str]:
         classes = ["best"] if row["strategy"] == result.best else []
         if row.get("indistinguishable_from_none"):
             classes.append("noise")
-        params = ", ".join(f"{k}={v}" for k, v in row["params"].items()) or "—"
+        params = format_params(row["params"], empty="—")
         mark = " ✓" if row["strategy"] == result.best else ""
         recall = " / ".join(_fmt(r, 2) for r in row["tail_recall"])
         lines.append(
@@ -238,3 +244,25 @@ def to_html(
     parts += _settings_table(result)
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
+
+
+def write_report(
+    comparison: Comparison | dict[str, Any], directory: str | Path, *, plots: bool = True
+) -> list[Path]:
+    """Write ``report.html`` into ``directory`` and, with ``plots``, the four figures it shows
+    (drawn once, saved as PNG files and embedded); return the paths, the page first.
+
+    ``plots=False`` writes the page without figures (no matplotlib needed).
+
+    Example:
+        >>> from keras_imbalance.comparison.html import write_report  # doctest: +SKIP
+        >>> write_report(result, "out")  # doctest: +SKIP
+        [PosixPath('out/report.html'), PosixPath('out/ranking.png'), ...]
+    """
+    result = _as_comparison(comparison)
+    folder = Path(directory)
+    pictures = save_figures(result, folder) if plots else []
+    images = {path.name: path.read_bytes() for path in pictures} if plots else None
+    page = folder / "report.html"
+    page.write_text(to_html(result, figures=plots, images=images), encoding="utf-8")
+    return [page, *pictures]

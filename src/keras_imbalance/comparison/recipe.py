@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from keras_imbalance._validation import check_number, check_option, short_repr
+from keras_imbalance.comparison.formatting import format_params
 from keras_imbalance.comparison.recipe_templates import (
     _DRW_CALLBACK,
     _PLAIN_LOSS,
@@ -239,7 +240,7 @@ def recipe(
             ")"
         ]
 
-    tuned = ", ".join(f"{key}={value}" for key, value in values.items())
+    tuned = format_params(values)
     val_use = "to keep the best epoch" if keep == "best" else "for validation"
     notes = [
         f'Trains `model` with strategy "{strategy}"'

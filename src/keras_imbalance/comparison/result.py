@@ -1,254 +1,32 @@
-"""The value :func:`~keras_imbalance.comparison.compare` returns: :class:`Comparison`."""
+"""The value :func:`~keras_imbalance.comparison.compare` returns: :class:`Comparison`.
+
+Its data, JSON and Markdown are those of :class:`~.record.ComparisonRecord`; this module adds
+:meth:`Comparison.save`, which also writes the HTML page and the figures. The page and the figures
+read the record, so nothing here imports in a circle.
+"""
 
 from __future__ import annotations
 
-import json
-import math
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import numpy as np
+from keras_imbalance.comparison.html import write_report
+from keras_imbalance.comparison.record import SCHEMA_VERSION, ComparisonRecord
 
-from keras_imbalance.comparison.formatting import format_number as _fmt
-from keras_imbalance.comparison.formatting import plural
-
-SCHEMA_VERSION = 2
-
-
-def _params(params: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in params.items()) or "-"
+__all__ = ["SCHEMA_VERSION", "Comparison"]
 
 
 @dataclass
-class Comparison:
-    """The result of :func:`compare`: every run, the summary chosen on validation, the verdict.
-
-    ``to_dict()`` gives the JSON schema (``schema_version`` 2). Every score says its split:
-
-    .. code-block:: text
-
-        {"schema_version": 2, "metric": str, "strategies": [str], "seeds": [int],
-         "class_names": [str], "tail_classes": [int],
-         "splits": {"train" | "validation" | "test": {"counts": [int], "source": str}},
-         "settings": {"epochs", "batch_size", "learning_rate", "optimizer", "schedule", "keep",
-                      "tune", "grids", "validation_size", "test_size", "n_boot", ...},
-         "runs": [{"strategy", "seed", "params", "chosen": bool, "best_epoch", "diverged",
-                   "validation": {metric: float}, "test": {metric: float},
-                   "per_class_recall": {"validation": [float], "test": [float]},
-                   "predictions": {"validation": [int], "test": [int]},
-                   "history": {name: [float]}, "seconds"}],
-         "summary": [{"strategy", "rank", "params", "best_epoch": [int], "diverged",
-                      "validation": {"mean": {...}, "std": {...}},
-                      "test": {"mean": {...}, "std": {...}, "interval": {...}},
-                      "tail_recall": [float], "per_class_recall": {"test": [float]},
-                      "vs_none": {"validation": {...} | null, "test": {...} | null},
-                      "indistinguishable_from_none": bool | null}],
-         "best": str | null, "verdict": str, "notes": [str], "recipe": str}
-
-    ``rank`` orders by the validation metric; ``best`` is set only when its validation lead
-    over ``"none"`` is outside the noise. ``std`` is ``null`` with one seed.
-    """
-
-    metric: str
-    strategies: list[str]
-    seeds: list[int]
-    class_names: list[str]
-    splits: dict[str, dict[str, Any]]
-    tail_classes: list[int]
-    settings: dict[str, Any]
-    runs: list[dict[str, Any]] = field(default_factory=list)
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    best: str | None = None
-    verdict: str = ""
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def epochs(self) -> int:
-        return int(self.settings["epochs"])
-
-    @property
-    def train_counts(self) -> list[int]:
-        return list(self.splits["train"]["counts"])
-
-    def summary(self) -> list[dict[str, Any]]:
-        """One row per strategy, ranked on validation (best first)."""
-        return self.rows
-
-    def row(self, strategy: str) -> dict[str, Any]:
-        return next(row for row in self.rows if row["strategy"] == strategy)
-
-    @property
-    def gain_over_none(self) -> float | None:
-        """The best strategy's paired test difference from ``"none"`` (``None`` without a best)."""
-        if self.best is None:
-            return None
-        diff = self.row(self.best)["vs_none"]["test"]
-        return None if diff is None else float(diff["mean"])
-
-    def recipe(self) -> str:
-        """A runnable snippet that trains your model with the best strategy (or ``"none"``)."""
-        from keras_imbalance.comparison.recipe import recipe
-
-        strategy = self.best or "none"
-        params = self.row(strategy)["params"] if strategy in self.strategies else {}
-        return recipe(
-            strategy,
-            params,
-            counts=self.train_counts,
-            epochs=self.epochs,
-            batch_size=int(self.settings["batch_size"]),
-            learning_rate=float(self.settings["learning_rate"]),
-            schedule=str(self.settings["schedule"]),
-            keep=str(self.settings["keep"]),
-            metric=self.metric,
-            head_epochs=int(self.settings.get("head_epochs", 10)),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "metric": self.metric,
-            "strategies": list(self.strategies),
-            "seeds": list(self.seeds),
-            "class_names": list(self.class_names),
-            "tail_classes": list(self.tail_classes),
-            "splits": self.splits,
-            "settings": self.settings,
-            "runs": self.runs,
-            "summary": self.rows,
-            "best": self.best,
-            "verdict": self.verdict,
-            "notes": list(self.notes),
-            "recipe": self.recipe(),
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Comparison:
-        """Rebuild a :class:`Comparison` from :meth:`to_dict`'s output (``results.json``)."""
-        version = data.get("schema_version") if isinstance(data, dict) else None
-        if version != SCHEMA_VERSION:
-            raise ValueError(
-                f"results with schema_version={version!r} cannot be read; this version reads "
-                f"{SCHEMA_VERSION} (rerun compare to write them again)"
-            )
-        known = {f.name for f in fields(cls)}
-        required = [
-            f.name for f in fields(cls) if f.default is MISSING and f.default_factory is MISSING
-        ] + ["summary"]
-        missing = [name for name in required if name not in data]
-        if missing:
-            raise ValueError(
-                f"the results data lacks a field (missing: {', '.join(map(repr, missing))}); "
-                f"give the unedited "
-                f"results.json that compare wrote (or Comparison.to_dict()'s output), or rerun "
-                f"compare"
-            )
-        values = {k: v for k, v in data.items() if k in known}
-        values["rows"] = data["summary"]
-        return cls(**values)
-
-    def to_json(self) -> str:
-        return json.dumps(_finite(self.to_dict()), indent=2, allow_nan=False)
-
-    def to_markdown(self) -> str:
-        """The ranked table, the verdict, the notes and the recipe, in Markdown."""
-        tail = ", ".join(self.class_names[c] for c in self.tail_classes)
-        one_seed = len(self.seeds) == 1
-        m = self.metric
-        lines = [
-            f"Ranked by validation {m}; knobs tuned on validation; test scored once. "
-            f"Seeds {self.seeds}; {plural(self.epochs, 'epoch')}; splits: "
-            + "; ".join(f"{s} {sum(v['counts'])} ({v['source']})" for s, v in self.splits.items())
-            + ".",
-            "",
-            f"| rank | strategy | chosen on validation | validation {m} | test {m} "
-            f"| test Δ vs none (95% interval) | test tail recall ({tail}) |",
-            "|---:|---|---|---:|---:|---:|---|",
-        ]
-        for row in self.rows:
-            test = row["test"]
-            if one_seed and test["interval"] is not None:
-                interval = test["interval"]
-                bounds = f"[{_fmt(interval['low'])}, {_fmt(interval['high'])}]"
-                test_cell = f"{_fmt(test['mean'][m])} {bounds}"
-            else:
-                test_cell = f"{_fmt(test['mean'][m])} ± {_fmt(test['std'][m])}"
-            diff = row["vs_none"]["test"]
-            diff_cell = (
-                "—"
-                if diff is None
-                else (
-                    f"{diff['mean']:+.3f} [{diff['low']:+.3f}, {diff['high']:+.3f}]"
-                    + (" ≈ none" if row["indistinguishable_from_none"] else "")
-                )
-            )
-            mark = " ✓" if row["strategy"] == self.best else ""
-            recall = " / ".join(_fmt(r, 2) for r in row["tail_recall"])
-            lines.append(
-                f"| {row['rank']} | {row['strategy']}{mark} | {_params(row['params'])} "
-                f"| {_fmt(row['validation']['mean'][m])} | {test_cell} | {diff_cell} | {recall} |"
-            )
-        lines += ["", f"**Verdict.** {self.verdict}"]
-        lines += [f"- {note}" for note in self.notes]
-        lines += [
-            "",
-            f"Recipe ({self.best or 'none'}, with the values chosen on validation):",
-            "",
-            "```python",
-            self.recipe().rstrip(),
-            "```",
-        ]
-        return "\n".join(lines)
-
-    def records(self) -> list[dict[str, Any]]:
-        """``[{"strategy", "seed", "metrics"}]`` of the chosen runs' test scores."""
-        return [
-            {"strategy": r["strategy"], "seed": r["seed"], "metrics": r["test"]}
-            for r in self.runs
-            if r["chosen"]
-        ]
-
-    def histories(self) -> dict[str, list[dict[str, list[float]]]]:
-        """``{strategy: [history per seed]}`` of the chosen runs that trained."""
-        result: dict[str, list[dict[str, list[float]]]] = {}
-        for run in self.runs:
-            if run["chosen"] and run["history"]:
-                result.setdefault(run["strategy"], []).append(run["history"])
-        return result
+class Comparison(ComparisonRecord):
+    __doc__ = ComparisonRecord.__doc__
 
     def save(self, directory: str | Path, *, plots: bool = True) -> list[Path]:
         """Write results.json, results.md, report.html and (with matplotlib) the four figures
         (ranking.png, per_class_recall.png, learning_curves.png, class_distribution.png);
         return the paths. ``plots=False`` writes neither the figures nor report.html's images."""
-        from keras_imbalance.comparison.html import to_html
-
         folder = Path(directory)
         folder.mkdir(parents=True, exist_ok=True)
         written = [folder / "results.json", folder / "results.md"]
         written[0].write_text(self.to_json() + "\n")
         written[1].write_text("# keras-imbalance compare\n\n" + self.to_markdown() + "\n")
-        images = None
-        if plots:
-            from keras_imbalance.comparison.figures import save_figures
-
-            pictures = save_figures(self, folder)
-            images = {path.name: path.read_bytes() for path in pictures}
-            written += pictures
-        page = folder / "report.html"
-        page.write_text(to_html(self, figures=plots, images=images), encoding="utf-8")
-        written.insert(2, page)
-        return written
-
-
-def _finite(value: Any) -> Any:
-    """``value`` with NumPy scalars as Python numbers and ``nan``/``inf`` as ``None`` (null)."""
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+        return [*written, *write_report(self, folder, plots=plots)]

@@ -3,7 +3,7 @@
 :func:`confusion_matrices` counts (true, predicted) pairs over any leading axes, and
 :func:`metric_from_confusion` turns counts into each metric of :data:`METRICS`, vectorised, so
 that the bootstrap of :mod:`keras_imbalance.comparison.statistics` scores thousands of
-replicates at once. NumPy only.
+replicates at once. The formulas are those of :mod:`keras_imbalance.evaluation.confusion_scores`.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any, Literal, get_args
 import numpy as np
 
 from keras_imbalance._validation import check_number, check_option, short_repr
+from keras_imbalance.evaluation import confusion_scores
 
 Metric = Literal["balanced_accuracy", "macro_f1", "g_mean", "mcc", "accuracy", "tail_recall"]
 
@@ -119,36 +120,9 @@ def check_tail(tail: Sequence[int], num_classes: int) -> tuple[int, ...]:
 
 def metric_values(confusion: np.ndarray, metric: str, tail: tuple[int, ...]) -> np.ndarray:
     """:func:`metric_from_confusion` on inputs already checked (every total is positive)."""
-    m = np.asarray(confusion, dtype=np.float64)
-    true_sum = m.sum(axis=-1)
-    pred_sum = m.sum(axis=-2)
-    hits = np.diagonal(m, axis1=-2, axis2=-1)
-    total = true_sum.sum(axis=-1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        recall = np.where(true_sum > 0, hits / true_sum, 0.0)
-    if metric == "accuracy":
-        return hits.sum(axis=-1) / total
-    if metric == "balanced_accuracy":
-        present = true_sum > 0
-        return recall.sum(axis=-1) / present.sum(axis=-1)
     if metric == "tail_recall":
-        return recall[..., list(tail)].mean(axis=-1)
-    seen = (true_sum > 0) | (pred_sum > 0)
-    if metric == "macro_f1":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            f1 = np.where(seen, 2.0 * hits / (true_sum + pred_sum), 0.0)
-        return f1.sum(axis=-1) / seen.sum(axis=-1)
-    if metric == "g_mean":
-        with np.errstate(divide="ignore"):
-            log_recall = np.where(seen, np.log(recall), 0.0)
-        return np.exp(log_recall.sum(axis=-1) / seen.sum(axis=-1))
-    # mcc, in scikit-learn's order of operations so that rounding agrees
-    cov_true_pred = hits.sum(axis=-1) * total - np.einsum("...i,...i->...", true_sum, pred_sum)
-    cov_pred_pred = total**2 - np.einsum("...i,...i->...", pred_sum, pred_sum)
-    cov_true_true = total**2 - np.einsum("...i,...i->...", true_sum, true_sum)
-    product = cov_pred_pred * cov_true_true
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(product == 0, 0.0, cov_true_pred / np.sqrt(product))
+        return confusion_scores.tail_recall(confusion, tail)
+    return confusion_scores.DEFINITIONS[metric].compute(confusion)
 
 
 def metric_from_confusion(
@@ -159,7 +133,7 @@ def metric_from_confusion(
     With ``M`` the confusion matrix (rows true), ``t_i = sum_j M_ij`` (true count),
     ``p_j = sum_i M_ij`` (predicted count), ``h_i = M_ii``, ``N = sum t_i`` and
     ``r_i = h_i / t_i`` (recall; 0 when ``t_i = 0``), each metric equals scikit-learn's
-    default on the same labels:
+    default on the same labels (computed by :mod:`keras_imbalance.evaluation.confusion_scores`):
 
     * ``accuracy = sum h_i / N`` (``accuracy_score``);
     * ``balanced_accuracy = mean_{i: t_i > 0} r_i`` (``balanced_accuracy_score``: mean recall

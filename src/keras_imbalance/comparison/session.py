@@ -12,7 +12,6 @@ seed are built on the same features.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass, field
@@ -22,6 +21,8 @@ from typing import Any
 import numpy as np
 
 import keras_imbalance.comparison.heads as heads
+from keras_imbalance.comparison.config_json import canonical
+from keras_imbalance.comparison.formatting import format_params
 from keras_imbalance.comparison.images import ImageFiles
 from keras_imbalance.comparison.journal import Journal
 from keras_imbalance.comparison.parallel import (
@@ -83,12 +84,12 @@ def run_key(name: str, params: Mapping[str, Any], seed: int) -> dict[str, Any]:
 
 
 def _canonical(key: Mapping[str, Any]) -> str:
-    return json.dumps(key, sort_keys=True)
+    return canonical(key)
 
 
 def run_label(name: str, params: Mapping[str, Any], seed: int) -> str:
     """A run's name for people: ``"logit_adjusted (tau=1.0), seed 0"``."""
-    knobs = ", ".join(f"{k}={v}" for k, v in params.items())
+    knobs = format_params(params)
     return f"{name}{f' ({knobs})' if knobs else ''}, seed {seed}"
 
 
@@ -98,8 +99,8 @@ def log_dir(
     """``folder/<strategy>[-knob=value...]-seed<seed>``, or ``None`` without a folder."""
     if folder is None:
         return None
-    knobs = "".join(f"-{k}={v}" for k, v in params.items())
-    return str(Path(folder) / f"{name}{knobs}-seed{seed}")
+    knobs = format_params(params, separator="-")
+    return str(Path(folder) / f"{name}{f'-{knobs}' if knobs else ''}-seed{seed}")
 
 
 def score_run(

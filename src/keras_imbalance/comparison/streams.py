@@ -42,6 +42,7 @@ from typing import Any, cast
 import numpy as np
 
 from keras_imbalance._validation import short_repr
+from keras_imbalance.pipelines.mixup import mix_batch
 
 
 def is_stream(data: Any) -> bool:
@@ -227,16 +228,11 @@ def _mix(
     rng: Any,
     alpha: float,
 ) -> tuple[np.ndarray, ...]:
-    """One mixup batch: ``lam * batch + (1 - lam) * permuted batch``, targets and weights too."""
+    """One mixup batch (:func:`~keras_imbalance.pipelines.mixup.mix_batch`), drawing ``lam``
+    then the partners from the stream's generator."""
     lam = float(rng.beta(alpha, alpha))
     partners = rng.permutation(len(y))
-    eye = np.eye(num_classes, dtype="float32")
-    mixed_x = (lam * x + (1.0 - lam) * x[partners]).astype("float32")
-    mixed_y = (lam * eye[y] + (1.0 - lam) * eye[y[partners]]).astype("float32")
-    if weights is None:
-        return mixed_x, mixed_y
-    w = lam * weights[y] + (1.0 - lam) * weights[y[partners]]
-    return mixed_x, mixed_y, w.astype("float32")
+    return mix_batch(x, y, num_classes, lam=lam, partners=partners, class_weight=weights)
 
 
 def training_batches(

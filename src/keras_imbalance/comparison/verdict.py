@@ -25,7 +25,6 @@ Test scores are reported and never feed a choice.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -33,6 +32,8 @@ from typing import Any
 
 import numpy as np
 
+from keras_imbalance.comparison.config_json import canonical
+from keras_imbalance.comparison.formatting import format_params
 from keras_imbalance.comparison.scores import METRICS
 from keras_imbalance.comparison.statistics import intervals_and_differences, paired_differences
 
@@ -46,7 +47,7 @@ FEW_SAMPLES = 10
 
 
 def _key(params: Mapping[str, Any]) -> str:
-    return json.dumps(dict(params), sort_keys=True)
+    return canonical(dict(params))
 
 
 def _mean(values: Sequence[float]) -> float:
@@ -282,7 +283,7 @@ def _lead_verdict(
             f"on validation, {top['strategy']}, leads 'none' by {_fmt_diff(lead)} in {metric}, an "
             f"interval that holds 0. Keep plain cross-entropy, or compare on more data or seeds."
         )
-    chosen = ", ".join(f"{k}={v}" for k, v in top["params"].items())
+    chosen = format_params(top["params"])
     on_test = f" On test it differs from 'none' by {_fmt_diff(test)}." if test is not None else ""
     return top["strategy"], (
         f"Best strategy: {top['strategy']}{f' ({chosen})' if chosen else ''}, chosen on "

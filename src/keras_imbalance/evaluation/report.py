@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from keras_imbalance._validation import check_number, check_option, short_repr
+from keras_imbalance.evaluation.confusion_scores import (
+    DEFINITIONS,
+    per_class_f1,
+    per_class_precision,
+    per_class_recall,
+    per_class_specificity,
+)
 from keras_imbalance.evaluation.result import (
     DEFAULT_THRESHOLD,
     ClassMetrics,
     ImbalanceReport,
     ThresholdMetrics,
 )
-from keras_imbalance.evaluation.scores import flat_weight, require_sklearn, score_matrix, weight_of
+from keras_imbalance.evaluation.scores import flat_weight, require_sklearn, score_matrix
 from keras_imbalance.evaluation.thresholds import best_threshold
 from keras_imbalance.labels import LabelMode, Labels, decode_labels, normalize_classes
 
@@ -25,58 +31,51 @@ from keras_imbalance.labels import LabelMode, Labels, decode_labels, normalize_c
 def _hard_metrics(
     true: np.ndarray, pred: np.ndarray, num_classes: int, weight: np.ndarray | None
 ) -> dict[str, Any]:
-    """Every single-label metric, with scikit-learn's default conventions.
+    """Every single-label metric, with scikit-learn's default conventions, from the (weighted)
+    confusion matrix through :mod:`keras_imbalance.evaluation.confusion_scores`.
 
     macro-F1 averages over the labels that occur in ``y_true`` or ``y_pred`` (``f1_score``'s
-    default ``labels``); G-mean is imbalanced-learn's ``geometric_mean_score`` default: the
-    geometric mean of the recalls over those same labels, a label absent from ``y_true`` counting
-    as recall 0; balanced accuracy averages the recalls of the classes present in ``y_true``, as
-    ``balanced_accuracy_score`` does.
+    default ``labels``, which counts a label that occurs with weight 0); G-mean is
+    imbalanced-learn's ``geometric_mean_score`` default: the geometric mean of the recalls over
+    those same labels, a label absent from ``y_true`` counting as recall 0; balanced accuracy
+    averages the recalls of the classes present in ``y_true``, as ``balanced_accuracy_score``
+    does. Per-class precision, recall and F1 are NaN where undefined.
     """
     metrics = require_sklearn()
     labels = list(range(num_classes))
-    present = [c for c in labels if weight_of(true == c, weight) > 0]
-    union = sorted(set(np.unique(true).tolist()) | set(np.unique(pred).tolist()))
-    precision, recall, f1, support = metrics.precision_recall_fscore_support(
-        true, pred, labels=labels, sample_weight=weight, zero_division=np.nan
-    )
-    _, _, union_f1, _ = metrics.precision_recall_fscore_support(
-        true, pred, labels=union, sample_weight=weight, zero_division=0.0
-    )
     matrix = metrics.confusion_matrix(true, pred, labels=labels, sample_weight=weight)
-    with warnings.catch_warnings():
-        # one label in y_true and y_pred: sklearn warns, and MCC is 0 as it should be
-        warnings.simplefilter("ignore", UserWarning)
-        mcc = float(metrics.matthews_corrcoef(true, pred, sample_weight=weight))
-    union_recall = np.nan_to_num(recall[union], nan=0.0)
+    occurs = np.zeros(num_classes, dtype=bool)
+    occurs[np.union1d(true, pred)] = True
+    support = matrix.sum(axis=1).astype(np.float64)
+    scores = {
+        key: float(DEFINITIONS[key].compute(matrix))
+        for key in ("accuracy", "balanced_accuracy", "mcc")
+    }
+    # f1_score and geometric_mean_score count a label that occurs with weight 0
+    for key in ("macro_f1", "g_mean"):
+        scores[key] = float(DEFINITIONS[key].compute(matrix, present=occurs))
     return {
-        "accuracy": float(metrics.accuracy_score(true, pred, sample_weight=weight)),
-        # Same as balanced_accuracy_score; computed from the recalls to avoid its warning when
-        # y_pred holds classes that y_true lacks.
-        "balanced_accuracy": float(np.mean(recall[present])),
-        "macro_f1": float(np.mean(union_f1)),
-        "g_mean": float(np.prod(union_recall) ** (1.0 / len(union))),
-        "mcc": mcc,
-        "precision": precision,
-        "recall": recall,
-        "f1": f1,
+        **scores,
+        "precision": per_class_precision(matrix, zero_division=np.nan),
+        "recall": per_class_recall(matrix, zero_division=np.nan),
+        "f1": per_class_f1(matrix, zero_division=np.nan),
         "specificity": specificity(matrix),
         "support": support,
-        "present": present,
+        "present": [c for c in labels if support[c] > 0],
         "confusion_matrix": matrix,
     }
 
 
 def specificity(matrix: np.ndarray) -> np.ndarray:
     """Per-class specificity ``TN / (TN + FP)`` from a ``(C, C)`` confusion matrix (rows true);
-    ``nan`` for a class that every sample belongs to (no negatives)."""
-    matrix = np.asarray(matrix, dtype=np.float64)
-    tp = np.diag(matrix)
-    false_positive = matrix.sum(axis=0) - tp
-    true_negative = matrix.sum() - matrix.sum(axis=1) - false_positive
-    negatives = true_negative + false_positive
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(negatives > 0, true_negative / negatives, np.nan)
+    ``nan`` for a class that every sample belongs to (no negatives). See
+    :func:`keras_imbalance.evaluation.confusion_scores.per_class_specificity`.
+
+    Example:
+        >>> specificity(np.array([[3, 1], [0, 2]])).tolist()
+        [1.0, 0.75]
+    """
+    return per_class_specificity(matrix)
 
 
 def _threshold_metrics(

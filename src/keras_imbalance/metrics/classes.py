@@ -9,8 +9,14 @@ import numpy as np
 
 import keras_imbalance.metrics.confusion as confusion
 from keras_imbalance._validation import short_repr
+from keras_imbalance.evaluation.confusion_scores import DEFINITIONS
 from keras_imbalance.labels.tensors import check_ignore_class, poison
 from keras_imbalance.metrics.confusion import batch_confusion, check_num_classes, check_threshold
+
+
+def _keras_name(key: str) -> str:
+    """The default name of the Keras metric for ``key``, from the one table of the metric set."""
+    return str(DEFINITIONS[key].keras_name)
 
 
 def _check_class_id(class_id: Any, num_classes: int) -> int | None:
@@ -138,7 +144,7 @@ class BalancedAccuracy(_ConfusionMatrixMetric):
         0.8333
     """
 
-    default_name = "balanced_accuracy"
+    default_name = _keras_name("balanced_accuracy")
     _from_confusion = staticmethod(confusion.balanced_accuracy_from_confusion)
 
 
@@ -162,7 +168,7 @@ class MacroF1(_ConfusionMatrixMetric):
         0.7333
     """
 
-    default_name = "macro_f1"
+    default_name = _keras_name("macro_f1")
     _from_confusion = staticmethod(confusion.macro_f1_from_confusion)
 
 
@@ -185,7 +191,7 @@ class GeometricMean(_ConfusionMatrixMetric):
         0.7937
     """
 
-    default_name = "geometric_mean"
+    default_name = _keras_name("g_mean")
     _from_confusion = staticmethod(confusion.geometric_mean_from_confusion)
 
 
@@ -207,7 +213,7 @@ class MatthewsCorrelation(_ConfusionMatrixMetric):
         0.5774
     """
 
-    default_name = "matthews_correlation"
+    default_name = _keras_name("mcc")
     _from_confusion = staticmethod(confusion.matthews_correlation_from_confusion)
 
 
@@ -272,7 +278,7 @@ class PerClassRecall(_PerClassMetric):
         'recall_2'
     """
 
-    default_name = "per_class_recall"
+    default_name = _keras_name("per_class_recall")
     short_name = "recall"
     _from_confusion = staticmethod(confusion.per_class_recall_from_confusion)
 
@@ -291,6 +297,6 @@ class PerClassPrecision(_PerClassMetric):
         0.5
     """
 
-    default_name = "per_class_precision"
+    default_name = _keras_name("per_class_precision")
     short_name = "precision"
     _from_confusion = staticmethod(confusion.per_class_precision_from_confusion)

@@ -25,6 +25,49 @@ from keras_imbalance._validation import check_number, short_repr
 from keras_imbalance.labels import decode_labels
 
 
+def mix_batch(
+    x: np.ndarray,
+    y: np.ndarray,
+    num_classes: int,
+    *,
+    lam: float,
+    partners: np.ndarray,
+    class_weight: np.ndarray | None = None,
+) -> tuple[np.ndarray, ...]:
+    """One mixup batch: each sample mixed with its partner in the same batch.
+
+    ``x' = lam * x + (1 - lam) * x[partners]``, ``y' = lam * e_y + (1 - lam) * e_{y[partners]}``
+    (one-hot rows ``e``), and with ``class_weight`` the sample weights
+    ``lam * w[y] + (1 - lam) * w[y[partners]]``; all ``float32``. Every mixup in the package
+    (:class:`MixupBatches`, its image-file and stream forms in ``compare``) mixes through this
+    function; they differ only in how they draw ``lam ~ Beta(alpha, alpha)`` and ``partners``.
+
+    Args:
+        x: the batch's inputs, ``(B, ...)``.
+        y: its class indices, ``(B,)``.
+        num_classes: the width of the one-hot targets.
+        lam: the mixing weight in ``[0, 1]``.
+        partners: a permutation of ``range(B)``: sample ``k`` is mixed with ``partners[k]``.
+        class_weight: ``None`` or one weight per class.
+
+    Returns:
+        ``(x', y')``, or ``(x', y', sample_weight)`` with ``class_weight``.
+
+    Example:
+        >>> x, y = mix_batch(np.array([[0.0], [10.0]]), np.array([0, 1]), 2, lam=0.75,
+        ...                  partners=np.array([1, 0]))
+        >>> x.ravel().tolist(), y.tolist()
+        ([2.5, 7.5], [[0.75, 0.25], [0.25, 0.75]])
+    """
+    eye = np.eye(num_classes, dtype="float32")
+    mixed_x = (lam * x + (1.0 - lam) * x[partners]).astype("float32")
+    mixed_y = (lam * eye[y] + (1.0 - lam) * eye[y[partners]]).astype("float32")
+    if class_weight is None:
+        return mixed_x, mixed_y
+    weight = lam * class_weight[y] + (1.0 - lam) * class_weight[y[partners]]
+    return mixed_x, mixed_y, weight.astype("float32")
+
+
 class MixupBatches(keras.utils.PyDataset):  # type: ignore[misc]
     """A ``keras.utils.PyDataset`` of mixup batches ``(x, soft one-hot y[, sample_weight])``.
 
@@ -122,19 +165,14 @@ class MixupBatches(keras.utils.PyDataset):  # type: ignore[misc]
         if not 0 <= index < len(self):
             raise IndexError(f"batch index {index} is out of range for {len(self)} batches")
         rows = self._order[index * self.batch_size : (index + 1) * self.batch_size]
-        partners = rows[self._partners[index]]
-        lam = float(self._lams[index])
-        x = lam * self.x[rows] + (1.0 - lam) * self.x[partners]
-        eye = np.eye(self.num_classes, dtype="float32")
-        y = lam * eye[self.y[rows]] + (1.0 - lam) * eye[self.y[partners]]
-        x, y = x.astype("float32"), y.astype("float32")
-        if self.class_weight is None:
-            return x, y
-        weight = (
-            lam * self.class_weight[self.y[rows]]
-            + (1.0 - lam) * self.class_weight[self.y[partners]]
+        return mix_batch(
+            self.x[rows],
+            self.y[rows],
+            self.num_classes,
+            lam=float(self._lams[index]),
+            partners=self._partners[index],
+            class_weight=self.class_weight,
         )
-        return x, y, weight.astype("float32")
 
     def on_epoch_end(self) -> None:
         self._epoch += 1
