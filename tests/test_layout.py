@@ -22,12 +22,6 @@ MAX_LINES = 500
 # is the function-level import that goes away. The check drops that one import and still fails
 # on any other cycle. Delete this allow-list once those branches are merged.
 KNOWN_CYCLES_BEING_FIXED: tuple[tuple[str, ...], ...] = (
-    # the stream data adapter takes the place of stream_splits' call back into splits
-    (
-        "keras_imbalance.comparison.splits",
-        "keras_imbalance.comparison.stream_splits",
-        "keras_imbalance.comparison.splits",
-    ),
     # the remedies move what the parallel workers need out of session
     (
         "keras_imbalance.comparison.session",
