@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from keras_imbalance.comparison.result import Comparison
+from keras_imbalance.remedies import REMEDIES
+from keras_imbalance.remedies.registry import params_text
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -79,12 +81,8 @@ def metric_name(metric: str) -> str:
 
 
 def _label(row: dict[str, Any]) -> str:
-    params = ", ".join(f"{k}={_short(v)}" for k, v in row["params"].items())
+    params = params_text(row["strategy"], row["params"])
     return f"{row['rank']}. {row['strategy']}" + (f" ({params})" if params else "")
-
-
-def _short(value: Any) -> str:
-    return f"{value:.6g}" if isinstance(value, float) else str(value)
 
 
 def _finite(value: Any) -> float:
@@ -310,8 +308,6 @@ def plot_learning_curves(comparison: Comparison | dict[str, Any]) -> Figure:
     (``crt``, ``crt_la``) train for their own epochs on ``none``'s frozen features, so they get a
     panel of their own; post-hoc adjustments have no curve and are listed below the plot.
     """
-    from keras_imbalance.comparison.strategies import HEAD_STRATEGIES
-
     plt = _pyplot()
     result = _as_comparison(comparison)
     curves = _curves(result)
@@ -323,8 +319,9 @@ def plot_learning_curves(comparison: Comparison | dict[str, Any]) -> Figure:
         s: (palette[i % 10], "--" if s == "none" else styles[(i // 10) % len(styles)])
         for i, s in enumerate(order)
     }
-    heads = [s for s in order if s in HEAD_STRATEGIES]
-    trained = [s for s in order if s not in HEAD_STRATEGIES]
+    # A head remedy's curves are on none's features; a remedy of your own is drawn as trained.
+    heads = [s for s in order if s in REMEDIES and REMEDIES[s].kind == "head"]
+    trained = [s for s in order if s not in heads]
     panels = [(trained, "epoch")] if trained else []
     if heads:
         panels.append((heads, "head epoch (on none's frozen features)"))

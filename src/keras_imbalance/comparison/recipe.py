@@ -1,10 +1,11 @@
 """The Python snippet ``compare`` prints: train the user's own model with the chosen remedy.
 
 :func:`recipe` turns a strategy name and its tuned values into short, runnable source that
-trains ``model`` the way ``compare`` trained it: Adam with a cosine-decay schedule over all
-training steps (or a constant rate), the given batch size and epochs, and the weights of the
-epoch with the best validation metric. Each strategy is one small template in
-:data:`RECIPE_STRATEGIES`' table; the snippet imports only ``keras``, ``numpy`` and
+trains ``model`` the way ``compare`` trained it: Adam (or the optimizer ``compare`` was given)
+with a cosine-decay schedule over all training steps (or a constant rate), the given batch size
+and epochs, and the weights of the epoch with the best validation metric. The lines that differ
+per strategy come from its remedy (:meth:`keras_imbalance.remedies.Remedy.recipe_text`); the
+snippet imports only ``keras``, ``numpy`` and
 ``keras_imbalance``, embeds the training class counts, and prints floats with ``repr`` so the
 tuned values round-trip exactly.
 
@@ -25,11 +26,12 @@ from typing import Any
 
 from keras_imbalance._validation import check_number, check_option, short_repr
 from keras_imbalance.comparison.recipe_templates import (
-    _DRW_CALLBACK,
-    _PLAIN_LOSS,
-    _TEMPLATES,
     RECIPE_STRATEGIES,
+    check_optimizer,
+    optimizer_config,
+    optimizer_source,
 )
+from keras_imbalance.remedies import Context, HeadText, Remedy, get_remedy
 
 SCHEDULES: tuple[str, ...] = ("cosine", "constant")
 KEEP_OPTIONS: tuple[str, ...] = ("best", "last")
@@ -52,35 +54,9 @@ def _literal(value: Any) -> str:
     return repr(float(value))
 
 
-def _check_params(strategy: str, params: Any) -> dict[str, str]:
-    """The tuned values of ``strategy`` as source literals, defaults filled in."""
-    allowed = _TEMPLATES[strategy].params
-    if not isinstance(params, Mapping):
-        raise TypeError(
-            f"params must be a dict of tuned values such as {{'tau': 1.0}}, got "
-            f"{short_repr(params)}"
-        )
-    unknown = [key for key in params if key not in allowed]
-    if unknown:
-        keys = ", ".join(repr(key) for key in allowed) or "none"
-        raise ValueError(
-            f"params={short_repr(dict(params))} has key {unknown[0]!r}, which strategy="
-            f"{strategy!r} does not take; allowed keys: {keys}"
-        )
-    values: dict[str, str] = {}
-    for key, default in allowed.items():
-        value = params.get(key, default)
-        if key == "mu" and value == "auto":
-            values[key] = _literal(value)
-            continue
-        if key == "start":
-            value = check_number(f"params['{key}']", value, low=0, high=1)
-        elif key == "beta":
-            value = check_number(f"params['{key}']", value, low=0, high=1, high_inclusive=False)
-        else:
-            value = check_number(f"params['{key}']", value, low=0)
-        values[key] = _literal(value)
-    return values
+def _check_params(remedy: Remedy, params: Any) -> dict[str, str]:
+    """The tuned values of ``remedy`` as source literals, defaults filled in."""
+    return {key: _literal(value) for key, value in remedy.check_params(params, "params").items()}
 
 
 def _check_counts(counts: Any) -> list[int]:
@@ -141,19 +117,8 @@ def _list(name: str, items: list[str]) -> str:
     return f"{name}=[\n{body}\n]"
 
 
-def _optimizer(learning_rate: str, schedule: str, epochs: str) -> str:
-    if schedule == "constant":
-        return f"keras.optimizers.Adam({learning_rate})"
-    return (
-        "keras.optimizers.Adam(\n"
-        f"    keras.optimizers.schedules.CosineDecay({learning_rate}, "
-        f"decay_steps={epochs} * steps_per_epoch)\n"
-        ")"
-    )
-
-
 def recipe(
-    strategy: str,
+    strategy: str | Remedy,
     params: Mapping[str, Any],
     *,
     counts: Sequence[int],
@@ -164,19 +129,21 @@ def recipe(
     keep: str = "best",
     metric: str = "balanced_accuracy",
     head_epochs: int = 10,
+    optimizer: Mapping[str, Any] | None = None,
 ) -> str:
     """Python source that trains ``model`` with ``strategy`` and its tuned ``params``.
 
     The snippet expects five names: ``model`` (an uncompiled ``keras.Model`` that outputs ``C``
     logits, no softmax), ``x_train, y_train`` (class indices ``0..C-1``) and ``x_val, y_val``
     (to keep the epoch with the best validation ``metric``). It compiles ``model`` with Adam
-    (cosine decay to 0 over ``epochs * ceil(len(x_train) / batch_size)`` steps, or a constant
-    rate), trains it, and leaves the trained ``model``; ``"posthoc"`` also defines
-    ``predict(x)``, which returns class indices. It imports only ``keras``, ``numpy as np``
-    and ``keras_imbalance as ki``.
+    or ``optimizer`` (cosine decay to 0 over ``epochs * ceil(len(x_train) / batch_size)``
+    steps, or a constant rate), trains it, and leaves the trained ``model``; ``"posthoc"``
+    also defines ``predict(x)``, which returns class indices. It imports only ``keras``,
+    ``numpy as np`` and ``keras_imbalance as ki``.
 
     Args:
-        strategy: one of :data:`RECIPE_STRATEGIES`.
+        strategy: one of :data:`RECIPE_STRATEGIES`, or a
+            :class:`~keras_imbalance.remedies.Remedy` object.
         params: the strategy's tuned values, e.g. ``{"tau": 1.5}``; a missing key takes the
             default ``compare`` uses.
         counts: training examples per class (``C`` ints), embedded as a literal.
@@ -188,6 +155,9 @@ def recipe(
         metric: the validation metric that picks the best epoch; ``"balanced_accuracy"`` and
             ``"macro_f1"`` are reported during ``fit``, others fall back to balanced accuracy.
         head_epochs: epochs of the classifier re-training stage of ``"crt"``/``"crt_la"``.
+        optimizer: the optimizer ``compare`` trained with, as recorded in its settings
+            (:func:`~keras_imbalance.comparison.recipe_templates.optimizer_config`:
+            ``{"class_name": "SGD", "config": {"momentum": 0.9}}``); ``None``: Adam.
 
     Example:
         >>> text = recipe("balanced", {}, counts=[30, 10], epochs=5, batch_size=32,
@@ -207,12 +177,13 @@ def recipe(
             class_weight=dict(ki.class_weights(counts, "balanced", normalize="mean")),
         )
     """
-    check_option("strategy", strategy, RECIPE_STRATEGIES)
-    template = _TEMPLATES[strategy]
-    values = _check_params(strategy, params)
+    remedy = get_remedy(strategy, "strategy")
+    values = _check_params(remedy, params)
     class_counts = _check_counts(counts)
     num_classes = len(class_counts)
     n_epochs = int(check_number("epochs", epochs, low=1, integer=True))
+    chosen_optimizer = check_optimizer(optimizer)
+    text = remedy.recipe_text(values, Context(tuple(class_counts), n_epochs))
     batch = int(check_number("batch_size", batch_size, low=1, integer=True))
     n_head_epochs = int(check_number("head_epochs", head_epochs, low=1, integer=True))
     rate = _literal(check_number("learning_rate", learning_rate, low=0, low_inclusive=False))
@@ -242,14 +213,19 @@ def recipe(
     tuned = ", ".join(f"{key}={value}" for key, value in values.items())
     val_use = "to keep the best epoch" if keep == "best" else "for validation"
     notes = [
-        f'Trains `model` with strategy "{strategy}"'
+        f'Trains `model` with strategy "{remedy.name}"'
         + (f" ({tuned})" if tuned else "")
         + ", as `keras-imbalance compare` did: "
-        + template.summary
+        + text.summary
         + ".",
         f"Needs: model, an uncompiled keras.Model that outputs {num_classes} logits (no softmax); "
         f"x_train, y_train (class indices 0..{num_classes - 1}); x_val, y_val ({val_use}).",
     ]
+    if chosen_optimizer is not None and not chosen_optimizer[1]:
+        notes.append(
+            f"compare trained with the optimizer {chosen_optimizer[0]!r}, which keras.optimizers "
+            "does not hold; put it in place of Adam below."
+        )
     if monitor != metric:
         notes.append(
             f"compare ranked by {metric!r}; this recipe keeps the epoch with the best balanced "
@@ -258,11 +234,15 @@ def recipe(
     lines = [_comment(note) for note in notes]
 
     body: list[str] = []
-    uses_steps = schedule == "cosine" or template.data == "balanced" or template.head == "balanced"
+    uses_steps = (
+        schedule == "cosine"
+        or text.data == "balanced"
+        or (text.head is not None and text.head.balanced)
+    )
     if uses_steps:
         body.append(f"steps_per_epoch = int(np.ceil(len(x_train) / {batch}))")
     x_fit, y_fit, y_val = "x_train", "y_train", "y_val"
-    if template.data in ("one_hot", "mixup"):
+    if text.data in ("one_hot", "mixup"):
         body.append("# The loss takes one-hot (or mixed) targets.")
         body.append(f"y_train_one_hot = keras.utils.to_categorical(y_train, {num_classes})")
         body.append(f"y_val_one_hot = keras.utils.to_categorical(y_val, {num_classes})")
@@ -271,13 +251,13 @@ def recipe(
         _call(
             "model.compile",
             [
-                "optimizer=" + _optimizer(rate, schedule, str(n_epochs)),
-                "loss=" + template.loss.format(**values, num_classes=num_classes),
+                "optimizer=" + optimizer_source(rate, schedule, str(n_epochs), optimizer),
+                "loss=" + text.loss,
                 metric_line,
             ],
         )
     )
-    if template.data == "mixup":
+    if text.data == "mixup":
         body.append(
             _call(
                 "mixup = ki.MixupBatches",
@@ -285,14 +265,14 @@ def recipe(
                     "x_train",
                     "y_train",
                     f"batch_size={batch}",
-                    f"alpha={_literal(float(values['alpha']))}",
+                    f"alpha={text.mixup_alpha}",
                     f"class_weight=[1.0] * {num_classes}",
                     "seed=0",
                 ],
             )
         )
         fit_args = ["mixup"]
-    elif template.data == "balanced":
+    elif text.data == "balanced":
         body.append("# As many gradient steps per epoch as training on x_train once.")
         fit_args = [
             f'ki.BalancedBatches(x_train, y_train, batch_size={batch}, sampling="oversample", '
@@ -302,33 +282,20 @@ def recipe(
     else:
         fit_args = [x_fit, y_fit, f"batch_size={batch}"]
     fit_args += [f"epochs={n_epochs}", f"validation_data=(x_val, {y_val})"]
-    if template.class_weight is not None:
-        fit_args.append("class_weight=" + template.class_weight.format(**values))
-    callbacks = best_epoch(n_epochs)
-    if template.drw:
-        fraction = float(values["start"])
-        start_epoch = max(1, round(fraction * n_epochs)) if n_epochs > 1 else 0
-        drw = _DRW_CALLBACK.format(
-            start_epoch=start_epoch,
-            start_note=f"start={values['start']} of {n_epochs} epoch{'' if n_epochs == 1 else 's'}",
-        )
-        if template.data == "mixup":
-            drw = drw.replace(
-                "ki.callbacks.DeferredReweighting(\n", "ki.DeferredMixupWeights(\n    mixup,\n"
-            )
-        callbacks.append(drw)
+    if text.class_weight is not None:
+        fit_args.append("class_weight=" + text.class_weight)
+    callbacks = [*best_epoch(n_epochs), *text.callbacks]
     if callbacks:
         fit_args.append(_list("callbacks", callbacks))
     body.append(_call("model.fit", fit_args))
-    if template.after:
-        body.append(template.after.format(**values).rstrip("\n"))
-    if template.head is not None:
+    if text.after:
+        body.append(text.after.rstrip("\n"))
+    if text.head is not None:
+        optimizer_line = optimizer_source(rate, schedule, str(n_head_epochs), optimizer)
         body.append(
             _head(
-                template.head,
-                values,
-                rate,
-                schedule,
+                text.head,
+                optimizer_line,
                 n_head_epochs,
                 batch,
                 num_classes,
@@ -350,10 +317,8 @@ def recipe(
 
 
 def _head(
-    kind: str,
-    values: Mapping[str, str],
-    rate: str,
-    schedule: str,
+    head: HeadText,
+    optimizer: str,
     epochs: int,
     batch: int,
     num_classes: int,
@@ -361,28 +326,21 @@ def _head(
     callbacks: list[str],
 ) -> str:
     """The classifier re-training stage (Kang et al. 2020) of ``"crt"`` and ``"crt_la"``."""
-    if kind == "balanced":
-        why = "fit a fresh last layer on class-balanced batches"
-        loss = _PLAIN_LOSS
+    if head.balanced:
         data = [
             f"ki.BalancedBatches(f_train, y_train, batch_size={batch}, seed=0)",
             "steps_per_epoch=steps_per_epoch",
         ]
     else:
-        why = "fit a fresh last layer with the logit-adjusted loss"
-        loss = f"ki.losses.LogitAdjustedLoss(counts, tau={values['tau']})"
         data = ["f_train", "y_train", f"batch_size={batch}"]
     lines = [
-        _comment(f"Classifier re-training (Kang et al. 2020): keep the features, {why}."),
+        _comment(f"Classifier re-training (Kang et al. 2020): keep the features, {head.why}."),
         "features = keras.Model(model.input, model.layers[-1].input)",
         "f_train = features.predict(x_train, verbose=0)",
         "f_val = features.predict(x_val, verbose=0)",
         f"head = keras.Sequential([keras.Input((f_train.shape[-1],)), "
         f"keras.layers.Dense({num_classes})])",
-        _call(
-            "head.compile",
-            ["optimizer=" + _optimizer(rate, schedule, str(epochs)), f"loss={loss}", metric_line],
-        ),
+        _call("head.compile", ["optimizer=" + optimizer, f"loss={head.loss}", metric_line]),
     ]
     fit_args = [*data, f"epochs={epochs}", "validation_data=(f_val, y_val)"]
     if callbacks:
@@ -392,4 +350,4 @@ def _head(
     return "\n".join(lines)
 
 
-__all__ = ["KEEP_OPTIONS", "RECIPE_STRATEGIES", "SCHEDULES", "recipe"]
+__all__ = ["KEEP_OPTIONS", "RECIPE_STRATEGIES", "SCHEDULES", "optimizer_config", "recipe"]

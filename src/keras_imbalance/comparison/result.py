@@ -103,6 +103,7 @@ class Comparison:
             keep=str(self.settings["keep"]),
             metric=self.metric,
             head_epochs=int(self.settings.get("head_epochs", 10)),
+            optimizer=self.settings.get("optimizer_config"),
         )
 
     def to_dict(self) -> dict[str, Any]:

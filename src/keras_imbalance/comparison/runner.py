@@ -28,16 +28,17 @@ from keras_imbalance.comparison.distribution import (
 from keras_imbalance.comparison.images import ImageFiles
 from keras_imbalance.comparison.journal import check_output_folder
 from keras_imbalance.comparison.models import _check_model, default_model
+from keras_imbalance.comparison.recipe_templates import optimizer_config
 from keras_imbalance.comparison.result import Comparison
 from keras_imbalance.comparison.scores import METRICS
 from keras_imbalance.comparison.session import Session, data_fingerprint, splits_fingerprint
 from keras_imbalance.comparison.splits import is_folder, make_splits
 from keras_imbalance.comparison.strategies import (
-    COMPARE_STRATEGIES,
     DEFAULT_STRATEGIES,
-    HEAD_STRATEGIES,
+    Strategy,
     candidates,
     check_grids,
+    check_strategies,
 )
 from keras_imbalance.comparison.streams import Stream
 from keras_imbalance.comparison.training import (
@@ -50,25 +51,6 @@ from keras_imbalance.comparison.verdict import choose_params, summarize
 
 ModelBuilder = Callable[[tuple[int, ...], int], Any]
 ProgressCallback = Callable[[int, int, str], None]
-
-
-def check_strategies(strategies: Sequence[str]) -> list[str]:
-    """The strategies as a list, each known and listed once; ``"none"`` first."""
-    if isinstance(strategies, str):
-        raise TypeError(
-            f"strategies={strategies!r} must be a list of names, e.g. ['none', 'balanced']"
-        )
-    names = list(strategies)
-    if not names:
-        raise ValueError("strategies=[] is empty; give at least one, e.g. ['none', 'balanced']")
-    for name in names:
-        check_option("strategies", name, COMPARE_STRATEGIES)
-    if len(set(names)) != len(names):
-        raise ValueError(f"strategies={names!r} lists a strategy twice; list each once")
-    if any(name in HEAD_STRATEGIES for name in names) and "none" not in names:
-        # The decoupled strategies are built on the "none" model: train it, and show it.
-        names.insert(0, "none")
-    return sorted(names, key=lambda name: name != "none")
 
 
 def check_tail_classes(tail_classes: int | None, num_classes: int) -> int:
@@ -84,7 +66,7 @@ def check_tail_classes(tail_classes: int | None, num_classes: int) -> int:
 
 def compare(
     data: Any,
-    strategies: Sequence[str] = DEFAULT_STRATEGIES,
+    strategies: Sequence[Strategy] = DEFAULT_STRATEGIES,
     *,
     model: ModelBuilder | None = None,
     validation_data: Any = None,
@@ -130,8 +112,10 @@ def compare(
             ``tf.data.Dataset`` like ``(x, y)`` (a ``PyDataset`` needs both); validation and
             test streams must keep a fixed order (:mod:`~keras_imbalance.comparison.streams`).
         strategies: names from :data:`COMPARE_STRATEGIES` (see
-            :mod:`keras_imbalance.comparison.strategies`). The decoupled strategies add
-            ``"none"``, whose model they reuse.
+            :mod:`keras_imbalance.comparison.strategies`), or
+            :class:`~keras_imbalance.remedies.Remedy` objects, your own subclasses included
+            (:mod:`keras_imbalance.remedies`). The decoupled strategies add ``"none"``, whose
+            model they reuse.
         model: ``build(input_shape, num_classes) -> keras.Model`` returning an *uncompiled*
             model whose last layer is ``Dense(num_classes)`` with no activation (logits).
             Default: :func:`default_model`.
@@ -193,7 +177,8 @@ def compare(
         >>> [row["strategy"] for row in result.summary()].count("posthoc")
         1
     """
-    names = check_strategies(strategies)
+    remedies = check_strategies(strategies)
+    names = [remedy.name for remedy in remedies]
     folder = check_output_folder(output) if output is not None else None
     check_option("metric", metric, METRICS)
     check_option("schedule", schedule, SCHEDULES)
@@ -208,7 +193,7 @@ def compare(
         raise ValueError(
             "grids was given with tune=False, so it would be ignored; drop grids or set tune=True"
         )
-    merged_grids = check_grids(names, grids)
+    merged_grids = check_grids(remedies, grids)
     compile_options, fit_options = check_training_kwargs(compile_kwargs, fit_kwargs)
     check_distribution(distribution, executor=executor)
     if isinstance(seeds, int | str) or not isinstance(seeds, Sequence) or not list(seeds):
@@ -267,7 +252,7 @@ def compare(
     with distribution_scope(distribution):
         _check_model(build(input_shape, num_classes), num_classes, input_shape)
 
-    plan = {name: candidates(name, merged_grids, tune=tune) for name in names}
+    plan = {remedy.name: candidates(remedy, merged_grids, tune=tune) for remedy in remedies}
     # What every run shares: part of the journal's configuration, and of the result's settings.
     training = {
         "epochs": epochs,
@@ -287,7 +272,7 @@ def compare(
         arrays=arrays,
         recipe=recipe,
         build=build,
-        names=names,
+        remedies=remedies,
         plan=plan,
         seeds=seed_list,
         folder=folder,
@@ -325,6 +310,7 @@ def compare(
         "test_size": test_size,
         "n_boot": n_boot,
         "runs_trained": session.trained,
+        "optimizer_config": optimizer_config(compile_options.get("optimizer")),
     }
     if distribution is not None:
         settings["distribution"] = distribution_name(distribution)
