@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from keras_imbalance._validation import check_number, check_option, short_repr
@@ -31,7 +32,7 @@ from keras_imbalance.comparison.recipe_templates import (
     optimizer_config,
     optimizer_source,
 )
-from keras_imbalance.remedies import Context, HeadText, Remedy, get_remedy
+from keras_imbalance.remedies import Context, HeadText, RecipeText, Remedy, get_remedy
 
 SCHEDULES: tuple[str, ...] = ("cosine", "constant")
 KEEP_OPTIONS: tuple[str, ...] = ("best", "last")
@@ -179,98 +180,139 @@ def recipe(
     """
     remedy = get_remedy(strategy, "strategy")
     values = _check_params(remedy, params)
-    class_counts = _check_counts(counts)
-    num_classes = len(class_counts)
-    n_epochs = int(check_number("epochs", epochs, low=1, integer=True))
-    chosen_optimizer = check_optimizer(optimizer)
-    text = remedy.recipe_text(values, Context(tuple(class_counts), n_epochs))
-    batch = int(check_number("batch_size", batch_size, low=1, integer=True))
-    n_head_epochs = int(check_number("head_epochs", head_epochs, low=1, integer=True))
-    rate = _literal(check_number("learning_rate", learning_rate, low=0, low_inclusive=False))
-    check_option("schedule", schedule, SCHEDULES)
-    check_option("keep", keep, KEEP_OPTIONS)
-    if not isinstance(metric, str) or not metric:
-        raise TypeError(
-            f"metric must be a metric name such as 'macro_f1', got {short_repr(metric)}"
+    check_optimizer(optimizer)
+    options = _Options(
+        counts=tuple(_check_counts(counts)),
+        epochs=_whole("epochs", epochs),
+        batch=_whole("batch_size", batch_size),
+        rate=_literal(check_number("learning_rate", learning_rate, low=0, low_inclusive=False)),
+        schedule=check_option("schedule", schedule, SCHEDULES),
+        keep=check_option("keep", keep, KEEP_OPTIONS),
+        metric=_check_metric(metric),
+        head_epochs=_whole("head_epochs", head_epochs),
+        optimizer=optimizer,
+    )
+    text = remedy.recipe_text(values, Context(options.counts, options.epochs))
+    notes = _notes(remedy.name, values, text.summary, options)
+    body = _training(text, options)
+    if text.after:
+        body.append(text.after.rstrip("\n"))
+    if text.head is not None:
+        body.append(_head(text.head, options))
+    return _assemble(notes, "\n".join(body), options.counts)
+
+
+@dataclass(frozen=True)
+class _Options:
+    """The checked settings of one snippet; ``rate`` is source, ``monitor`` the fit metric."""
+
+    counts: tuple[int, ...]
+    epochs: int
+    batch: int
+    rate: str
+    schedule: str
+    keep: str
+    metric: str
+    head_epochs: int
+    optimizer: Mapping[str, Any] | None
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.counts)
+
+    @property
+    def monitor(self) -> str:
+        return self.metric if self.metric in _METRIC_CLASSES else _FALLBACK_METRIC
+
+    @property
+    def metric_line(self) -> str:
+        return (
+            f"metrics=[ki.metrics.{_METRIC_CLASSES[self.monitor]}(num_classes="
+            f'{self.num_classes}, name="{self.monitor}")]'
         )
 
-    monitor = metric if metric in _METRIC_CLASSES else _FALLBACK_METRIC
-    metric_line = (
-        f"metrics=[ki.metrics.{_METRIC_CLASSES[monitor]}(num_classes={num_classes}, "
-        f'name="{monitor}")]'
-    )
+    def optimizer_line(self, epochs: int) -> str:
+        return optimizer_source(self.rate, self.schedule, str(epochs), self.optimizer)
 
-    def best_epoch(patience: int) -> list[str]:
-        if keep == "last":
+    def best_epoch(self, patience: int) -> list[str]:
+        """The callback that keeps the best validation epoch (none with ``keep="last"``)."""
+        if self.keep == "last":
             return []
         return [
             "keras.callbacks.EarlyStopping(\n"
-            f'    monitor="val_{monitor}", mode="max", patience={patience}, '
+            f'    monitor="val_{self.monitor}", mode="max", patience={patience}, '
             "restore_best_weights=True\n"
             ")"
         ]
 
+
+def _whole(name: str, value: Any) -> int:
+    return int(check_number(name, value, low=1, integer=True))
+
+
+def _check_metric(metric: Any) -> str:
+    if not isinstance(metric, str) or not metric:
+        raise TypeError(
+            f"metric must be a metric name such as 'macro_f1', got {short_repr(metric)}"
+        )
+    return metric
+
+
+def _notes(name: str, values: Mapping[str, str], summary: str, options: _Options) -> list[str]:
+    """The comment lines that open the snippet: what it trains, what it needs, what differs."""
     tuned = ", ".join(f"{key}={value}" for key, value in values.items())
-    val_use = "to keep the best epoch" if keep == "best" else "for validation"
+    val_use = "to keep the best epoch" if options.keep == "best" else "for validation"
+    c = options.num_classes
     notes = [
-        f'Trains `model` with strategy "{remedy.name}"'
+        f'Trains `model` with strategy "{name}"'
         + (f" ({tuned})" if tuned else "")
         + ", as `keras-imbalance compare` did: "
-        + text.summary
+        + summary
         + ".",
-        f"Needs: model, an uncompiled keras.Model that outputs {num_classes} logits (no softmax); "
-        f"x_train, y_train (class indices 0..{num_classes - 1}); x_val, y_val ({val_use}).",
+        f"Needs: model, an uncompiled keras.Model that outputs {c} logits (no softmax); "
+        f"x_train, y_train (class indices 0..{c - 1}); x_val, y_val ({val_use}).",
     ]
-    if chosen_optimizer is not None and not chosen_optimizer[1]:
+    known = check_optimizer(options.optimizer)
+    if known is not None and not known[1]:
         notes.append(
-            f"compare trained with the optimizer {chosen_optimizer[0]!r}, which keras.optimizers "
+            f"compare trained with the optimizer {known[0]!r}, which keras.optimizers "
             "does not hold; put it in place of Adam below."
         )
-    if monitor != metric:
+    if options.monitor != options.metric:
         notes.append(
-            f"compare ranked by {metric!r}; this recipe keeps the epoch with the best balanced "
-            "accuracy."
+            f"compare ranked by {options.metric!r}; this recipe keeps the epoch with the best "
+            "balanced accuracy."
         )
-    lines = [_comment(note) for note in notes]
+    return [_comment(note) for note in notes]
 
+
+def _training(text: RecipeText, options: _Options) -> list[str]:
+    """The lines that compile and fit ``model`` the remedy's way."""
     body: list[str] = []
+    batch, num_classes = options.batch, options.num_classes
     uses_steps = (
-        schedule == "cosine"
+        options.schedule == "cosine"
         or text.data == "balanced"
         or (text.head is not None and text.head.balanced)
     )
     if uses_steps:
         body.append(f"steps_per_epoch = int(np.ceil(len(x_train) / {batch}))")
-    x_fit, y_fit, y_val = "x_train", "y_train", "y_val"
+    y_fit, y_val = "y_train", "y_val"
     if text.data in ("one_hot", "mixup"):
         body.append("# The loss takes one-hot (or mixed) targets.")
         body.append(f"y_train_one_hot = keras.utils.to_categorical(y_train, {num_classes})")
         body.append(f"y_val_one_hot = keras.utils.to_categorical(y_val, {num_classes})")
         y_fit, y_val = "y_train_one_hot", "y_val_one_hot"
-    body.append(
-        _call(
-            "model.compile",
-            [
-                "optimizer=" + optimizer_source(rate, schedule, str(n_epochs), optimizer),
-                "loss=" + text.loss,
-                metric_line,
-            ],
-        )
-    )
+    compile_args = [
+        "optimizer=" + options.optimizer_line(options.epochs),
+        "loss=" + text.loss,
+        options.metric_line,
+    ]
+    body.append(_call("model.compile", compile_args))
     if text.data == "mixup":
-        body.append(
-            _call(
-                "mixup = ki.MixupBatches",
-                [
-                    "x_train",
-                    "y_train",
-                    f"batch_size={batch}",
-                    f"alpha={text.mixup_alpha}",
-                    f"class_weight=[1.0] * {num_classes}",
-                    "seed=0",
-                ],
-            )
-        )
+        mixup_args = ["x_train", "y_train", f"batch_size={batch}", f"alpha={text.mixup_alpha}"]
+        mixup_args += [f"class_weight=[1.0] * {num_classes}", "seed=0"]
+        body.append(_call("mixup = ki.MixupBatches", mixup_args))
         fit_args = ["mixup"]
     elif text.data == "balanced":
         body.append("# As many gradient steps per epoch as training on x_train once.")
@@ -280,52 +322,32 @@ def recipe(
             "steps_per_epoch=steps_per_epoch",
         ]
     else:
-        fit_args = [x_fit, y_fit, f"batch_size={batch}"]
-    fit_args += [f"epochs={n_epochs}", f"validation_data=(x_val, {y_val})"]
+        fit_args = ["x_train", y_fit, f"batch_size={batch}"]
+    fit_args += [f"epochs={options.epochs}", f"validation_data=(x_val, {y_val})"]
     if text.class_weight is not None:
         fit_args.append("class_weight=" + text.class_weight)
-    callbacks = [*best_epoch(n_epochs), *text.callbacks]
+    callbacks = [*options.best_epoch(options.epochs), *text.callbacks]
     if callbacks:
         fit_args.append(_list("callbacks", callbacks))
     body.append(_call("model.fit", fit_args))
-    if text.after:
-        body.append(text.after.rstrip("\n"))
-    if text.head is not None:
-        optimizer_line = optimizer_source(rate, schedule, str(n_head_epochs), optimizer)
-        body.append(
-            _head(
-                text.head,
-                optimizer_line,
-                n_head_epochs,
-                batch,
-                num_classes,
-                metric_line,
-                best_epoch(n_head_epochs),
-            )
-        )
+    return body
 
-    code = "\n".join(body)
-    uses_counts = "counts" in code
+
+def _assemble(notes: list[str], code: str, counts: tuple[int, ...]) -> str:
+    """The comments, the imports the code uses, the counts it uses, then the code."""
     # One block, sorted as a user's project sees it: keras_imbalance is a third-party package.
     imports = ["import keras", "import keras_imbalance as ki"]
     if "np." in code:
         imports.append("import numpy as np")
-    header = [*lines, *imports, ""]
-    if uses_counts:
-        header.append(_counts_line(class_counts))
+    header = [*notes, *imports, ""]
+    if "counts" in code:
+        header.append(_counts_line(list(counts)))
     return "\n".join([*header, code]) + "\n"
 
 
-def _head(
-    head: HeadText,
-    optimizer: str,
-    epochs: int,
-    batch: int,
-    num_classes: int,
-    metric_line: str,
-    callbacks: list[str],
-) -> str:
+def _head(head: HeadText, options: _Options) -> str:
     """The classifier re-training stage (Kang et al. 2020) of ``"crt"`` and ``"crt_la"``."""
+    batch, epochs = options.batch, options.head_epochs
     if head.balanced:
         data = [
             f"ki.BalancedBatches(f_train, y_train, batch_size={batch}, seed=0)",
@@ -333,16 +355,22 @@ def _head(
         ]
     else:
         data = ["f_train", "y_train", f"batch_size={batch}"]
+    compile_args = [
+        "optimizer=" + options.optimizer_line(epochs),
+        f"loss={head.loss}",
+        options.metric_line,
+    ]
     lines = [
         _comment(f"Classifier re-training (Kang et al. 2020): keep the features, {head.why}."),
         "features = keras.Model(model.input, model.layers[-1].input)",
         "f_train = features.predict(x_train, verbose=0)",
         "f_val = features.predict(x_val, verbose=0)",
         f"head = keras.Sequential([keras.Input((f_train.shape[-1],)), "
-        f"keras.layers.Dense({num_classes})])",
-        _call("head.compile", ["optimizer=" + optimizer, f"loss={head.loss}", metric_line]),
+        f"keras.layers.Dense({options.num_classes})])",
+        _call("head.compile", compile_args),
     ]
     fit_args = [*data, f"epochs={epochs}", "validation_data=(f_val, y_val)"]
+    callbacks = options.best_epoch(epochs)
     if callbacks:
         fit_args.append(_list("callbacks", callbacks))
     lines.append(_call("head.fit", fit_args))
