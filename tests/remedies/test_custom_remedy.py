@@ -101,6 +101,10 @@ def test_a_users_remedy_trains_tunes_and_is_recorded(tmp_path: Path) -> None:
     (row,) = [row for row in saved["summary"] if row["strategy"] == "power_weights"]
     assert [run["params"] for run in runs if run["chosen"]] == [row["params"]]
     assert saved["settings"]["grids"]["power_weights"] == {"power": [0.5, 1.0]}
+    # The result's recipe finds the remedy by its recorded name when it is the best one.
+    text = replace(result, best="power_weights").recipe()
+    assert f'strategy "power_weights" (power={row["params"]["power"]!r})' in text
+    assert "class_weight={0: " in text
 
 
 def test_a_users_remedy_recipe_runs() -> None:

@@ -87,8 +87,16 @@ DEFAULT_REMEDIES: tuple[str, ...] = (
 )
 
 
+# The remedies of your own that get_remedy checked in this process, by name (the latest wins),
+# so that a result's recipe finds them by the name results.json records.
+_SEEN: dict[str, Remedy] = {}
+
+
 def get_remedy(remedy: str | Remedy, where: str = "strategies") -> Remedy:
     """The remedy a name stands for, or ``remedy`` itself when it is a :class:`Remedy`.
+
+    A name is a built-in one, or the name of a remedy of your own already passed (as an object)
+    in this process, e.g. to ``compare``.
 
     Example:
         >>> get_remedy("la_drw").defaults()
@@ -102,6 +110,8 @@ def get_remedy(remedy: str | Remedy, where: str = "strategies") -> Remedy:
         return check_remedy(remedy, where)
     if isinstance(remedy, str) and remedy in REMEDIES:
         return REMEDIES[remedy]
+    if isinstance(remedy, str) and remedy in _SEEN:
+        return _SEEN[remedy]
     if isinstance(remedy, str):
         names = ", ".join(repr(name) for name in REMEDIES)
         raise ValueError(
@@ -133,6 +143,8 @@ def check_remedy(remedy: Remedy, where: str) -> Remedy:
     knob_names = [getattr(knob, "name", None) for knob in remedy.knobs]
     if len(set(knob_names)) != len(knob_names):
         raise ValueError(f"{name}.knobs={knob_names!r} repeats a name; name each knob once")
+    if name not in REMEDIES:
+        _SEEN[name] = remedy
     return remedy
 
 
