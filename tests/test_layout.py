@@ -11,25 +11,11 @@ not). Relative imports are resolved, and ``from P import m`` of a submodule ``m`
 from __future__ import annotations
 
 import ast
-import itertools
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = SRC / "keras_imbalance"
 MAX_LINES = 500
-
-# Cycles that other branches of the same change break, each written as a path whose last step
-# is the function-level import that goes away. The check drops that one import and still fails
-# on any other cycle. Delete this allow-list once those branches are merged.
-KNOWN_CYCLES_BEING_FIXED: tuple[tuple[str, ...], ...] = (
-    # the remedies move what the parallel workers need out of session
-    (
-        "keras_imbalance.comparison.session",
-        "keras_imbalance.comparison.parallel",
-        "keras_imbalance.comparison.session",
-    ),
-)
-
 
 def _modules() -> dict[str, Path]:
     modules = {}
@@ -162,11 +148,6 @@ def test_no_module_over_500_lines():
 def test_no_import_cycle():
     """No two modules of the package import each other, directly or through others."""
     graph = _graph()
-    for cycle in KNOWN_CYCLES_BEING_FIXED:
-        steps = list(itertools.pairwise(cycle))
-        stale = [f"{a} -> {b}" for a, b in steps if b not in graph[a]]
-        assert not stale, f"{stale} no longer imported: delete {cycle} from the allow-list"
-        graph[cycle[-2]].discard(cycle[-1])
     cycles = _cycles(graph)
     assert cycles == [], "import cycles:\n" + "\n".join(" -> ".join(c) for c in cycles)
 

@@ -8,7 +8,8 @@ imported eagerly; names whose modules import Keras, scikit-learn or matplotlib a
 use, so ``import keras_imbalance`` stays fast and works without the optional extras. The Keras
 classes also live in their own namespaces, as in Keras: :mod:`keras_imbalance.losses`,
 :mod:`keras_imbalance.metrics`, :mod:`keras_imbalance.callbacks`, :mod:`keras_imbalance.datasets`
-and :mod:`keras_imbalance.plotting`.
+and :mod:`keras_imbalance.plotting`; the remedies ``compare`` runs in
+:mod:`keras_imbalance.remedies` (``ki.remedies.Remedy``, ``ki.remedies.get_remedy``).
 
     >>> import keras_imbalance as ki
     >>> counts = ki.count_labels([0, 0, 0, 1])
@@ -180,7 +181,7 @@ _LAZY: dict[str, str] = {
 }
 _SUBMODULES = frozenset(
     {"bias", "callbacks", "comparison", "counting", "datasets", "evaluation", "labels", "losses"}
-    | {"metrics", "pipelines", "plotting", "weighting"}
+    | {"metrics", "pipelines", "plotting", "remedies", "weighting"}
 )
 
 __all__ = [

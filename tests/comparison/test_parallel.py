@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
 
+import keras_imbalance.comparison.parallel as parallel
 from keras_imbalance.comparison import compare
 from keras_imbalance.comparison.parallel import process_pool
 from tests.comparison.test_compare import mlp, tiny_data
 from tests.comparison.test_resume import assert_same_runs
 from tests.conftest import BACKEND
+from tests.remedies.test_custom_remedy import PowerWeights
 
 # The executor path is the same Python on every backend; each worker process imports the backend
 # anew (10-20 s), so these run on one backend to keep CI short.
@@ -19,14 +22,29 @@ pytestmark = pytest.mark.skipif(
     reason="executor plumbing is backend-independent; run on the tensorflow backend only",
 )
 
-STRATEGIES = ["none", "balanced", "logit_adjusted", "posthoc"]
+# A remedy of the user's own travels to the workers too (pickled with its class's module).
+STRATEGIES = ["none", "balanced", "logit_adjusted", "posthoc", PowerWeights()]
 KWARGS = {
     "model": mlp,
     "epochs": 2,
     "seeds": [0, 1],
     "n_boot": 50,
-    "grids": {"logit_adjusted": {"tau": [1.0, 2.0]}, "posthoc": {"tau": [0.0, 1.0]}},
+    "grids": {
+        "logit_adjusted": {"tau": [1.0, 2.0]},
+        "posthoc": {"tau": [0.0, 1.0]},
+        "power_weights": {"power": [1.0]},
+    },
 }
+
+
+def test_parallel_imports_nothing_that_imports_it_even_inside_functions() -> None:
+    """The workers' module and the session share records.py instead of importing each other."""
+    tree = ast.parse(Path(parallel.__file__).read_text(encoding="utf-8"))
+    imported = {
+        node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
+    }
+    assert "keras_imbalance.comparison.session" not in imported
+    assert "keras_imbalance.comparison.records" in imported
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +56,7 @@ def test_a_process_pool_gives_the_sequential_runs(sequential: list[dict], tmp_pa
     with process_pool(2) as executor:
         result = compare(tiny_data(), STRATEGIES, executor=executor, output=tmp_path, **KWARGS)
     assert_same_runs(result.runs, sequential)
-    assert result.settings["runs_trained"] == 8  # 4 trained runs x 2 seeds, posthoc is free
+    assert result.settings["runs_trained"] == 10  # 5 trained runs x 2 seeds, posthoc is free
     lines = (tmp_path / "runs.jsonl").read_text().splitlines()
     assert len(lines) == 1 + len(sequential)  # written by this process alone
 

@@ -550,3 +550,47 @@ def test_bad_arguments(arguments: dict[str, Any], error: type, message: str) -> 
     params = options.pop("params")
     with pytest.raises(error, match=message):
         recipe("logit_adjusted", params, **options)
+
+
+# --- The optimizer compare was given --------------------------------------------------------
+
+
+def test_optimizer_config_keeps_the_class_and_the_settings_that_differ() -> None:
+    from keras_imbalance.comparison.recipe_templates import optimizer_config
+
+    assert optimizer_config(None) is None
+    assert optimizer_config(keras.optimizers.SGD(0.5, momentum=0.9, nesterov=True)) == {
+        "class_name": "SGD",
+        "config": {"momentum": 0.9, "nesterov": True},
+    }
+    assert optimizer_config("adamw") == {"class_name": "AdamW", "config": {}}
+
+
+@pytest.mark.parametrize("schedule", ["cosine", "constant"])
+def test_recipe_compiles_with_the_given_optimizer(schedule: str, fits: FitSpy) -> None:
+    sgd = {"class_name": "SGD", "config": {"momentum": 0.9}}
+    text = _emit("crt", schedule=schedule, optimizer=sgd)
+    assert "Adam" not in text and text.count("keras.optimizers.SGD(") == 2  # model and head
+    _run(text)
+    assert len(fits.calls) == 2
+    for call in fits.calls:
+        optimizer = call["model"].optimizer
+        assert type(optimizer) is keras.optimizers.SGD
+        assert optimizer.momentum == pytest.approx(0.9)
+        assert int(optimizer.iterations) == 2 * STEPS
+
+
+def test_an_optimizer_keras_does_not_hold_is_named_in_a_comment() -> None:
+    text = _emit("none", optimizer={"class_name": "MyOptimizer", "config": {}})
+    assert "optimizer 'MyOptimizer', which keras.optimizers does not hold" in text
+    with pytest.raises(TypeError, match=r"optimizer=.*must be None or a dict"):
+        _emit("none", optimizer="sgd")
+
+
+def test_recipe_takes_a_remedy_object() -> None:
+    from keras_imbalance.remedies import get_remedy
+
+    options: dict[str, Any] = {"counts": COUNTS, "epochs": 2, "batch_size": 4, "learning_rate": 0.1}
+    by_object = recipe(get_remedy("focal"), {"gamma": 1.5}, **options)
+    assert by_object == recipe("focal", {"gamma": 1.5}, **options)
+    assert "gamma=1.5," in by_object

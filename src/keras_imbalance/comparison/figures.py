@@ -24,6 +24,8 @@ import numpy as np
 from keras_imbalance.comparison.formatting import format_params
 from keras_imbalance.comparison.record import ComparisonRecord as Comparison
 from keras_imbalance.evaluation.confusion_scores import DEFINITIONS
+from keras_imbalance.remedies import REMEDIES
+from keras_imbalance.remedies.registry import ordered_params
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -74,7 +76,7 @@ def metric_name(metric: str) -> str:
 
 
 def _label(row: dict[str, Any]) -> str:
-    params = format_params(row["params"], significant=6)
+    params = format_params(ordered_params(row["strategy"], row["params"]), significant=6)
     return f"{row['rank']}. {row['strategy']}" + (f" ({params})" if params else "")
 
 
@@ -301,8 +303,6 @@ def plot_learning_curves(comparison: Comparison | dict[str, Any]) -> Figure:
     (``crt``, ``crt_la``) train for their own epochs on ``none``'s frozen features, so they get a
     panel of their own; post-hoc adjustments have no curve and are listed below the plot.
     """
-    from keras_imbalance.comparison.strategies import HEAD_STRATEGIES
-
     plt = _pyplot()
     result = _as_comparison(comparison)
     curves = _curves(result)
@@ -314,8 +314,9 @@ def plot_learning_curves(comparison: Comparison | dict[str, Any]) -> Figure:
         s: (palette[i % 10], "--" if s == "none" else styles[(i // 10) % len(styles)])
         for i, s in enumerate(order)
     }
-    heads = [s for s in order if s in HEAD_STRATEGIES]
-    trained = [s for s in order if s not in HEAD_STRATEGIES]
+    # A head remedy's curves are on none's features; a remedy of your own is drawn as trained.
+    heads = [s for s in order if s in REMEDIES and REMEDIES[s].kind == "head"]
+    trained = [s for s in order if s not in heads]
     panels = [(trained, "epoch")] if trained else []
     if heads:
         panels.append((heads, "head epoch (on none's frozen features)"))

@@ -10,6 +10,9 @@ training of one ``Dense`` layer (``crt``, ``crt_la``).
 * ``tau_norm``: ``z_c = f . w_c / ||w_c||^tau + b_c``; ``tau = 0`` is the ``"none"`` model.
 * ``crt``: a fresh ``Dense(C)`` trained on the frozen features with class-balanced batches.
 * ``crt_la``: the same layer trained on shuffled batches with the logit-adjusted loss.
+
+Each head's math is its remedy's (:mod:`keras_imbalance.remedies.heads`); this module finds the
+classifier inside the model and computes the features the heads work on.
 """
 
 from __future__ import annotations
@@ -84,33 +87,6 @@ def classifier_weights(model: Any) -> tuple[np.ndarray, np.ndarray]:
     if len(weights) < 2:
         return kernel, np.zeros(kernel.shape[1])
     return kernel, np.asarray(weights[1], dtype="float64")
-
-
-def tau_normalized_logits(
-    features: np.ndarray, kernel: np.ndarray, bias: np.ndarray, tau: float
-) -> np.ndarray:
-    """Logits of the tau-normalised classifier: ``f @ (W / ||W||^tau) + b`` (norms per class).
-
-    Example:
-        >>> f = np.array([[1.0, 0.0]])
-        >>> w = np.array([[3.0, 0.0], [4.0, 1.0]])  # class norms 5 and 1
-        >>> tau_normalized_logits(f, w, np.zeros(2), 1.0).tolist()
-        [[0.6, 0.0]]
-    """
-    norms = np.linalg.norm(kernel, axis=0, keepdims=True)
-    scale = np.where(norms > 0, norms, 1.0) ** float(tau)
-    return features @ (kernel / scale) + bias
-
-
-def posthoc_logits(logits: np.ndarray, counts: np.ndarray, tau: float) -> np.ndarray:
-    """``logits - tau * log(prior)``, the prior from the training counts.
-
-    Example:
-        >>> posthoc_logits(np.zeros((1, 2)), np.array([90, 10]), 1.0).round(3).tolist()
-        [[0.105, 2.303]]
-    """
-    prior = np.asarray(counts, dtype="float64") / np.sum(counts)
-    return logits - float(tau) * np.log(prior)
 
 
 def head_model(num_features: int, num_classes: int, seed: int) -> Any:

@@ -30,6 +30,7 @@ from keras_imbalance.comparison.training import (
     Recipe,
     check_training_kwargs,
 )
+from keras_imbalance.remedies import Remedy
 
 ProgressCallback = Callable[[int, int, str], None]
 
@@ -123,7 +124,7 @@ def check_seeds(seeds: Any) -> tuple[int, ...]:
 class PlanOptions:
     """Which runs a comparison trains: the strategies (checked), seeds, grids and tuning."""
 
-    names: Sequence[str]
+    remedies: Sequence[Remedy]
     seeds: Sequence[int] = (0, 1, 2)
     grids: Mapping[str, Mapping[str, Sequence[Any]]] | None = None
     tune: bool = True
@@ -139,10 +140,14 @@ class PlanOptions:
                 "grids was given with tune=False, so it would be ignored; drop grids or set "
                 "tune=True"
             )
-        merged = check_grids(list(self.names), self.grids)
+        merged = check_grids(list(self.remedies), self.grids)
         return replace(
-            self, names=list(self.names), seeds=check_seeds(self.seeds), merged_grids=merged
+            self, remedies=list(self.remedies), seeds=check_seeds(self.seeds), merged_grids=merged
         )
+
+    @property
+    def names(self) -> list[str]:
+        return [remedy.name for remedy in self.remedies]
 
 
 @dataclass(frozen=True)

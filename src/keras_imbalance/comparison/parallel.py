@@ -27,8 +27,10 @@ from typing import Any
 
 import numpy as np
 
+from keras_imbalance.comparison.records import score_run
 from keras_imbalance.comparison.splits import Splits
-from keras_imbalance.comparison.training import Recipe
+from keras_imbalance.comparison.training import Recipe, fit_run
+from keras_imbalance.remedies import Context, Remedy, get_remedy
 
 
 @dataclass
@@ -47,6 +49,8 @@ class RunTask:
     initial: list[np.ndarray] | None = None
     log_dir: str | None = None
     keep_weights: bool = False
+    # The remedy object (a user's own travels pickled); None: the built-in one called name.
+    remedy: Remedy | None = None
 
 
 @dataclass
@@ -61,10 +65,7 @@ def run_task(task: RunTask) -> TaskResult:
     """Train one run from its seed's initial weights and score it (runs in any process)."""
     import keras
 
-    from keras_imbalance.comparison.session import score_run
-    from keras_imbalance.comparison.strategies import setup
-    from keras_imbalance.comparison.training import fit_run
-
+    remedy = get_remedy(task.name) if task.remedy is None else task.remedy
     shape = tuple(int(d) for d in task.arrays["train"].shape[1:])
     num_classes = task.splits.num_classes
     initial = task.initial
@@ -76,7 +77,7 @@ def run_task(task: RunTask) -> TaskResult:
     counts = task.splits.counts("train")
     output = fit_run(
         network,
-        setup(task.name, task.params, counts, task.recipe.epochs),
+        remedy.setup(task.params, Context.of(counts, task.recipe.epochs)),
         x_train=task.arrays["train"],
         y_train=task.splits.y_train,
         x_val=task.arrays["val"],
@@ -167,8 +168,8 @@ def dask_executor(address: str) -> Executor:
     return Client(address).get_executor()
 
 
-def check_picklable(build: Any) -> None:
-    """A clear error, before any work, when the builder cannot travel to another process."""
+def check_picklable(build: Any, argument: str = "model", what: str = "builder") -> None:
+    """A clear error, before any work, when ``build`` cannot travel to another process."""
     import pickle
 
     try:
@@ -176,7 +177,7 @@ def check_picklable(build: Any) -> None:
     except (pickle.PicklingError, AttributeError, TypeError) as error:
         name = getattr(build, "__qualname__", repr(build))
         raise TypeError(
-            f"model={name} cannot be sent to another process ({error}); with an executor, define "
-            f"the builder at the top level of an importable module (not a lambda or a nested "
-            f"function)"
+            f"{argument}={name} cannot be sent to another process ({error}); with an executor, "
+            f"define the {what} at the top level of an importable module (not a lambda or a "
+            f"nested function or class)"
         ) from error

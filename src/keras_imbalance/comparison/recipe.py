@@ -1,10 +1,11 @@
 """The Python snippet ``compare`` prints: train the user's own model with the chosen remedy.
 
 :func:`recipe` turns a strategy name and its tuned values into short, runnable source that
-trains ``model`` the way ``compare`` trained it: Adam with a cosine-decay schedule over all
-training steps (or a constant rate), the given batch size and epochs, and the weights of the
-epoch with the best validation metric. Each strategy is one small template in
-:data:`RECIPE_STRATEGIES`' table; the snippet imports only ``keras``, ``numpy`` and
+trains ``model`` the way ``compare`` trained it: Adam (or the optimizer ``compare`` was given)
+with a cosine-decay schedule over all training steps (or a constant rate), the given batch size
+and epochs, and the weights of the epoch with the best validation metric. The lines that differ
+per strategy come from its remedy (:meth:`keras_imbalance.remedies.Remedy.recipe_text`); the
+snippet imports only ``keras``, ``numpy`` and
 ``keras_imbalance``, embeds the training class counts, and prints floats with ``repr`` so the
 tuned values round-trip exactly.
 
@@ -21,16 +22,18 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from keras_imbalance._validation import check_number, check_option, short_repr
 from keras_imbalance.comparison.formatting import format_params
 from keras_imbalance.comparison.recipe_templates import (
-    _DRW_CALLBACK,
-    _PLAIN_LOSS,
-    _TEMPLATES,
     RECIPE_STRATEGIES,
+    check_optimizer,
+    optimizer_config,
+    optimizer_source,
 )
+from keras_imbalance.remedies import Context, HeadText, RecipeText, Remedy, get_remedy
 
 SCHEDULES: tuple[str, ...] = ("cosine", "constant")
 KEEP_OPTIONS: tuple[str, ...] = ("best", "last")
@@ -53,35 +56,9 @@ def _literal(value: Any) -> str:
     return repr(float(value))
 
 
-def _check_params(strategy: str, params: Any) -> dict[str, str]:
-    """The tuned values of ``strategy`` as source literals, defaults filled in."""
-    allowed = _TEMPLATES[strategy].params
-    if not isinstance(params, Mapping):
-        raise TypeError(
-            f"params must be a dict of tuned values such as {{'tau': 1.0}}, got "
-            f"{short_repr(params)}"
-        )
-    unknown = [key for key in params if key not in allowed]
-    if unknown:
-        keys = ", ".join(repr(key) for key in allowed) or "none"
-        raise ValueError(
-            f"params={short_repr(dict(params))} has key {unknown[0]!r}, which strategy="
-            f"{strategy!r} does not take; allowed keys: {keys}"
-        )
-    values: dict[str, str] = {}
-    for key, default in allowed.items():
-        value = params.get(key, default)
-        if key == "mu" and value == "auto":
-            values[key] = _literal(value)
-            continue
-        if key == "start":
-            value = check_number(f"params['{key}']", value, low=0, high=1)
-        elif key == "beta":
-            value = check_number(f"params['{key}']", value, low=0, high=1, high_inclusive=False)
-        else:
-            value = check_number(f"params['{key}']", value, low=0)
-        values[key] = _literal(value)
-    return values
+def _check_params(remedy: Remedy, params: Any) -> dict[str, str]:
+    """The tuned values of ``remedy`` as source literals, defaults filled in."""
+    return {key: _literal(value) for key, value in remedy.check_params(params, "params").items()}
 
 
 def _check_counts(counts: Any) -> list[int]:
@@ -142,19 +119,8 @@ def _list(name: str, items: list[str]) -> str:
     return f"{name}=[\n{body}\n]"
 
 
-def _optimizer(learning_rate: str, schedule: str, epochs: str) -> str:
-    if schedule == "constant":
-        return f"keras.optimizers.Adam({learning_rate})"
-    return (
-        "keras.optimizers.Adam(\n"
-        f"    keras.optimizers.schedules.CosineDecay({learning_rate}, "
-        f"decay_steps={epochs} * steps_per_epoch)\n"
-        ")"
-    )
-
-
 def recipe(
-    strategy: str,
+    strategy: str | Remedy,
     params: Mapping[str, Any],
     *,
     counts: Sequence[int],
@@ -165,19 +131,21 @@ def recipe(
     keep: str = "best",
     metric: str = "balanced_accuracy",
     head_epochs: int = 10,
+    optimizer: Mapping[str, Any] | None = None,
 ) -> str:
     """Python source that trains ``model`` with ``strategy`` and its tuned ``params``.
 
     The snippet expects five names: ``model`` (an uncompiled ``keras.Model`` that outputs ``C``
     logits, no softmax), ``x_train, y_train`` (class indices ``0..C-1``) and ``x_val, y_val``
     (to keep the epoch with the best validation ``metric``). It compiles ``model`` with Adam
-    (cosine decay to 0 over ``epochs * ceil(len(x_train) / batch_size)`` steps, or a constant
-    rate), trains it, and leaves the trained ``model``; ``"posthoc"`` also defines
-    ``predict(x)``, which returns class indices. It imports only ``keras``, ``numpy as np``
-    and ``keras_imbalance as ki``.
+    or ``optimizer`` (cosine decay to 0 over ``epochs * ceil(len(x_train) / batch_size)``
+    steps, or a constant rate), trains it, and leaves the trained ``model``; ``"posthoc"``
+    also defines ``predict(x)``, which returns class indices. It imports only ``keras``,
+    ``numpy as np`` and ``keras_imbalance as ki``.
 
     Args:
-        strategy: one of :data:`RECIPE_STRATEGIES`.
+        strategy: one of :data:`RECIPE_STRATEGIES`, or a
+            :class:`~keras_imbalance.remedies.Remedy` object.
         params: the strategy's tuned values, e.g. ``{"tau": 1.5}``; a missing key takes the
             default ``compare`` uses.
         counts: training examples per class (``C`` ints), embedded as a literal.
@@ -189,6 +157,9 @@ def recipe(
         metric: the validation metric that picks the best epoch; ``"balanced_accuracy"`` and
             ``"macro_f1"`` are reported during ``fit``, others fall back to balanced accuracy.
         head_epochs: epochs of the classifier re-training stage of ``"crt"``/``"crt_la"``.
+        optimizer: the optimizer ``compare`` trained with, as recorded in its settings
+            (:func:`~keras_imbalance.comparison.recipe_templates.optimizer_config`:
+            ``{"class_name": "SGD", "config": {"momentum": 0.9}}``); ``None``: Adam.
 
     Example:
         >>> text = recipe("balanced", {}, counts=[30, 10], epochs=5, batch_size=32,
@@ -208,92 +179,143 @@ def recipe(
             class_weight=dict(ki.class_weights(counts, "balanced", normalize="mean")),
         )
     """
-    check_option("strategy", strategy, RECIPE_STRATEGIES)
-    template = _TEMPLATES[strategy]
-    values = _check_params(strategy, params)
-    class_counts = _check_counts(counts)
-    num_classes = len(class_counts)
-    n_epochs = int(check_number("epochs", epochs, low=1, integer=True))
-    batch = int(check_number("batch_size", batch_size, low=1, integer=True))
-    n_head_epochs = int(check_number("head_epochs", head_epochs, low=1, integer=True))
-    rate = _literal(check_number("learning_rate", learning_rate, low=0, low_inclusive=False))
-    check_option("schedule", schedule, SCHEDULES)
-    check_option("keep", keep, KEEP_OPTIONS)
-    if not isinstance(metric, str) or not metric:
-        raise TypeError(
-            f"metric must be a metric name such as 'macro_f1', got {short_repr(metric)}"
+    remedy = get_remedy(strategy, "strategy")
+    values = _check_params(remedy, params)
+    check_optimizer(optimizer)
+    options = _Options(
+        counts=tuple(_check_counts(counts)),
+        epochs=_whole("epochs", epochs),
+        batch=_whole("batch_size", batch_size),
+        rate=_literal(check_number("learning_rate", learning_rate, low=0, low_inclusive=False)),
+        schedule=check_option("schedule", schedule, SCHEDULES),
+        keep=check_option("keep", keep, KEEP_OPTIONS),
+        metric=_check_metric(metric),
+        head_epochs=_whole("head_epochs", head_epochs),
+        optimizer=optimizer,
+    )
+    text = remedy.recipe_text(values, Context(options.counts, options.epochs))
+    notes = _notes(remedy.name, values, text.summary, options)
+    body = _training(text, options)
+    if text.after:
+        body.append(text.after.rstrip("\n"))
+    if text.head is not None:
+        body.append(_head(text.head, options))
+    return _assemble(notes, "\n".join(body), options.counts)
+
+
+@dataclass(frozen=True)
+class _Options:
+    """The checked settings of one snippet; ``rate`` is source, ``monitor`` the fit metric."""
+
+    counts: tuple[int, ...]
+    epochs: int
+    batch: int
+    rate: str
+    schedule: str
+    keep: str
+    metric: str
+    head_epochs: int
+    optimizer: Mapping[str, Any] | None
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.counts)
+
+    @property
+    def monitor(self) -> str:
+        return self.metric if self.metric in _METRIC_CLASSES else _FALLBACK_METRIC
+
+    @property
+    def metric_line(self) -> str:
+        return (
+            f"metrics=[ki.metrics.{_METRIC_CLASSES[self.monitor]}(num_classes="
+            f'{self.num_classes}, name="{self.monitor}")]'
         )
 
-    monitor = metric if metric in _METRIC_CLASSES else _FALLBACK_METRIC
-    metric_line = (
-        f"metrics=[ki.metrics.{_METRIC_CLASSES[monitor]}(num_classes={num_classes}, "
-        f'name="{monitor}")]'
-    )
+    def optimizer_line(self, epochs: int) -> str:
+        return optimizer_source(self.rate, self.schedule, str(epochs), self.optimizer)
 
-    def best_epoch(patience: int) -> list[str]:
-        if keep == "last":
+    def best_epoch(self, patience: int) -> list[str]:
+        """The callback that keeps the best validation epoch (none with ``keep="last"``)."""
+        if self.keep == "last":
             return []
         return [
             "keras.callbacks.EarlyStopping(\n"
-            f'    monitor="val_{monitor}", mode="max", patience={patience}, '
+            f'    monitor="val_{self.monitor}", mode="max", patience={patience}, '
             "restore_best_weights=True\n"
             ")"
         ]
 
+
+def _whole(name: str, value: Any) -> int:
+    return int(check_number(name, value, low=1, integer=True))
+
+
+def _check_metric(metric: Any) -> str:
+    if not isinstance(metric, str) or not metric:
+        raise TypeError(
+            f"metric must be a metric name such as 'macro_f1', got {short_repr(metric)}"
+        )
+    return metric
+
+
+def _notes(name: str, values: Mapping[str, str], summary: str, options: _Options) -> list[str]:
+    """The comment lines that open the snippet: what it trains, what it needs, what differs."""
     tuned = format_params(values)
-    val_use = "to keep the best epoch" if keep == "best" else "for validation"
+    val_use = "to keep the best epoch" if options.keep == "best" else "for validation"
+    c = options.num_classes
     notes = [
-        f'Trains `model` with strategy "{strategy}"'
+        f'Trains `model` with strategy "{name}"'
         + (f" ({tuned})" if tuned else "")
         + ", as `keras-imbalance compare` did: "
-        + template.summary
+        + summary
         + ".",
-        f"Needs: model, an uncompiled keras.Model that outputs {num_classes} logits (no softmax); "
-        f"x_train, y_train (class indices 0..{num_classes - 1}); x_val, y_val ({val_use}).",
+        f"Needs: model, an uncompiled keras.Model that outputs {c} logits (no softmax); "
+        f"x_train, y_train (class indices 0..{c - 1}); x_val, y_val ({val_use}).",
     ]
-    if monitor != metric:
+    known = check_optimizer(options.optimizer)
+    if known is not None and not known[1]:
         notes.append(
-            f"compare ranked by {metric!r}; this recipe keeps the epoch with the best balanced "
-            "accuracy."
+            f"compare trained with the optimizer {known[0]!r}, which keras.optimizers "
+            "does not hold; put it in place of Adam below."
         )
-    lines = [_comment(note) for note in notes]
+    if options.monitor != options.metric:
+        notes.append(
+            f"compare ranked by {options.metric!r}; this recipe keeps the epoch with the best "
+            "balanced accuracy."
+        )
+    return [_comment(note) for note in notes]
 
+
+def _training(text: RecipeText, options: _Options) -> list[str]:
+    """The lines that compile and fit ``model`` the remedy's way."""
     body: list[str] = []
-    uses_steps = schedule == "cosine" or template.data == "balanced" or template.head == "balanced"
+    batch, num_classes = options.batch, options.num_classes
+    uses_steps = (
+        options.schedule == "cosine"
+        or text.data == "balanced"
+        or (text.head is not None and text.head.balanced)
+    )
     if uses_steps:
         body.append(f"steps_per_epoch = int(np.ceil(len(x_train) / {batch}))")
-    x_fit, y_fit, y_val = "x_train", "y_train", "y_val"
-    if template.data in ("one_hot", "mixup"):
+    y_fit, y_val = "y_train", "y_val"
+    if text.data in ("one_hot", "mixup"):
         body.append("# The loss takes one-hot (or mixed) targets.")
         body.append(f"y_train_one_hot = keras.utils.to_categorical(y_train, {num_classes})")
         body.append(f"y_val_one_hot = keras.utils.to_categorical(y_val, {num_classes})")
         y_fit, y_val = "y_train_one_hot", "y_val_one_hot"
-    body.append(
-        _call(
-            "model.compile",
-            [
-                "optimizer=" + _optimizer(rate, schedule, str(n_epochs)),
-                "loss=" + template.loss.format(**values, num_classes=num_classes),
-                metric_line,
-            ],
-        )
-    )
-    if template.data == "mixup":
-        body.append(
-            _call(
-                "mixup = ki.MixupBatches",
-                [
-                    "x_train",
-                    "y_train",
-                    f"batch_size={batch}",
-                    f"alpha={_literal(float(values['alpha']))}",
-                    f"class_weight=[1.0] * {num_classes}",
-                    "seed=0",
-                ],
-            )
-        )
+    compile_args = [
+        "optimizer=" + options.optimizer_line(options.epochs),
+        "loss=" + text.loss,
+        options.metric_line,
+    ]
+    body.append(_call("model.compile", compile_args))
+    if text.data == "mixup":
+        mixup_args = ["x_train", "y_train", f"batch_size={batch}", f"alpha={text.mixup_alpha}"]
+        mixup_args += [f"class_weight=[1.0] * {num_classes}", "seed=0"]
+        body.append(_call("mixup = ki.MixupBatches", mixup_args))
         fit_args = ["mixup"]
-    elif template.data == "balanced":
+    elif text.data == "balanced":
         body.append("# As many gradient steps per epoch as training on x_train once.")
         fit_args = [
             f'ki.BalancedBatches(x_train, y_train, batch_size={batch}, sampling="oversample", '
@@ -301,91 +323,55 @@ def recipe(
             "steps_per_epoch=steps_per_epoch",
         ]
     else:
-        fit_args = [x_fit, y_fit, f"batch_size={batch}"]
-    fit_args += [f"epochs={n_epochs}", f"validation_data=(x_val, {y_val})"]
-    if template.class_weight is not None:
-        fit_args.append("class_weight=" + template.class_weight.format(**values))
-    callbacks = best_epoch(n_epochs)
-    if template.drw:
-        fraction = float(values["start"])
-        start_epoch = max(1, round(fraction * n_epochs)) if n_epochs > 1 else 0
-        drw = _DRW_CALLBACK.format(
-            start_epoch=start_epoch,
-            start_note=f"start={values['start']} of {n_epochs} epoch{'' if n_epochs == 1 else 's'}",
-        )
-        if template.data == "mixup":
-            drw = drw.replace(
-                "ki.callbacks.DeferredReweighting(\n", "ki.DeferredMixupWeights(\n    mixup,\n"
-            )
-        callbacks.append(drw)
+        fit_args = ["x_train", y_fit, f"batch_size={batch}"]
+    fit_args += [f"epochs={options.epochs}", f"validation_data=(x_val, {y_val})"]
+    if text.class_weight is not None:
+        fit_args.append("class_weight=" + text.class_weight)
+    callbacks = [*options.best_epoch(options.epochs), *text.callbacks]
     if callbacks:
         fit_args.append(_list("callbacks", callbacks))
     body.append(_call("model.fit", fit_args))
-    if template.after:
-        body.append(template.after.format(**values).rstrip("\n"))
-    if template.head is not None:
-        body.append(
-            _head(
-                template.head,
-                values,
-                rate,
-                schedule,
-                n_head_epochs,
-                batch,
-                num_classes,
-                metric_line,
-                best_epoch(n_head_epochs),
-            )
-        )
+    return body
 
-    code = "\n".join(body)
-    uses_counts = "counts" in code
+
+def _assemble(notes: list[str], code: str, counts: tuple[int, ...]) -> str:
+    """The comments, the imports the code uses, the counts it uses, then the code."""
     # One block, sorted as a user's project sees it: keras_imbalance is a third-party package.
     imports = ["import keras", "import keras_imbalance as ki"]
     if "np." in code:
         imports.append("import numpy as np")
-    header = [*lines, *imports, ""]
-    if uses_counts:
-        header.append(_counts_line(class_counts))
+    header = [*notes, *imports, ""]
+    if "counts" in code:
+        header.append(_counts_line(list(counts)))
     return "\n".join([*header, code]) + "\n"
 
 
-def _head(
-    kind: str,
-    values: Mapping[str, str],
-    rate: str,
-    schedule: str,
-    epochs: int,
-    batch: int,
-    num_classes: int,
-    metric_line: str,
-    callbacks: list[str],
-) -> str:
+def _head(head: HeadText, options: _Options) -> str:
     """The classifier re-training stage (Kang et al. 2020) of ``"crt"`` and ``"crt_la"``."""
-    if kind == "balanced":
-        why = "fit a fresh last layer on class-balanced batches"
-        loss = _PLAIN_LOSS
+    batch, epochs = options.batch, options.head_epochs
+    if head.balanced:
         data = [
             f"ki.BalancedBatches(f_train, y_train, batch_size={batch}, seed=0)",
             "steps_per_epoch=steps_per_epoch",
         ]
     else:
-        why = "fit a fresh last layer with the logit-adjusted loss"
-        loss = f"ki.losses.LogitAdjustedLoss(counts, tau={values['tau']})"
         data = ["f_train", "y_train", f"batch_size={batch}"]
+    compile_args = [
+        "optimizer=" + options.optimizer_line(epochs),
+        f"loss={head.loss}",
+        options.metric_line,
+    ]
     lines = [
-        _comment(f"Classifier re-training (Kang et al. 2020): keep the features, {why}."),
+        _comment(f"Classifier re-training (Kang et al. 2020): keep the features, {head.why}."),
         "features = keras.Model(model.input, model.layers[-1].input)",
         "f_train = features.predict(x_train, verbose=0)",
         "f_val = features.predict(x_val, verbose=0)",
         f"head = keras.Sequential([keras.Input((f_train.shape[-1],)), "
-        f"keras.layers.Dense({num_classes})])",
-        _call(
-            "head.compile",
-            ["optimizer=" + _optimizer(rate, schedule, str(epochs)), f"loss={loss}", metric_line],
-        ),
+        f"keras.layers.Dense({options.num_classes})])",
+        _call("head.compile", compile_args),
     ]
     fit_args = [*data, f"epochs={epochs}", "validation_data=(f_val, y_val)"]
+    callbacks = options.best_epoch(epochs)
     if callbacks:
         fit_args.append(_list("callbacks", callbacks))
     lines.append(_call("head.fit", fit_args))
@@ -393,4 +379,4 @@ def _head(
     return "\n".join(lines)
 
 
-__all__ = ["KEEP_OPTIONS", "RECIPE_STRATEGIES", "SCHEDULES", "recipe"]
+__all__ = ["KEEP_OPTIONS", "RECIPE_STRATEGIES", "SCHEDULES", "optimizer_config", "recipe"]

@@ -105,6 +105,7 @@ class ComparisonRecord:
             keep=str(self.settings["keep"]),
             metric=self.metric,
             head_epochs=int(self.settings.get("head_epochs", 10)),
+            optimizer=self.settings.get("optimizer_config"),
         )
 
     def to_dict(self) -> dict[str, Any]:

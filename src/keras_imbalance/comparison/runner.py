@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 import keras_imbalance.comparison.heads as heads
-from keras_imbalance._validation import check_number, check_option
+from keras_imbalance._validation import check_number
 from keras_imbalance.comparison.distribution import distribution_name, distribution_scope
 from keras_imbalance.comparison.images import ImageFiles
 from keras_imbalance.comparison.models import _check_model, check_decoupled, default_model
@@ -37,41 +37,24 @@ from keras_imbalance.comparison.options import (
     TrainingOptions,
 )
 from keras_imbalance.comparison.random_state import preserved_random_state
+from keras_imbalance.comparison.recipe_templates import optimizer_config
 from keras_imbalance.comparison.result import Comparison
 from keras_imbalance.comparison.session import Session, data_fingerprint, splits_fingerprint
 from keras_imbalance.comparison.splits import Splits, is_folder, make_splits
 from keras_imbalance.comparison.strategies import (
-    COMPARE_STRATEGIES,
     DEFAULT_STRATEGIES,
-    HEAD_STRATEGIES,
+    Strategy,
     candidates,
+    check_strategies,
 )
 from keras_imbalance.comparison.streams import Stream
 from keras_imbalance.comparison.training import Recipe
 from keras_imbalance.comparison.verdict import ScoredSplits, choose_params, summarize
+from keras_imbalance.remedies import HeadRemedy, Remedy
 
 ModelBuilder = Callable[[tuple[int, ...], int], Any]
 
 __all__ = ["ProgressCallback", "check_strategies", "check_tail_classes", "compare"]
-
-
-def check_strategies(strategies: Sequence[str]) -> list[str]:
-    """The strategies as a list, each known and listed once; ``"none"`` first."""
-    if isinstance(strategies, str):
-        raise TypeError(
-            f"strategies={strategies!r} must be a list of names, e.g. ['none', 'balanced']"
-        )
-    names = list(strategies)
-    if not names:
-        raise ValueError("strategies=[] is empty; give at least one, e.g. ['none', 'balanced']")
-    for name in names:
-        check_option("strategies", name, COMPARE_STRATEGIES)
-    if len(set(names)) != len(names):
-        raise ValueError(f"strategies={names!r} lists a strategy twice; list each once")
-    if any(name in HEAD_STRATEGIES for name in names) and "none" not in names:
-        # The decoupled strategies are built on the "none" model: train it, and show it.
-        names.insert(0, "none")
-    return sorted(names, key=lambda name: name != "none")
 
 
 def check_tail_classes(tail_classes: int | None, num_classes: int) -> int:
@@ -87,7 +70,7 @@ def check_tail_classes(tail_classes: int | None, num_classes: int) -> int:
 
 def compare(
     data: Any,
-    strategies: Sequence[str] = DEFAULT_STRATEGIES,
+    strategies: Sequence[Strategy] = DEFAULT_STRATEGIES,
     *,
     model: ModelBuilder | None = None,
     validation_data: Any = None,
@@ -134,8 +117,10 @@ def compare(
             ``tf.data.Dataset`` like ``(x, y)`` (a ``PyDataset`` needs both); validation and
             test streams must keep a fixed order (:mod:`~keras_imbalance.comparison.streams`).
         strategies: names from :data:`COMPARE_STRATEGIES` (see
-            :mod:`keras_imbalance.comparison.strategies`). The decoupled strategies add
-            ``"none"``, whose model they reuse.
+            :mod:`keras_imbalance.comparison.strategies`), or
+            :class:`~keras_imbalance.remedies.Remedy` objects, your own subclasses included
+            (:mod:`keras_imbalance.remedies`). The decoupled strategies add ``"none"``, whose
+            model they reuse.
         model: ``build(input_shape, num_classes) -> keras.Model`` returning an *uncompiled*
             model whose last layer is ``Dense(num_classes)`` with no activation (logits).
             Default: :func:`default_model`.
@@ -208,7 +193,7 @@ def compare(
         >>> [row["strategy"] for row in result.summary()].count("posthoc")
         1
     """
-    names = check_strategies(strategies)
+    remedies = check_strategies(strategies)
     out = OutputOptions.checked(output, tensorboard_dir, progress, n_boot)
     training = TrainingOptions(
         epochs=epochs,
@@ -220,7 +205,7 @@ def compare(
         compile_kwargs=compile_kwargs,
         fit_kwargs=fit_kwargs,
     ).checked()
-    plan = PlanOptions(names, seeds, grids, tune=tune, tail_classes=tail_classes).checked()
+    plan = PlanOptions(remedies, seeds, grids, tune=tune, tail_classes=tail_classes).checked()
     execution = ExecutionOptions(executor, distribution).checked()
     data_options = DataOptions(
         validation_data=validation_data,
@@ -237,6 +222,9 @@ def compare(
         runs_plan = plan_runs(splits, plan, training, model or default_model, execution)
         runs, trained = run_plan(runs_plan, out, execution)
         settings = settings_of(plan, data_options, out, execution, trained)
+        settings["optimizer_config"] = optimizer_config(
+            dict(training.compile_kwargs or {}).get("optimizer")
+        )
         return summarise(runs, runs_plan, out, settings)
 
 
@@ -247,11 +235,15 @@ class RunPlan:
     splits: Splits
     arrays: Mapping[str, Any]
     build: ModelBuilder
-    names: list[str]
+    remedies: list[Remedy]
     candidates: Mapping[str, list[dict[str, Any]]]
     seeds: list[int]
     recipe: Recipe
     training: Mapping[str, Any]
+
+    @property
+    def names(self) -> list[str]:
+        return [remedy.name for remedy in self.remedies]
 
 
 def build_splits(data: Any, options: DataOptions, execution: ExecutionOptions) -> Splits:
@@ -300,7 +292,7 @@ def check_builder(
     input_shape = tuple(int(d) for d in arrays["train"].shape[1:])
     network = build(input_shape, splits.num_classes)
     _check_model(network, splits.num_classes, input_shape)
-    if any(name in HEAD_STRATEGIES for name in plan.names):
+    if any(isinstance(remedy, HeadRemedy) for remedy in plan.remedies):
         check_decoupled(network, splits.num_classes)
 
 
@@ -318,13 +310,14 @@ def plan_runs(
     arrays = split_arrays(splits)
     with distribution_scope(execution.distribution):
         check_builder(build, splits, arrays, plan)
-    names = list(plan.names)
     return RunPlan(
         splits=splits,
         arrays=arrays,
         build=build,
-        names=names,
-        candidates={n: candidates(n, plan.merged_grids, tune=plan.tune) for n in names},
+        remedies=list(plan.remedies),
+        candidates={
+            r.name: candidates(r, plan.merged_grids, tune=plan.tune) for r in plan.remedies
+        },
         seeds=list(plan.seeds),
         recipe=training.recipe(tail),
         training=training.settings(build, heads.HEAD_EPOCHS),
@@ -353,7 +346,7 @@ def run_plan(
         arrays=plan.arrays,
         recipe=plan.recipe,
         build=plan.build,
-        names=plan.names,
+        remedies=plan.remedies,
         plan=plan.candidates,
         seeds=plan.seeds,
         folder=out.folder,

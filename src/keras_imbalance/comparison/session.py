@@ -22,7 +22,6 @@ import numpy as np
 
 import keras_imbalance.comparison.heads as heads
 from keras_imbalance.comparison.config_json import canonical
-from keras_imbalance.comparison.formatting import format_params
 from keras_imbalance.comparison.images import ImageFiles
 from keras_imbalance.comparison.journal import Journal
 from keras_imbalance.comparison.parallel import (
@@ -32,15 +31,16 @@ from keras_imbalance.comparison.parallel import (
     initial_weights,
     run_task,
 )
-from keras_imbalance.comparison.scores import METRICS, confusion_matrices, metric_from_confusion
-from keras_imbalance.comparison.splits import Splits
-from keras_imbalance.comparison.strategies import (
-    HEAD_STRATEGIES,
-    TRAINED_STRATEGIES,
-    Setup,
+from keras_imbalance.comparison.records import (
+    log_dir,
+    run_key,
+    run_label,
+    score_run,
 )
+from keras_imbalance.comparison.splits import Splits
 from keras_imbalance.comparison.streams import Stream, features_and_labels
 from keras_imbalance.comparison.training import Recipe, RunOutput, fit_run
+from keras_imbalance.remedies import Context, FrozenClassifier, HeadRemedy, Remedy, Setup
 
 
 def data_fingerprint(*arrays: np.ndarray) -> str:
@@ -78,72 +78,6 @@ def splits_fingerprint(arrays: Mapping[str, Any], splits: Splits) -> str:
     return digest.hexdigest()
 
 
-def run_key(name: str, params: Mapping[str, Any], seed: int) -> dict[str, Any]:
-    """The journal key of one run."""
-    return {"strategy": name, "seed": int(seed), "params": dict(params)}
-
-
-def _canonical(key: Mapping[str, Any]) -> str:
-    return canonical(key)
-
-
-def run_label(name: str, params: Mapping[str, Any], seed: int) -> str:
-    """A run's name for people: ``"logit_adjusted (tau=1.0), seed 0"``."""
-    knobs = format_params(params)
-    return f"{name}{f' ({knobs})' if knobs else ''}, seed {seed}"
-
-
-def log_dir(
-    folder: str | Path | None, name: str, params: Mapping[str, Any], seed: int
-) -> str | None:
-    """``folder/<strategy>[-knob=value...]-seed<seed>``, or ``None`` without a folder."""
-    if folder is None:
-        return None
-    knobs = format_params(params, separator="-")
-    return str(Path(folder) / f"{name}{f'-{knobs}' if knobs else ''}-seed{seed}")
-
-
-def score_run(
-    name: str,
-    params: Mapping[str, Any],
-    seed: int,
-    output: RunOutput,
-    splits: Splits,
-    tail: Sequence[int],
-) -> dict[str, Any]:
-    """The record of a finished run: its scores on validation and test, and its predictions."""
-    record: dict[str, Any] = {
-        "strategy": name,
-        "seed": int(seed),
-        "params": dict(params),
-        "chosen": False,
-        "best_epoch": output.best_epoch,
-        "seconds": output.seconds,
-        "history": output.history,
-    }
-    diverged = False
-    for split, y, logits in (
-        ("validation", splits.y_val, output.val_logits),
-        ("test", splits.y_test, output.test_logits),
-    ):
-        finite = bool(np.isfinite(logits).all())
-        diverged = diverged or not finite
-        predicted = logits.argmax(axis=-1) if finite else np.zeros(len(y), dtype=int)
-        confusion = confusion_matrices(y, predicted, splits.num_classes)
-        record[split] = {
-            m: float(metric_from_confusion(confusion, m, tail=tail)) if finite else float("nan")
-            for m in METRICS
-        }
-        with np.errstate(divide="ignore", invalid="ignore"):
-            recall = np.diag(confusion) / confusion.sum(axis=1)
-        record.setdefault("per_class_recall", {})[split] = [
-            float(r) if finite else float("nan") for r in recall
-        ]
-        record.setdefault("predictions", {})[split] = predicted.astype(int).tolist()
-    record["diverged"] = diverged
-    return record
-
-
 @dataclass
 class Session:
     """Everything one comparison's runs share, and the journal they are written to."""
@@ -152,7 +86,7 @@ class Session:
     arrays: Mapping[str, Any]
     recipe: Recipe
     build: Callable[[tuple[int, ...], int], Any]
-    names: Sequence[str]
+    remedies: Sequence[Remedy]
     plan: Mapping[str, list[dict[str, Any]]]
     seeds: Sequence[int]
     folder: Path | None = None
@@ -164,13 +98,22 @@ class Session:
     trained: int = 0
 
     @property
+    def names(self) -> list[str]:
+        return [remedy.name for remedy in self.remedies]
+
+    @property
     def total(self) -> int:
         return sum(len(self.plan[name]) for name in self.names) * len(self.seeds)
+
+    def _of_kind(self, kind: str) -> list[Remedy]:
+        return [remedy for remedy in self.remedies if remedy.kind == kind]
 
     def run(self) -> list[dict[str, Any]]:
         """Every run of the plan, in plan order: from the journal when finished, else trained."""
         if self.executor is not None:
             check_picklable(self.build)
+            for remedy in self.remedies:
+                check_picklable(remedy, "strategies", "Remedy subclass")
         journal = Journal.open(self.folder, self.config) if self.folder is not None else None
         try:
             finished = {journal.key(r["key"]): r for r in journal.records()} if journal else {}
@@ -187,10 +130,9 @@ class Session:
     def _order(self, seed: int) -> list[tuple[str, str]]:
         """The trained runs of one seed in plan order, as ``(strategy, canonical key)``."""
         return [
-            (name, _canonical(run_key(name, params, seed)))
-            for name in self.names
-            if name in TRAINED_STRATEGIES
-            for params in self.plan[name]
+            (remedy.name, canonical(run_key(remedy.name, params, seed)))
+            for remedy in self._of_kind("trained")
+            for params in self.plan[remedy.name]
         ]
 
     def _announce(self, label: str, done: int | None = None) -> None:
@@ -209,22 +151,24 @@ class Session:
         record = finished.get(journal.key(key))
         return None if record is None else {k: v for k, v in record.items() if k != "key"}
 
-    def _trained(
-        self, journal: Journal | None, finished: Mapping[str, Any]
-    ) -> tuple[dict[tuple[str, str], dict[str, Any]], dict[int, list[np.ndarray]]]:
-        """Every trained run's record, and the ``"none"`` weights of the seeds that trained it."""
-        records: dict[tuple[str, str], dict[str, Any]] = {}
-        weights: dict[int, list[np.ndarray]] = {}
+    def _tasks(
+        self,
+        journal: Journal | None,
+        finished: Mapping[str, Any],
+        records: dict[tuple[str, str], dict[str, Any]],
+    ) -> list[RunTask]:
+        """The trained runs still to do; the finished ones go into ``records``."""
         tasks: list[RunTask] = []
         shape = tuple(int(d) for d in self.arrays["train"].shape[1:])
         for seed in self.seeds:
             initial = initial_weights(self.build, shape, self.splits.num_classes, int(seed))
-            for name in (n for n in self.names if n in TRAINED_STRATEGIES):
+            for remedy in self._of_kind("trained"):
+                name = remedy.name
                 for params in self.plan[name]:
                     key = run_key(name, params, seed)
                     record = self._done(key, journal, finished)
                     if record is not None:
-                        records[(name, _canonical(key))] = record
+                        records[(name, canonical(key))] = record
                         continue
                     tasks.append(
                         RunTask(
@@ -238,8 +182,18 @@ class Session:
                             initial,
                             log_dir(self.tensorboard_dir, name, params, seed),
                             keep_weights=name == "none",
+                            remedy=remedy,
                         )
                     )
+        return tasks
+
+    def _trained(
+        self, journal: Journal | None, finished: Mapping[str, Any]
+    ) -> tuple[dict[tuple[str, str], dict[str, Any]], dict[int, list[np.ndarray]]]:
+        """Every trained run's record, and the ``"none"`` weights of the seeds that trained it."""
+        records: dict[tuple[str, str], dict[str, Any]] = {}
+        weights: dict[int, list[np.ndarray]] = {}
+        tasks = self._tasks(journal, finished, records)
         done = len(records)
 
         def finish(task: RunTask, result: TaskResult) -> None:
@@ -250,7 +204,7 @@ class Session:
                 if self.folder is not None:  # before the record: a record implies the file
                     self._save_none(task.seed, result.weights)
             self._keep(result.record, key, journal)
-            records[(task.name, _canonical(key))] = result.record
+            records[(task.name, canonical(key))] = result.record
             self.trained += 1
             done += 1
 
@@ -286,31 +240,29 @@ class Session:
             raise ValueError("no output folder to keep the none model in")
         return self.folder / f"none-seed{seed}.weights.h5"
 
-    def _fit(
-        self,
-        network: Any,
-        run_setup: Setup,
-        arrays: Mapping[str, Any],
-        name: str,
-        params: Mapping[str, Any],
-        seed: int,
-        epochs: int | None = None,
-        y_train: np.ndarray | None = None,
-    ) -> RunOutput:
-        return fit_run(
-            network,
-            run_setup,
-            x_train=arrays["train"],
-            y_train=self.splits.y_train if y_train is None else y_train,
-            x_val=arrays["val"],
-            y_val=self.splits.y_val,
-            x_test=arrays["test"],
-            num_classes=self.splits.num_classes,
-            recipe=self.recipe,
-            seed=seed,
-            epochs=epochs,
-            log_dir=log_dir(self.tensorboard_dir, name, params, seed),
-        )
+    def _none_network(self, seed: int, none_weights: list[np.ndarray] | None) -> Any:
+        """The ``"none"`` model of ``seed``: trained now, or saved before a resume."""
+        if none_weights is not None:
+            return self._network(none_weights)
+        # resumed: the none model was saved before its record was journaled
+        shape = tuple(int(d) for d in self.arrays["train"].shape[1:])
+        network = self.build(shape, self.splits.num_classes)
+        network.load_weights(self._weights_path(seed))
+        return network
+
+    def _frozen(self, none_network: Any) -> tuple[dict[str, np.ndarray], np.ndarray, Any]:
+        """The frozen features of every split, the training labels in their order, the head."""
+        train = self.arrays["train"]
+        y_train = self.splits.y_train
+        if isinstance(train, Stream):  # a stream's own order: its labels from the same pass
+            f_train, y_train = features_and_labels(heads.feature_extractor(none_network), train)
+            f_val, f_test = heads.features_of(none_network, self.arrays["val"], self.arrays["test"])
+        else:
+            f_train, f_val, f_test = heads.features_of(
+                none_network, train, self.arrays["val"], self.arrays["test"]
+            )
+        features = {"train": f_train, "val": f_val, "test": f_test}
+        return features, y_train, heads.classifier_weights(none_network)
 
     def _heads(
         self,
@@ -319,83 +271,86 @@ class Session:
         journal: Journal | None,
         finished: Mapping[str, Any],
     ) -> None:
-        """The decoupled strategies of one seed, on the frozen features of its ``"none"`` model."""
-        import keras
-
-        from keras_imbalance import losses
-
+        """The head remedies of one seed, on the frozen features of its ``"none"`` model."""
         todo = [
-            (name, params)
-            for name in self.names
-            if name in HEAD_STRATEGIES
-            for params in self.plan[name]
+            (remedy, params)
+            for remedy in self._of_kind("head")
+            for params in self.plan[remedy.name]
         ]
         if not todo:
             return
-        none_network: Any = None
-        if any(self._done(run_key(n, p, seed), journal, finished) is None for n, p in todo):
-            if none_weights is not None:
-                none_network = self._network(none_weights)
-            else:  # resumed: the none model was saved before its record was journaled
-                shape = tuple(int(d) for d in self.arrays["train"].shape[1:])
-                none_network = self.build(shape, self.splits.num_classes)
-                none_network.load_weights(self._weights_path(seed))
-
+        frozen: tuple[dict[str, np.ndarray], np.ndarray, Any] | None = None
+        if any(self._done(run_key(r.name, p, seed), journal, finished) is None for r, p in todo):
+            frozen = self._frozen(self._none_network(seed, none_weights))
         base = next(r for r in reversed(self.runs) if r["strategy"] == "none" and r["seed"] == seed)
-        features: dict[str, np.ndarray] = {}
-        kernel = bias = np.zeros(0)
-        y_train = self.splits.y_train
-        if none_network is not None:
-            train = self.arrays["train"]
-            if isinstance(train, Stream):  # a stream's own order: its labels from the same pass
-                f_train, y_train = features_and_labels(heads.feature_extractor(none_network), train)
-                f_val, f_test = heads.features_of(
-                    none_network, self.arrays["val"], self.arrays["test"]
-                )
-            else:
-                f_train, f_val, f_test = heads.features_of(
-                    none_network, train, self.arrays["val"], self.arrays["test"]
-                )
-            features = {"train": f_train, "val": f_val, "test": f_test}
-            kernel, bias = heads.classifier_weights(none_network)
-        for name, params in todo:
-            key = run_key(name, params, seed)
+        for remedy, params in todo:
+            key = run_key(remedy.name, params, seed)
             record = self._done(key, journal, finished)
             if record is None:
-                self._announce(run_label(name, params, seed))
-                if name in ("posthoc", "tau_norm"):
-                    tau = float(params["tau"])
-                    if name == "posthoc":
-                        val, test = (
-                            heads.posthoc_logits(features[s] @ kernel + bias, self.counts, tau)
-                            for s in ("val", "test")
-                        )
-                    else:
-                        val, test = (
-                            heads.tau_normalized_logits(features[s], kernel, bias, tau)
-                            for s in ("val", "test")
-                        )
-                    output = RunOutput(val, test, base["best_epoch"], {}, 0.0)
-                else:
-                    plain = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-                    head_setup = (
-                        Setup(plain, balanced_batches=True)
-                        if name == "crt"
-                        else Setup(
-                            losses.LogitAdjustedLoss(self.counts.tolist(), tau=float(params["tau"]))
-                        )
-                    )
-                    output = self._fit(
-                        heads.head_model(features["train"].shape[1], self.splits.num_classes, seed),
-                        head_setup,
-                        features,
-                        name,
-                        params,
-                        seed,
-                        epochs=heads.HEAD_EPOCHS,
-                        y_train=y_train,
-                    )
-                    self.trained += 1
-                record = score_run(name, params, seed, output, self.splits, self.recipe.tail)
+                if frozen is None:  # pragma: no cover - frozen is set when a run is missing
+                    raise RuntimeError("no frozen none model for the heads")
+                self._announce(run_label(remedy.name, params, seed))
+                output = self._head(remedy, params, seed, frozen, base["best_epoch"])
+                record = score_run(remedy.name, params, seed, output, self.splits, self.recipe.tail)
                 self._keep(record, key, journal)
             self.runs.append(record)
+
+    def _head(
+        self,
+        remedy: Remedy,
+        params: Mapping[str, Any],
+        seed: int,
+        frozen: tuple[dict[str, np.ndarray], np.ndarray, Any],
+        best_epoch: int,
+    ) -> RunOutput:
+        """One head remedy's run: adjusted logits, or a fresh last layer trained on features."""
+        if not isinstance(remedy, HeadRemedy):  # pragma: no cover - kind "head" is a HeadRemedy
+            raise TypeError(f"{remedy!r} has kind 'head' but is not a HeadRemedy")
+        features, y_train, (kernel, bias) = frozen
+        counts = tuple(int(n) for n in self.counts)
+        checked = remedy.check_params(params)
+        head_setup = remedy.head_setup(checked, Context(counts, heads.HEAD_EPOCHS))
+        if head_setup is None:
+            val, test = (
+                remedy.head_logits(checked, FrozenClassifier(features[s], kernel, bias, counts))
+                for s in ("val", "test")
+            )
+            return RunOutput(val, test, best_epoch, {}, 0.0)
+        output = self._fit_head(head_setup, features, remedy.name, params, seed, y_train)
+        self.trained += 1
+        return output
+
+    def _fit_head(
+        self,
+        head_setup: Setup,
+        features: Mapping[str, np.ndarray],
+        name: str,
+        params: Mapping[str, Any],
+        seed: int,
+        y_train: np.ndarray,
+    ) -> RunOutput:
+        return fit_run(
+            heads.head_model(features["train"].shape[1], self.splits.num_classes, seed),
+            head_setup,
+            x_train=features["train"],
+            y_train=y_train,
+            x_val=features["val"],
+            y_val=self.splits.y_val,
+            x_test=features["test"],
+            num_classes=self.splits.num_classes,
+            recipe=self.recipe,
+            seed=seed,
+            epochs=heads.HEAD_EPOCHS,
+            log_dir=log_dir(self.tensorboard_dir, name, params, seed),
+        )
+
+
+__all__ = [
+    "Session",
+    "data_fingerprint",
+    "log_dir",
+    "run_key",
+    "run_label",
+    "score_run",
+    "splits_fingerprint",
+]

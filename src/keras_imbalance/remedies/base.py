@@ -1,0 +1,333 @@
+"""What every remedy declares: :class:`Remedy`, its :class:`Knob` s, and how it trains.
+
+A remedy is one object that says, in one place:
+
+* its ``name`` (the key in ``results.json`` and in ``compare(strategies=[...])``);
+* its ``knobs``: each a :class:`Knob` with its range, its default value and its default grid,
+  checked by :meth:`Knob.check` (like scikit-learn's ``_parameter_constraints``);
+* how it trains, as a change to the plain cross-entropy :class:`Setup`
+  (:meth:`Remedy.apply`), or, for a head remedy (:class:`HeadRemedy`), how it adjusts the
+  frozen ``"none"`` model;
+* its recipe text, as a change to the plain snippet's :class:`RecipeText`
+  (:meth:`Remedy.apply_recipe`).
+
+Compounds are compositions (:class:`~keras_imbalance.remedies.chain.Chain`): every part
+changes the setup in turn, like ``optax.chain``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+
+from keras_imbalance._validation import check_number, short_repr
+
+KINDS: tuple[str, ...] = ("trained", "head")
+PLAIN_LOSS = "keras.losses.SparseCategoricalCrossentropy(from_logits=True)"
+WEIGHTED_PLAIN_LOSS = (
+    "ki.losses.WeightedSparseCategoricalCrossentropy([1.0] * {num_classes}, from_logits=True)"
+)
+
+
+@dataclass(frozen=True)
+class Knob:
+    """One tunable parameter of a remedy: its range, its default and its default grid.
+
+    ``low``/``high`` bound the value (``None``: unbounded), each end inclusive or not;
+    ``also`` lists non-numeric values it takes as they are (``"auto"``). ``grid`` is what
+    ``compare`` tunes on validation by default (empty: the knob keeps its default).
+
+    Example:
+        >>> tau = Knob("tau", 1.0, grid=(1.0, 2.0), low=0.0)
+        >>> tau.check(2, "grids['logit_adjusted']['tau']")
+        2.0
+        >>> tau.check(-1, "params['tau']")
+        Traceback (most recent call last):
+        ...
+        ValueError: params['tau']=-1 is out of range; it must lie in [0, inf]
+    """
+
+    name: str
+    default: Any
+    grid: tuple[Any, ...] = ()
+    low: float | None = None
+    high: float | None = None
+    low_inclusive: bool = True
+    high_inclusive: bool = True
+    also: tuple[str, ...] = ()
+
+    def check(self, value: Any, where: str) -> Any:
+        """``value`` if the knob takes it (numbers as float), else a named error."""
+        if isinstance(value, str) and value in self.also:
+            return value
+        return check_number(
+            where,
+            value,
+            low=self.low,
+            high=self.high,
+            low_inclusive=self.low_inclusive,
+            high_inclusive=self.high_inclusive,
+        )
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a remedy's setup and recipe may depend on: the training counts and epochs.
+
+    ``reweighted`` says a part of the remedy changes the class weights during training
+    (deferred re-weighting), so the loss must take class weights, uniform at first.
+    """
+
+    counts: tuple[int, ...]
+    epochs: int
+    reweighted: bool = False
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.counts)
+
+    @property
+    def uniform(self) -> list[float]:
+        return [1.0] * self.num_classes
+
+    @classmethod
+    def of(cls, counts: Any, epochs: int, *, reweighted: bool = False) -> Context:
+        return cls(tuple(int(n) for n in np.asarray(counts).ravel()), int(epochs), reweighted)
+
+
+@dataclass
+class Setup:
+    """How one trained remedy trains: its loss, ``fit`` keywords, callbacks and batches.
+
+    ``one_hot``: the loss takes one-hot targets; ``balanced_batches``: class-balanced batches
+    (as many steps as plain epochs); ``mixup_alpha``: mixup batches, with the mixed samples'
+    class weights ``fit_kwargs["late_weights"]`` from ``fit_kwargs["start_epoch"]`` on.
+    """
+
+    loss: Any
+    fit_kwargs: dict[str, Any] = field(default_factory=dict)
+    callbacks: list[Any] = field(default_factory=list)
+    one_hot: bool = False
+    balanced_batches: bool = False
+    mixup_alpha: float | None = None
+
+
+@dataclass(frozen=True)
+class HeadText:
+    """The classifier re-training stage of a recipe: why, the head's loss, balanced batches."""
+
+    why: str
+    loss: str
+    balanced: bool = False
+
+
+@dataclass(frozen=True)
+class RecipeText:
+    """The lines of the recipe snippet that differ per remedy; ``{knob}`` fields filled in.
+
+    ``data``: how ``fit`` gets its batches (``"arrays"``, ``"one_hot"``, ``"balanced"`` or
+    ``"mixup"``); ``class_weight``: the ``fit(class_weight=...)`` source; ``callbacks``: extra
+    callback sources; ``after``: code run once the model is trained; ``head``: a classifier
+    re-training stage; ``mixup_alpha``: the mixup batches' ``alpha`` (with ``data="mixup"``).
+    """
+
+    summary: str
+    loss: str = PLAIN_LOSS
+    class_weight: str | None = None
+    data: Literal["arrays", "one_hot", "balanced", "mixup"] = "arrays"
+    callbacks: tuple[str, ...] = ()
+    after: str = ""
+    head: HeadText | None = None
+    mixup_alpha: str = ""
+
+
+@dataclass(frozen=True)
+class FrozenClassifier:
+    """The frozen ``"none"`` model of a seed: one split's features and its last layer."""
+
+    features: np.ndarray
+    kernel: np.ndarray
+    bias: np.ndarray
+    counts: tuple[int, ...]
+
+    @property
+    def logits(self) -> np.ndarray:
+        return self.features @ self.kernel + self.bias
+
+
+class Remedy:
+    """A remedy for class imbalance, as :func:`~keras_imbalance.comparison.compare` runs it.
+
+    Subclass it with a ``name``, a ``summary``, ``knobs`` and :meth:`apply` (and
+    :meth:`apply_recipe` for the snippet), at the top level of a module so that it pickles.
+    ``compare(strategies=["none", MyRemedy()])`` then trains, tunes and records it like the
+    built-in ones.
+
+    Example:
+        >>> from dataclasses import replace
+        >>> class Smoothed(Remedy):
+        ...     name = "smoothed"
+        ...     summary = "label smoothing"
+        ...     knobs = (Knob("smoothing", 0.1, grid=(0.05, 0.1), low=0.0, high=1.0),)
+        ...     def apply(self, setup, params, context):
+        ...         import keras
+        ...         loss = keras.losses.CategoricalCrossentropy(
+        ...             from_logits=True, label_smoothing=params["smoothing"])
+        ...         return replace(setup, loss=loss, one_hot=True)
+        >>> Smoothed().candidates(tune=True)
+        [{'smoothing': 0.05}, {'smoothing': 0.1}]
+    """
+
+    name: str = ""
+    summary: str = ""
+    kind: ClassVar[str] = "trained"
+    knobs: tuple[Knob, ...] = ()
+    reweights: bool = False
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and vars(other) == vars(self)
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.name))
+
+    # --- knobs ---------------------------------------------------------------------------------
+
+    def defaults(self) -> dict[str, Any]:
+        """The value of every knob when it is not tuned."""
+        return {knob.name: knob.default for knob in self.knobs}
+
+    def default_grid(self) -> dict[str, list[Any]]:
+        """The knobs ``compare`` tunes by default, with their values."""
+        return {knob.name: list(knob.grid) for knob in self.knobs if knob.grid}
+
+    def knob(self, name: str, where: str) -> Knob:
+        """The knob called ``name``, or an error that lists this remedy's knobs."""
+        for knob in self.knobs:
+            if knob.name == name:
+                return knob
+        names = ", ".join(repr(k.name) for k in self.knobs) or "none"
+        raise ValueError(
+            f"{where} has knob {name!r}, which {self.name} does not take; its knobs: {names}"
+        )
+
+    def check_grid(self, grid: Any, where: str) -> dict[str, list[Any]]:
+        """A user grid ``{knob: [values]}`` checked: known knobs, valid values, none twice."""
+        if not isinstance(grid, Mapping):
+            raise TypeError(f"{where}={short_repr(grid)} must be a dict {{knob: [values]}}")
+        checked: dict[str, list[Any]] = {}
+        for name, values in grid.items():
+            knob = self.knob(name, where)
+            place = f"{where}[{name!r}]"
+            if isinstance(values, str) or not isinstance(values, Sequence) or not values:
+                raise ValueError(f"{place}={short_repr(values)} must be a non-empty list of values")
+            checked[name] = [knob.check(value, place) for value in values]
+            for index, value in enumerate(checked[name]):
+                if value in checked[name][:index]:
+                    raise ValueError(
+                        f"{place}={short_repr(list(values))} lists {values[index]!r} twice; "
+                        f"list each value once (each value is one training run per seed)"
+                    )
+        return checked
+
+    def check_params(self, params: Any, where: str = "params") -> dict[str, Any]:
+        """``params`` checked, every knob present (a missing one takes its default)."""
+        if not isinstance(params, Mapping):
+            raise TypeError(
+                f"{where} must be a dict of knob values such as {{'tau': 1.0}}, got "
+                f"{short_repr(params)}"
+            )
+        names = [knob.name for knob in self.knobs]
+        unknown = [key for key in params if key not in names]
+        if unknown:
+            allowed = ", ".join(repr(name) for name in names) or "none"
+            raise ValueError(
+                f"{where}={short_repr(dict(params))} has key {unknown[0]!r}, which strategy="
+                f"{self.name!r} does not take; allowed keys: {allowed}"
+            )
+        return {
+            knob.name: knob.check(params.get(knob.name, knob.default), f"{where}[{knob.name!r}]")
+            for knob in self.knobs
+        }
+
+    def candidates(
+        self, grid: Mapping[str, Sequence[Any]] | None = None, *, tune: bool = True
+    ) -> list[dict[str, Any]]:
+        """Every parameter set to try: the product of ``grid`` (default: the default grid)."""
+        import itertools
+
+        defaults = self.defaults()
+        grid = (self.default_grid() if grid is None else grid) if tune else {}
+        if not grid:
+            return [defaults]
+        names = list(grid)
+        return [
+            {**defaults, **dict(zip(names, values, strict=True))}
+            for values in itertools.product(*(grid[name] for name in names))
+        ]
+
+    # --- training ------------------------------------------------------------------------------
+
+    def setup(self, params: Mapping[str, Any], context: Context) -> Setup:
+        """How this remedy trains with ``params``: :meth:`apply` on the plain setup."""
+        context = Context(context.counts, context.epochs, self.reweights)
+        return self.apply(plain_setup(context), self.check_params(params), context)
+
+    def apply(self, setup: Setup, params: Mapping[str, Any], context: Context) -> Setup:
+        """This remedy's change to ``setup``; the baseline changes nothing."""
+        return setup
+
+    # --- recipe --------------------------------------------------------------------------------
+
+    def recipe_text(self, values: Mapping[str, str], context: Context) -> RecipeText:
+        """The lines of the snippet that differ for this remedy; ``values`` are source literals."""
+        context = Context(context.counts, context.epochs, self.reweights)
+        return self.apply_recipe(plain_recipe(self.summary, context), values, context)
+
+    def apply_recipe(
+        self, text: RecipeText, values: Mapping[str, str], context: Context
+    ) -> RecipeText:
+        """This remedy's change to the snippet; the baseline changes nothing."""
+        return text
+
+
+class HeadRemedy(Remedy):
+    """A remedy on the frozen ``"none"`` model of each seed (costs seconds, trains no backbone).
+
+    Either it computes logits from the frozen features (:meth:`head_logits`), or it trains a
+    fresh last layer on them with the setup :meth:`head_setup` returns.
+    """
+
+    kind: ClassVar[str] = "head"
+
+    def head_setup(self, params: Mapping[str, Any], context: Context) -> Setup | None:
+        """The setup of a head trained on the frozen features, or ``None`` (no training)."""
+        return None
+
+    def head_logits(self, params: Mapping[str, Any], frozen: FrozenClassifier) -> np.ndarray:
+        """The adjusted logits of one split (when :meth:`head_setup` is ``None``)."""
+        raise NotImplementedError(f"{self.name} neither trains a head nor adjusts logits")
+
+
+def plain_setup(context: Context) -> Setup:
+    """Cross-entropy on logits; with class weights (uniform at first) when ``reweighted``."""
+    import keras
+
+    from keras_imbalance import losses
+
+    if context.reweighted:
+        return Setup(
+            losses.WeightedSparseCategoricalCrossentropy(context.uniform, from_logits=True)
+        )
+    return Setup(keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+
+
+def plain_recipe(summary: str, context: Context) -> RecipeText:
+    """The snippet of plain cross-entropy (class-weighted, uniform at first, when reweighted)."""
+    loss = WEIGHTED_PLAIN_LOSS if context.reweighted else PLAIN_LOSS
+    return RecipeText(summary=summary, loss=loss.format(num_classes=context.num_classes))
