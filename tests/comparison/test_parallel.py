@@ -44,7 +44,7 @@ def test_parallel_imports_nothing_that_imports_it_even_inside_functions() -> Non
         node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
     }
     assert "keras_imbalance.comparison.session" not in imported
-    assert "keras_imbalance.comparison.records" in imported
+    assert "keras_imbalance.comparison.run_record" in imported
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import pytest
 
 from keras_imbalance.comparison.streams import _mix
 from keras_imbalance.pipelines import MixupBatches
-from keras_imbalance.pipelines.mixup import mix_batch
+from keras_imbalance.pipelines.mixing import mix_batch
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(6, 3))

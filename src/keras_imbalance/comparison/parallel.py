@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from keras_imbalance.comparison.records import score_run
+from keras_imbalance.comparison.run_record import score_run
 from keras_imbalance.comparison.splits import Splits
 from keras_imbalance.comparison.training import Recipe, fit_run
 from keras_imbalance.remedies import Context, Remedy, get_remedy

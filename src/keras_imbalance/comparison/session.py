@@ -31,7 +31,7 @@ from keras_imbalance.comparison.parallel import (
     initial_weights,
     run_task,
 )
-from keras_imbalance.comparison.records import (
+from keras_imbalance.comparison.run_record import (
     log_dir,
     run_key,
     run_label,

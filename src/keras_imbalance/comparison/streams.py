@@ -42,7 +42,7 @@ from typing import Any, cast
 import numpy as np
 
 from keras_imbalance._validation import short_repr
-from keras_imbalance.pipelines.mixup import mix_batch
+from keras_imbalance.pipelines.mixing import mix_batch
 
 
 def is_stream(data: Any) -> bool:
@@ -228,7 +228,7 @@ def _mix(
     rng: Any,
     alpha: float,
 ) -> tuple[np.ndarray, ...]:
-    """One mixup batch (:func:`~keras_imbalance.pipelines.mixup.mix_batch`), drawing ``lam``
+    """One mixup batch (:func:`~keras_imbalance.pipelines.mixing.mix_batch`), drawing ``lam``
     then the partners from the stream's generator."""
     lam = float(rng.beta(alpha, alpha))
     partners = rng.permutation(len(y))

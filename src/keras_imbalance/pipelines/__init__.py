@@ -19,19 +19,27 @@ TensorFlow is imported only by the ``tf.data`` functions.
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 from keras_imbalance.counting import count_dataset, is_batched
-from keras_imbalance.pipelines.generators import weighted_generator
-from keras_imbalance.pipelines.mixup import DeferredMixupWeights, MixupBatches
-from keras_imbalance.pipelines.pydataset import BalancedBatches, WeightedPyDataset
-from keras_imbalance.pipelines.tfdata import (
-    RESAMPLE_METHODS,
-    SAMPLING_OPTIONS,
-    Resampled,
-    ResampleMethod,
-    Sampling,
-    resample,
-    with_sample_weights,
-)
+
+# The Keras-backed classes load on first use, so that a pure NumPy helper of a submodule
+# (``pipelines.mixup.mix_batch``) can be imported without importing Keras.
+_LAZY: dict[str, str] = {
+    "BalancedBatches": "pydataset",
+    "DeferredMixupWeights": "mixup",
+    "MixupBatches": "mixup",
+    "RESAMPLE_METHODS": "tfdata",
+    "ResampleMethod": "tfdata",
+    "Resampled": "tfdata",
+    "SAMPLING_OPTIONS": "tfdata",
+    "Sampling": "tfdata",
+    "WeightedPyDataset": "pydataset",
+    "resample": "tfdata",
+    "weighted_generator": "generators",
+    "with_sample_weights": "tfdata",
+}
 
 __all__ = [
     "BalancedBatches",
@@ -49,3 +57,16 @@ __all__ = [
     "weighted_generator",
     "with_sample_weights",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        module = importlib.import_module(f"keras_imbalance.pipelines.{_LAZY[name]}")
+        value = getattr(module, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'keras_imbalance.pipelines' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
