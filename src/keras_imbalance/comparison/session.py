@@ -96,6 +96,7 @@ class Session:
     executor: Executor | None = None
     runs: list[dict[str, Any]] = field(default_factory=list)
     trained: int = 0
+    finished: int = 0  # runs finished or read from the journal: what the progress counts
 
     @property
     def names(self) -> list[str]:
@@ -118,6 +119,7 @@ class Session:
         try:
             finished = {journal.key(r["key"]): r for r in journal.records()} if journal else {}
             records, weights = self._trained(journal, finished)
+            self.finished = len(records)  # every trained run is done before the first head
             for seed in self.seeds:
                 self.runs.extend(records[(name, key)] for name, key in self._order(seed))
                 self._heads(int(seed), weights.get(int(seed)), journal, finished)
@@ -289,11 +291,12 @@ class Session:
             if record is None:
                 if frozen is None:  # pragma: no cover - frozen is set when a run is missing
                     raise RuntimeError("no frozen none model for the heads")
-                self._announce(run_label(remedy.name, params, seed))
+                self._announce(run_label(remedy.name, params, seed), self.finished)
                 output = self._head(remedy, params, seed, frozen, base["best_epoch"])
                 record = score_run(remedy.name, params, seed, output, self.splits, self.recipe.tail)
                 self._keep(record, key, journal)
             self.runs.append(record)
+            self.finished += 1
 
     def _head(
         self,
