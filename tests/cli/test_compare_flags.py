@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import json
 import socket
 import sys
@@ -271,10 +270,6 @@ class SeenError(Exception):
     """Raised by the stand-in compare once it has seen its arguments."""
 
 
-@pytest.mark.skipif(
-    "split_seed" not in inspect.signature(comparison.compare).parameters,
-    reason="compare() has no split_seed parameter yet (it comes with the engine rework)",
-)
 @pytest.mark.parametrize(("flag", "expected"), [([], 0), (["--split-seed", "7"], 7)])
 def test_split_seed_reaches_compare(
     flag: list[str], expected: int, npz: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

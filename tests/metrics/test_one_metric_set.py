@@ -93,11 +93,13 @@ def test_the_bootstrap_path_scores_a_stack_like_each_matrix() -> None:
         np.testing.assert_allclose(cs.DEFINITIONS[key].compute(stack), each, rtol=1e-12)
 
 
-@pytest.mark.parametrize("index", range(0, len(MATRICES), 3))
+# report names its classes from y_true, so only matrices whose every class has a true sample.
+@pytest.mark.parametrize(
+    "index",
+    [i for i in range(0, len(MATRICES), 3) if not (MATRICES[i].sum(axis=1) == 0).any()],
+)
 def test_report_scores_through_the_same_set(index: int) -> None:
     matrix = MATRICES[index]
-    if (matrix.sum(axis=1) == 0).any():
-        pytest.skip("report names its classes from y_true")
     true, pred = _labels(matrix)
     reference = _sklearn(matrix)
     r = report(true, pred)
