@@ -50,7 +50,7 @@ from keras_imbalance.comparison.strategies import (
 from keras_imbalance.comparison.streams import Stream
 from keras_imbalance.comparison.training import Recipe
 from keras_imbalance.comparison.verdict import ScoredSplits, choose_params, summarize
-from keras_imbalance.remedies import HeadRemedy, Remedy
+from keras_imbalance.remedies import Remedy
 
 ModelBuilder = Callable[[tuple[int, ...], int], Any]
 
@@ -292,7 +292,7 @@ def check_builder(
     input_shape = tuple(int(d) for d in arrays["train"].shape[1:])
     network = build(input_shape, splits.num_classes)
     _check_model(network, splits.num_classes, input_shape)
-    if any(isinstance(remedy, HeadRemedy) for remedy in plan.remedies):
+    if any(remedy.kind == "head" for remedy in plan.remedies):
         check_decoupled(network, splits.num_classes)
 
 

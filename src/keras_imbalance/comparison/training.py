@@ -383,7 +383,6 @@ def _fit_balanced(network: Any, setup: Any, *, data: RunData, plan: FitPlan) -> 
 
 def _fit_files(network: Any, setup: Any, *, data: RunData, plan: FitPlan) -> Any:
     """Image files decoded a batch at a time, the class weights as sample weights."""
-    given = setup.fit_kwargs.get("class_weight")
     unknown = sorted(set(setup.fit_kwargs) - {"class_weight"})
     if unknown:  # pragma: no cover - every strategy's fit keywords are handled above
         raise ValueError(f"fit keywords {unknown} cannot be applied to a stream")
@@ -393,7 +392,7 @@ def _fit_files(network: Any, setup: Any, *, data: RunData, plan: FitPlan) -> Any
         data.y_train,
         batch_size=plan.recipe.batch_size,
         seed=plan.seed,
-        class_weight=None if given is None else [given[c] for c in range(num_classes)],
+        class_weight=_batch_class_weight(setup, num_classes),
         num_classes=num_classes if setup.one_hot else None,
     )
     return _fit(network, batches, plan)
@@ -403,22 +402,20 @@ def _fit_arrays(network: Any, setup: Any, *, data: RunData, plan: FitPlan) -> An
     """Arrays in memory, shuffled by Keras, with the strategy's own ``fit`` keywords."""
     y = data.y_train
     targets = np.eye(data.num_classes, dtype="float32")[y] if setup.one_hot else y
-    return network.fit(
+    return _fit(
+        network,
         data.x_train,
-        targets,
-        epochs=plan.epochs,
+        plan,
+        y=targets,
         batch_size=plan.recipe.batch_size,
         shuffle=True,
-        verbose=plan.verbose,
-        callbacks=plan.callbacks,
         **setup.fit_kwargs,
-        **plan.fit_options,
     )
 
 
-def _stream_class_weight(setup: Any, num_classes: int) -> list[float] | None:
-    """The per-class weights of a stream's batches: none, the strategy's, or 1 under mixup (its
-    weights come later, from ``DeferredMixupWeights``)."""
+def _batch_class_weight(setup: Any, num_classes: int) -> list[float] | None:
+    """The per-class weights that batches built here carry as sample weights: none, the
+    strategy's, or 1 under mixup (its weights come later, from ``DeferredMixupWeights``)."""
     if setup.mixup_alpha is not None:
         return [1.0] * num_classes
     given = setup.fit_kwargs.get("class_weight")
@@ -443,7 +440,7 @@ def _fit_stream(network: Any, setup: Any, *, data: RunData, plan: FitPlan) -> An
         data.x_train,
         num_classes=num_classes,
         seed=plan.seed,
-        class_weight=_stream_class_weight(setup, num_classes),
+        class_weight=_batch_class_weight(setup, num_classes),
         one_hot=setup.one_hot,
         mixup_alpha=setup.mixup_alpha,
     )
