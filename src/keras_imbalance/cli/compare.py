@@ -42,6 +42,25 @@ def _int_list(text: str) -> list[int]:
         ) from error
 
 
+def _cv_value(text: str) -> int | str | None:
+    """``--cv``: ``auto``, ``none`` (the holdout split) or a number of folds from 2 to 20."""
+    value = text.strip().lower()
+    if value == "auto":
+        return "auto"
+    if value in ("none", "off", "holdout"):
+        return None
+    try:
+        folds = int(value)
+    except ValueError:
+        folds = 0
+    if not 2 <= folds <= 20:
+        raise argparse.ArgumentTypeError(
+            f"--cv must be auto, none (the holdout split) or a number of folds from 2 to 20, "
+            f"got {text!r}; e.g. --cv 5"
+        )
+    return folds
+
+
 HELP = "train the same model with each remedy and compare them on held-out data"
 DESCRIPTION = (
     "Train the same model from the same initial weights once per strategy and seed, and rank the "
@@ -149,6 +168,15 @@ def add_parser(commands: Any) -> None:
         help=f"comma-separated, from: {', '.join(COMPARE_STRATEGIES)}",
     )
     parser.add_argument("--seeds", type=_int_list, default=[0, 1, 2])
+    parser.add_argument(
+        "--cv",
+        type=_cv_value,
+        default="auto",
+        metavar="K",
+        help="choose on K-fold cross-validation of the training data; 'none': the holdout "
+        "validation split; default 'auto': 5 folds when the holdout would validate some class "
+        "on fewer than 50 samples",
+    )
     parser.add_argument(
         "--grid",
         action="append",
@@ -315,6 +343,7 @@ def _compare(
             learning_rate=args.learning_rate,
             seeds=args.seeds,
             split_seed=args.split_seed,
+            cv=args.cv,
             batch_size=args.batch_size,
             metric=args.metric,
             schedule=args.schedule,

@@ -15,9 +15,8 @@ random state is saved and restored around them.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,15 @@ import numpy as np
 
 import keras_imbalance.comparison.heads as heads
 from keras_imbalance._validation import check_number
+from keras_imbalance.comparison.cv_runs import (
+    CrossValidated,
+    cross_validate,
+    folds_fingerprint,
+    folds_settings,
+    pooled_counts,
+)
 from keras_imbalance.comparison.distribution import distribution_name, distribution_scope
+from keras_imbalance.comparison.folds import resolve_cv
 from keras_imbalance.comparison.images import ImageFiles
 from keras_imbalance.comparison.models import _check_model, check_decoupled, default_model
 from keras_imbalance.comparison.options import (
@@ -39,6 +46,7 @@ from keras_imbalance.comparison.options import (
 from keras_imbalance.comparison.random_state import preserved_random_state
 from keras_imbalance.comparison.recipe_templates import optimizer_config
 from keras_imbalance.comparison.result import Comparison
+from keras_imbalance.comparison.run_plan import ModelBuilder, RunPlan, split_arrays
 from keras_imbalance.comparison.session import Session, data_fingerprint, splits_fingerprint
 from keras_imbalance.comparison.splits import Splits, is_folder, make_splits
 from keras_imbalance.comparison.strategies import (
@@ -48,11 +56,7 @@ from keras_imbalance.comparison.strategies import (
     check_strategies,
 )
 from keras_imbalance.comparison.streams import Stream
-from keras_imbalance.comparison.training import Recipe
 from keras_imbalance.comparison.verdict import ScoredSplits, choose_params, summarize
-from keras_imbalance.remedies import Remedy
-
-ModelBuilder = Callable[[tuple[int, ...], int], Any]
 
 __all__ = ["ProgressCallback", "check_strategies", "check_tail_classes", "compare"]
 
@@ -99,6 +103,7 @@ def compare(
     skip_corrupt: bool = False,
     test_data: Any = None,
     split_seed: int = 0,
+    cv: int | str | None = "auto",
 ) -> Comparison:
     """Train the same model once per strategy, knob value and seed; choose on validation.
 
@@ -172,6 +177,16 @@ def compare(
         split_seed: seeds the stratified draws of the validation and test splits (default 0),
             independently of ``seeds``: the same data gives the same splits whatever the training
             seeds. Recorded in the result's settings.
+        cv: how the strategies, knobs and epochs are chosen. ``"auto"`` (the default):
+            ``5``-fold cross-validation when a holdout validation split would hold fewer than 50
+            samples of some class, else the holdout (the rule and why:
+            :mod:`~keras_imbalance.comparison.folds`). A number of folds ``K`` (2-20): stratified
+            ``K``-fold cross-validation of the training data; every training sample is validated
+            once, the choices are made on the out-of-fold predictions
+            (:mod:`~keras_imbalance.comparison.cross_validation`), and each strategy's choice is
+            then trained on all the training data for the chosen epochs, the models the test
+            split scores. ``None``: the holdout validation split. ``validation_data=`` and
+            streams keep the holdout. The result's ``settings["selection"]`` says which ran.
         skip_corrupt: for a folder, skip the empty or corrupt images (a warning lists them)
             instead of raising :class:`~keras_imbalance.comparison.images.CorruptImageError`
             before any training.
@@ -216,34 +231,37 @@ def compare(
         image_size=image_size,
         skip_corrupt=skip_corrupt,
         split_seed=split_seed,
+        cv=cv,
     ).checked()
     with preserved_random_state():
         splits = build_splits(data, data_options, execution)
         runs_plan = plan_runs(splits, plan, training, model or default_model, execution)
-        runs, trained = run_plan(runs_plan, out, execution)
+        folds, why = resolve_cv(
+            data_options.cv,
+            splits,
+            validation_given=data_options.validation_data is not None,
+            class_names=splits.class_names,
+        )
+        validated = None
+        if folds is None:
+            runs, trained = run_plan(runs_plan, out, execution)
+            selection: dict[str, Any] = {"scheme": "holdout", "why": why}
+        else:
+            config = {
+                **journal_config(runs_plan),
+                "cv": folds_fingerprint(folds, data_options.split_seed),
+            }
+            validated = cross_validate(
+                runs_plan, folds, data_options.split_seed, config, out, execution
+            )
+            runs, trained = validated.runs, validated.trained
+            selection = folds_settings(validated, why)
         settings = settings_of(plan, data_options, out, execution, trained)
+        settings["selection"] = selection
         settings["optimizer_config"] = optimizer_config(
             dict(training.compile_kwargs or {}).get("optimizer")
         )
-        return summarise(runs, runs_plan, out, settings)
-
-
-@dataclass(frozen=True)
-class RunPlan:
-    """Every run of a comparison, and what they share: the output of :func:`plan_runs`."""
-
-    splits: Splits
-    arrays: Mapping[str, Any]
-    build: ModelBuilder
-    remedies: list[Remedy]
-    candidates: Mapping[str, list[dict[str, Any]]]
-    seeds: list[int]
-    recipe: Recipe
-    training: Mapping[str, Any]
-
-    @property
-    def names(self) -> list[str]:
-        return [remedy.name for remedy in self.remedies]
+        return summarise(runs, runs_plan, out, settings, validated)
 
 
 def build_splits(data: Any, options: DataOptions, execution: ExecutionOptions) -> Splits:
@@ -274,14 +292,6 @@ def build_splits(data: Any, options: DataOptions, execution: ExecutionOptions) -
             f"the training labels hold {splits.num_classes} class; compare needs at least 2 classes"
         )
     return splits
-
-
-def split_arrays(splits: Splits) -> dict[str, Any]:
-    """Each split's ``x`` as float32 arrays; image files and streams as they are."""
-    return {
-        name: x if isinstance(x, ImageFiles | Stream) else np.asarray(x, dtype="float32")
-        for name, x in (("train", splits.x_train), ("val", splits.x_val), ("test", splits.x_test))
-    }
 
 
 def check_builder(
@@ -383,14 +393,29 @@ def settings_of(
 
 
 def summarise(
-    runs: list[dict[str, Any]], plan: RunPlan, out: OutputOptions, settings: Mapping[str, Any]
+    runs: list[dict[str, Any]],
+    plan: RunPlan,
+    out: OutputOptions,
+    settings: Mapping[str, Any],
+    validated: CrossValidated | None = None,
 ) -> Comparison:
-    """Choose each strategy's knobs on validation, rank, give the verdict: a :class:`Comparison`."""
+    """Choose each strategy's knobs on validation, rank, give the verdict: a :class:`Comparison`.
+
+    With cross-validation (``validated``) the knobs are already chosen on the out-of-fold
+    predictions, and validation means out-of-fold.
+    """
     splits, metric = plan.splits, plan.recipe.metric
-    choose_params(runs, plan.names, metric)
-    labels = ScoredSplits(splits.y_val, splits.y_test, splits.class_names)
+    if validated is None:
+        choose_params(runs, plan.names, metric)
+        labels = ScoredSplits(splits.y_val, splits.y_test, splits.class_names)
+        scored = runs
+        chosen_on = "validation"
+    else:
+        labels = validated.labels
+        scored = [run for run in runs if "fold" not in run]
+        chosen_on = f"{validated.folds.k}-fold cross-validation"
     rows, best, verdict, notes = summarize(
-        runs, plan.names, metric=metric, labels=labels, tail=plan.recipe.tail, n_boot=out.n_boot
+        scored, plan.names, metric=metric, labels=labels, tail=plan.recipe.tail, n_boot=out.n_boot
     )
     recorded = {**plan.training, **settings}
     if isinstance(splits.x_train, ImageFiles):
@@ -400,10 +425,7 @@ def summarise(
         strategies=plan.names,
         seeds=plan.seeds,
         class_names=splits.class_names,
-        splits={
-            split: {"counts": splits.counts(split).tolist(), "source": splits.sources[split]}
-            for split in ("train", "validation", "test")
-        },
+        splits=_splits_record(splits, validated),
         tail_classes=list(plan.recipe.tail),
         settings=recorded,
         runs=runs,
@@ -412,3 +434,21 @@ def summarise(
         verdict=verdict,
         notes=notes,
     )
+
+
+def _splits_record(splits: Splits, validated: CrossValidated | None) -> dict[str, Any]:
+    """Each split's class counts and source; with cross-validation, training and validation
+    are both all the training data (validated out of fold)."""
+    record = {
+        split: {"counts": splits.counts(split).tolist(), "source": splits.sources[split]}
+        for split in ("train", "validation", "test")
+    }
+    if validated is not None:
+        counts = pooled_counts(validated.labels)
+        k, seed = validated.folds.k, validated.folds.seed
+        record["train"] = {"counts": counts, "source": "all the training data"}
+        record["validation"] = {
+            "counts": counts,
+            "source": f"out-of-fold: {k}-fold stratified cross-validation (seed {seed})",
+        }
+    return record

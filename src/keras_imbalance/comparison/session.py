@@ -97,6 +97,12 @@ class Session:
     runs: list[dict[str, Any]] = field(default_factory=list)
     trained: int = 0
     finished: int = 0  # runs finished or read from the journal: what the progress counts
+    # Cross-validation runs one session per fold: the fold goes into every key, label and file
+    # name, and the progress counts across the folds (``done_before`` runs before this one's,
+    # ``grand_total`` in all; the end is announced once, by the caller).
+    fold: int | None = None
+    done_before: int = 0
+    grand_total: int | None = None
 
     @property
     def names(self) -> list[str]:
@@ -105,6 +111,12 @@ class Session:
     @property
     def total(self) -> int:
         return sum(len(self.plan[name]) for name in self.names) * len(self.seeds)
+
+    def _key(self, name: str, params: Mapping[str, Any], seed: int) -> dict[str, Any]:
+        return run_key(name, params, seed, self.fold)
+
+    def _label(self, name: str, params: Mapping[str, Any], seed: int) -> str:
+        return run_label(name, params, seed, self.fold)
 
     def _of_kind(self, kind: str) -> list[Remedy]:
         return [remedy for remedy in self.remedies if remedy.kind == kind]
@@ -126,22 +138,27 @@ class Session:
         finally:
             if journal is not None:
                 journal.close()
-        self._announce("")
+        if self.fold is None:
+            self._announce("")
         return self.runs
 
     def _order(self, seed: int) -> list[tuple[str, str]]:
         """The trained runs of one seed in plan order, as ``(strategy, canonical key)``."""
         return [
-            (remedy.name, canonical(run_key(remedy.name, params, seed)))
+            (remedy.name, canonical(self._key(remedy.name, params, seed)))
             for remedy in self._of_kind("trained")
             for params in self.plan[remedy.name]
         ]
 
     def _announce(self, label: str, done: int | None = None) -> None:
         if self.progress is not None:
-            self.progress(len(self.runs) if done is None else done, self.total, label)
+            done = len(self.runs) if done is None else done
+            total = self.total if self.grand_total is None else self.grand_total
+            self.progress(self.done_before + done, total, label)
 
     def _keep(self, record: dict[str, Any], key: dict[str, Any], journal: Journal | None) -> None:
+        if self.fold is not None:
+            record["fold"] = self.fold
         if journal is not None:
             journal.append({"key": key, **record})
 
@@ -167,7 +184,7 @@ class Session:
             for remedy in self._of_kind("trained"):
                 name = remedy.name
                 for params in self.plan[name]:
-                    key = run_key(name, params, seed)
+                    key = self._key(name, params, seed)
                     record = self._done(key, journal, finished)
                     if record is not None:
                         records[(name, canonical(key))] = record
@@ -182,7 +199,7 @@ class Session:
                             self.splits,
                             self.recipe,
                             initial,
-                            log_dir(self.tensorboard_dir, name, params, seed),
+                            log_dir(self.tensorboard_dir, name, params, seed, self.fold),
                             keep_weights=name == "none",
                             remedy=remedy,
                         )
@@ -200,7 +217,7 @@ class Session:
 
         def finish(task: RunTask, result: TaskResult) -> None:
             nonlocal done
-            key = run_key(task.name, task.params, task.seed)
+            key = self._key(task.name, task.params, task.seed)
             if result.weights is not None:
                 weights[task.seed] = result.weights
                 if self.folder is not None:  # before the record: a record implies the file
@@ -212,7 +229,7 @@ class Session:
 
         if self.executor is None:
             for task in tasks:
-                self._announce(run_label(task.name, task.params, task.seed), done)
+                self._announce(self._label(task.name, task.params, task.seed), done)
                 finish(task, run_task(task))
         else:
             futures = {self.executor.submit(run_task, task): task for task in tasks}
@@ -220,7 +237,7 @@ class Session:
             for future in as_completed(futures):
                 task = futures[future]
                 finish(task, future.result())
-                self._announce(f"finished {run_label(task.name, task.params, task.seed)}", done)
+                self._announce(f"finished {self._label(task.name, task.params, task.seed)}", done)
         return records, weights
 
     def _save_none(self, seed: int, values: list[np.ndarray]) -> None:
@@ -240,7 +257,8 @@ class Session:
     def _weights_path(self, seed: int) -> Path:
         if self.folder is None:  # pragma: no cover - only called with a folder
             raise ValueError("no output folder to keep the none model in")
-        return self.folder / f"none-seed{seed}.weights.h5"
+        where = "" if self.fold is None else f"-fold{self.fold}"
+        return self.folder / f"none-seed{seed}{where}.weights.h5"
 
     def _none_network(self, seed: int, none_weights: list[np.ndarray] | None) -> Any:
         """The ``"none"`` model of ``seed``: trained now, or saved before a resume."""
@@ -282,16 +300,16 @@ class Session:
         if not todo:
             return
         frozen: tuple[dict[str, np.ndarray], np.ndarray, Any] | None = None
-        if any(self._done(run_key(r.name, p, seed), journal, finished) is None for r, p in todo):
+        if any(self._done(self._key(r.name, p, seed), journal, finished) is None for r, p in todo):
             frozen = self._frozen(self._none_network(seed, none_weights))
         base = next(r for r in reversed(self.runs) if r["strategy"] == "none" and r["seed"] == seed)
         for remedy, params in todo:
-            key = run_key(remedy.name, params, seed)
+            key = self._key(remedy.name, params, seed)
             record = self._done(key, journal, finished)
             if record is None:
                 if frozen is None:  # pragma: no cover - frozen is set when a run is missing
                     raise RuntimeError("no frozen none model for the heads")
-                self._announce(run_label(remedy.name, params, seed), self.finished)
+                self._announce(self._label(remedy.name, params, seed), self.finished)
                 output = self._head(remedy, params, seed, frozen, base["best_epoch"])
                 record = score_run(remedy.name, params, seed, output, self.splits, self.recipe.tail)
                 self._keep(record, key, journal)
@@ -344,7 +362,7 @@ class Session:
             recipe=self.recipe,
             seed=seed,
             epochs=heads.HEAD_EPOCHS,
-            log_dir=log_dir(self.tensorboard_dir, name, params, seed),
+            log_dir=log_dir(self.tensorboard_dir, name, params, seed, self.fold),
         )
 
 

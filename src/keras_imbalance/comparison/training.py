@@ -46,6 +46,9 @@ class Recipe:
     tail: Sequence[int] = ()
     compile_kwargs: Mapping[str, Any] = field(default_factory=dict)
     fit_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    # Cross-validation keeps every epoch's validation predictions and per-class log loss, so
+    # the epoch can be chosen on the out-of-fold predictions of all the folds together.
+    epoch_predictions: bool = False
 
 
 # compare sets these itself: the same for every strategy, or the strategy's own.
@@ -135,6 +138,11 @@ class RunOutput:
     best_epoch: int
     history: dict[str, list[float]] = field(default_factory=dict)
     seconds: float = 0.0
+    # With ``Recipe.epoch_predictions``: the predicted class of every validation sample after
+    # every epoch (``-1`` where the logits were not finite), shape ``(epochs, n_val)``, and the
+    # summed cross-entropy of each class's validation samples, shape ``(epochs, C)``.
+    epoch_predictions: np.ndarray | None = None
+    epoch_nll: np.ndarray | None = None
 
 
 def predict_logits(model: Any, x: Any) -> np.ndarray:
@@ -156,6 +164,23 @@ def predict_logits(model: Any, x: Any) -> np.ndarray:
     return np.concatenate(parts).astype("float64")
 
 
+def class_nll(y_true: np.ndarray, logits: np.ndarray, num_classes: int) -> np.ndarray:
+    """Each class's summed cross-entropy ``sum_{i: y_i = c} -log softmax(z_i)[y_i]``, shape (C,).
+
+    ``nan`` for every class when the logits are not finite.
+
+    Example:
+        >>> class_nll(np.array([0, 1]), np.log(np.array([[0.5, 0.5], [0.2, 0.8]])), 2).round(4)
+        array([0.6931, 0.2231])
+    """
+    if not np.isfinite(logits).all():
+        return np.full(num_classes, np.nan)
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    losses = -log_probs[np.arange(len(y_true)), y_true]
+    return np.bincount(y_true, weights=losses, minlength=num_classes).astype("float64")
+
+
 def score(
     y_true: np.ndarray, logits: np.ndarray, metric: str, num_classes: int, tail: Sequence[int]
 ) -> float:
@@ -175,6 +200,8 @@ def _best_epoch_callback(x_val: Any, y_val: np.ndarray, recipe: Recipe, num_clas
         def __init__(self) -> None:
             super().__init__()
             self.scores: list[float] = []
+            self.predicted: list[np.ndarray] = []
+            self.nll: list[np.ndarray] = []
             self.best_epoch = 0
             self.best_weights: list[np.ndarray] | None = None
 
@@ -182,6 +209,10 @@ def _best_epoch_callback(x_val: Any, y_val: np.ndarray, recipe: Recipe, num_clas
             logits = predict_logits(self.model, x_val)
             value = score(y_val, logits, recipe.metric, num_classes, recipe.tail)
             self.scores.append(value)
+            if recipe.epoch_predictions:
+                finite = bool(np.isfinite(logits).all())
+                self.predicted.append(logits.argmax(axis=-1) if finite else np.full(len(y_val), -1))
+                self.nll.append(class_nll(y_val, logits, num_classes))
             if logs is not None:  # callbacks after this one (TensorBoard) see the score
                 logs[f"val_{recipe.metric}"] = value
             best = max((s for s in self.scores[:-1] if not math.isnan(s)), default=-math.inf)
@@ -298,6 +329,8 @@ def fit_run(
         best_epoch=int(best.best_epoch or len(best.scores)),
         history=history,
         seconds=round(time.perf_counter() - started, 3),
+        epoch_predictions=np.asarray(best.predicted, dtype=int) if best.predicted else None,
+        epoch_nll=np.asarray(best.nll, dtype="float64") if best.nll else None,
     )
 
 

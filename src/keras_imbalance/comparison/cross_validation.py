@@ -1,0 +1,268 @@
+"""Choose on out-of-fold predictions: the epoch, the knobs and the ranking of a cross-validation.
+
+Each (strategy, knobs, seed) trains once per fold (:mod:`~keras_imbalance.comparison.folds`)
+and keeps, for every epoch, the predicted class of each held-out sample
+(``Recipe.epoch_predictions``). Laid side by side, the folds give the **out-of-fold**
+predictions ``P[e, i]``: sample ``i``'s class predicted after epoch ``e`` by the one model that
+did not train on it. So every training sample is validated exactly once, and:
+
+* **the epoch** of a strategy's knob setting is ``e* = argmax_e mean_seeds metric(y, P[e])``
+  (ties to the earlier epoch; an epoch where any fold diverged scores ``-inf``);
+* **the knob setting** is the one with the highest ``mean_seeds metric(y, P[e*])`` (ties to the
+  first in grid order);
+* **the ranking** of the strategies uses the same score
+  (:mod:`~keras_imbalance.comparison.verdict`).
+
+The fold runs keep their **last** epoch (nothing is chosen on a fold's own held-out part). The
+decoupled heads (``kind="head"``) are fitted on each fold's training part, on the features of
+that fold's ``"none"`` model after all its epochs, and predict its held-out part once: they have
+one "epoch", and their final model sits on a ``"none"`` trained for all the epochs too. With
+``keep="last"`` no epoch is chosen: ``e*`` is the last for every strategy.
+
+Beside the metric, the **class-balanced log loss** of the out-of-fold predictions at ``e*`` is
+recorded: ``(1/C) sum_c (1/n_c) sum_{i: y_i = c} -log p_i[y_i]``, a proper score that sees
+differences the thresholded metric rounds away.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from keras_imbalance.comparison.config_json import canonical
+from keras_imbalance.comparison.folds import Folds
+from keras_imbalance.comparison.run_record import add_split_scores, decode_classes
+from keras_imbalance.comparison.scores import confusion_matrices, metric_from_confusion
+
+
+@dataclass(frozen=True)
+class FoldChoice:
+    """One strategy's choice on the out-of-fold predictions.
+
+    ``oof[seed]`` is the out-of-fold predicted class of every training sample at ``epoch``
+    (``None`` when a fold diverged); ``curve[seed]`` the out-of-fold metric after every epoch.
+    """
+
+    strategy: str
+    params: dict[str, Any]
+    epoch: int
+    score: float
+    oof: dict[int, np.ndarray | None]
+    log_loss: dict[int, float]
+    curve: dict[int, list[float]]
+    seconds: dict[int, float]
+
+
+def out_of_fold(
+    records: Sequence[Mapping[str, Any]], folds: Folds, *, per_epoch: bool = True
+) -> np.ndarray:
+    """``P[e, i]``: the out-of-fold class of sample ``i`` after epoch ``e`` (``-1``: diverged).
+
+    ``records`` are one (strategy, knobs, seed)'s runs, one per fold. A run with per-epoch
+    predictions gives every epoch; one without (a head) gives its final predictions as one
+    epoch, as does every run when ``per_epoch`` is false.
+
+    Example:
+        >>> folds = Folds((np.array([0, 2]), np.array([1, 3])), seed=0)
+        >>> runs = [{"fold": 0, "diverged": False, "predictions": {"validation": [1, 0]}},
+        ...         {"fold": 1, "diverged": False, "predictions": {"validation": [2, 2]}}]
+        >>> out_of_fold(runs, folds).tolist()
+        [[1, 2, 0, 2]]
+    """
+    parts = {int(r["fold"]): _fold_epochs(r, per_epoch) for r in records}
+    if sorted(parts) != list(range(folds.k)):
+        raise ValueError(f"expected one run per fold 0..{folds.k - 1}, got folds {sorted(parts)}")
+    epochs = {part.shape[0] for part in parts.values()}
+    if len(epochs) != 1:
+        raise ValueError(f"the folds' runs kept different numbers of epochs: {sorted(epochs)}")
+    oof = np.full((epochs.pop(), folds.size), -1, dtype=int)
+    for fold, part in parts.items():
+        oof[:, folds.held_out[fold]] = part
+    return oof
+
+
+def _fold_epochs(record: Mapping[str, Any], per_epoch: bool) -> np.ndarray:
+    epochs = record.get("epochs_validation") if per_epoch else None
+    if epochs is not None:
+        return decode_classes(epochs["predictions"])
+    predicted = np.asarray(record["predictions"]["validation"], dtype=int)[None, :]
+    return np.full_like(predicted, -1) if record["diverged"] else predicted
+
+
+def fold_nll(
+    records: Sequence[Mapping[str, Any]], epochs: int, *, per_epoch: bool = True
+) -> np.ndarray:
+    """Each class's summed cross-entropy over all held-out samples, after every epoch: ``(E, C)``.
+
+    ``nan`` where a fold diverged or did not record it.
+    """
+    total: np.ndarray | None = None
+    for record in records:
+        kept = record.get("epochs_validation") if per_epoch else None
+        rows = kept["nll"] if kept is not None else [record["validation_nll"]] * epochs
+        values = np.asarray([[np.nan if v is None else v for v in row] for row in rows], float)
+        total = values if total is None else total + values
+    if total is None:
+        raise ValueError("no runs to sum the log loss of")
+    return total
+
+
+def epoch_scores(
+    y: np.ndarray, oof: np.ndarray, metric: str, num_classes: int, tail: Sequence[int]
+) -> np.ndarray:
+    """``metric(y, P[e])`` for every epoch ``e``; ``-inf`` where a prediction is missing.
+
+    Example:
+        >>> epoch_scores(np.array([0, 1]), np.array([[0, 0], [0, 1], [-1, 1]]), "accuracy", 2, ())
+        array([0.5, 1. , -inf])
+    """
+    missing = (oof < 0).any(axis=1)
+    confusion = confusion_matrices(y, np.where(oof < 0, 0, oof), num_classes)
+    scores = np.asarray(metric_from_confusion(confusion, metric, tail=tail), dtype=float)
+    return np.where(missing | ~np.isfinite(scores), -math.inf, scores)
+
+
+def balanced_log_loss(nll: np.ndarray, counts: np.ndarray) -> float:
+    """``(1/C) sum_c nll_c / n_c`` over the classes with samples: the class-balanced log loss.
+
+    Example:
+        >>> balanced_log_loss(np.array([2.0, 1.0]), np.array([4, 1]))
+        0.75
+    """
+    present = counts > 0
+    return float(np.mean(nll[present] / counts[present]))
+
+
+@dataclass(frozen=True)
+class FoldScoring:
+    """What every choice is scored with: the pooled labels, the folds, the metric."""
+
+    y: np.ndarray
+    folds: Folds
+    metric: str
+    num_classes: int
+    tail: Sequence[int]
+    epochs: int  # what every fold trained, and what the heads' "none" model trains
+    choose_epoch: bool = True  # keep="last": every strategy keeps its last epoch
+
+
+def _group(
+    runs: Sequence[Mapping[str, Any]], strategy: str
+) -> dict[str, dict[int, list[Mapping[str, Any]]]]:
+    """``{knobs key: {seed: [runs, one per fold]}}`` of one strategy, in plan order."""
+    groups: dict[str, dict[int, list[Mapping[str, Any]]]] = {}
+    for run in runs:
+        if run["strategy"] == strategy:
+            by_seed = groups.setdefault(canonical(dict(run["params"])), {})
+            by_seed.setdefault(int(run["seed"]), []).append(run)
+    return groups
+
+
+def _candidate(
+    strategy: str,
+    by_seed: Mapping[int, list[Mapping[str, Any]]],
+    scoring: FoldScoring,
+    epoch: int | None,
+) -> FoldChoice:
+    """One knob setting's out-of-fold scores. The epoch is chosen, or for a head (``epoch``
+    given: ``"none"``'s) its one set of predictions is used."""
+    per_epoch = epoch is None
+    oofs = {
+        seed: out_of_fold(runs, scoring.folds, per_epoch=per_epoch)
+        for seed, runs in by_seed.items()
+    }
+    curves = {
+        seed: epoch_scores(scoring.y, oof, scoring.metric, scoring.num_classes, scoring.tail)
+        for seed, oof in oofs.items()
+    }
+    mean = np.mean(np.stack(list(curves.values())), axis=0)
+    index = int(np.argmax(mean)) if scoring.choose_epoch else mean.size - 1
+    counts = np.bincount(scoring.y, minlength=scoring.num_classes)
+    log_loss: dict[int, float] = {}
+    for seed, runs in by_seed.items():
+        nll = fold_nll(runs, len(mean), per_epoch=per_epoch)[index]
+        log_loss[seed] = balanced_log_loss(nll, counts) if np.isfinite(nll).all() else math.nan
+    first = next(iter(by_seed.values()))[0]
+    return FoldChoice(
+        strategy=strategy,
+        params=dict(first["params"]),
+        epoch=epoch if epoch is not None else index + 1,
+        score=float(mean[index]),
+        oof={s: None if (o[index] < 0).any() else o[index] for s, o in oofs.items()},
+        log_loss=log_loss,
+        curve={s: [float(v) for v in c] for s, c in curves.items()},
+        seconds={s: float(sum(r["seconds"] for r in runs)) for s, runs in by_seed.items()},
+    )
+
+
+def choose_on_folds(
+    runs: Sequence[Mapping[str, Any]], kinds: Mapping[str, str], scoring: FoldScoring
+) -> dict[str, FoldChoice]:
+    """Each strategy's chosen knobs and epoch on the out-of-fold predictions of ``runs``.
+
+    ``kinds`` maps each strategy, in plan order, to its kind (``"trained"`` or ``"head"``); the
+    heads sit on a ``"none"`` model trained for all ``scoring.epochs``.
+    """
+    choices: dict[str, FoldChoice] = {}
+    for strategy in kinds:
+        epoch = scoring.epochs if kinds[strategy] == "head" else None
+        candidates = [
+            _candidate(strategy, by_seed, scoring, epoch)
+            for by_seed in _group(runs, strategy).values()
+        ]
+        # max keeps the first of equal scores: the grid's order
+        choices[strategy] = max(candidates, key=lambda c: c.score)
+    return {name: choices[name] for name in kinds}
+
+
+def cv_record(
+    choice: FoldChoice,
+    seed: int,
+    test_logits: np.ndarray,
+    scoring: FoldScoring,
+    y_test: np.ndarray,
+    seconds: float,
+) -> dict[str, Any]:
+    """The summary record of one strategy's choice and seed: validation is out-of-fold at the
+    chosen epoch, test is the model trained on all the training data."""
+    oof = choice.oof[seed]
+    finite = bool(np.isfinite(test_logits).all())
+    record: dict[str, Any] = {
+        "strategy": choice.strategy,
+        "seed": int(seed),
+        "params": dict(choice.params),
+        "chosen": True,
+        "best_epoch": choice.epoch,
+        "seconds": round(choice.seconds[seed] + seconds, 3),
+        "history": {f"val_{scoring.metric}": choice.curve[seed]}
+        if len(choice.curve[seed]) > 1
+        else {},
+        "validation_log_loss": choice.log_loss[seed],
+    }
+    add_split_scores(record, "validation", scoring.y, oof, scoring.num_classes, scoring.tail)
+    add_split_scores(
+        record,
+        "test",
+        y_test,
+        test_logits.argmax(axis=-1) if finite else None,
+        scoring.num_classes,
+        scoring.tail,
+    )
+    record["diverged"] = oof is None or not finite
+    return record
+
+
+__all__ = [
+    "FoldChoice",
+    "FoldScoring",
+    "balanced_log_loss",
+    "choose_on_folds",
+    "cv_record",
+    "epoch_scores",
+    "fold_nll",
+    "out_of_fold",
+]
