@@ -42,3 +42,19 @@ def rng() -> np.random.Generator:
 @pytest.fixture(autouse=True)
 def _seed_keras() -> None:
     keras.utils.set_random_seed(0)
+
+
+@pytest.fixture(autouse=True)
+def _holdout_unless_asked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep ``compare``'s ``cv="auto"`` on the holdout split in the tests written for it.
+
+    On the small data of the tests, ``cv="auto"`` would choose cross-validation and train every
+    run once per fold. The tests of cross-validation pass ``cv=`` explicitly, and the tests of the
+    rule itself are marked ``real_cv_rule``; ``tests/test_docs.py`` keeps the real rule, since the
+    documentation shows what users get.
+    """
+    if request.node.get_closest_marker("real_cv_rule") or request.node.path.name == "test_docs.py":
+        return
+    from keras_imbalance.comparison import folds
+
+    monkeypatch.setattr(folds, "MIN_VALIDATION", 0)
