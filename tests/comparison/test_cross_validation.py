@@ -149,3 +149,19 @@ def test_cv_record_scores_out_of_fold_validation_and_the_final_test():
     assert record["chosen"] and not record["diverged"] and record["seconds"] == 5.0
     nan = cv_record(choices["none"], 0, logits * math.nan, SCORING, y_test, 0.0)
     assert nan["diverged"]
+
+
+def test_log_loss_statistic_chooses_the_lowest_out_of_fold_log_loss():
+    counts = np.bincount(Y)
+    # knob a=1: better metric, worse log loss; knob a=2: the opposite
+    good_metric = _runs("drw", {"a": 1}, 0, _noisy([0.9, 0.9], 2), nll=np.full((2, 3), 9.0))
+    low_loss = np.array([[6.0, 6.0, 6.0], [3.0, 3.0, 3.0]])  # summed per fold: x3 over 3 folds
+    good_loss = _runs("drw", {"a": 2}, 0, _noisy([0.4, 0.4], 2), nll=low_loss)
+    runs = [*good_metric, *good_loss]
+    by_metric = choose_on_folds(runs, {"drw": "trained"}, SCORING)
+    by_loss = choose_on_folds(runs, {"drw": "trained"}, SCORING, statistic="log_loss")
+    assert by_metric["drw"].params == {"a": 1}
+    assert by_loss["drw"].params == {"a": 2} and by_loss["drw"].epoch == 2
+    assert by_loss["drw"].log_loss[0] == pytest.approx(np.mean(3 * low_loss[1] / counts))
+    with pytest.raises(ValueError, match="statistic must be one of"):
+        choose_on_folds(runs, {"drw": "trained"}, SCORING, statistic="auc")

@@ -38,6 +38,9 @@ from keras_imbalance.comparison.folds import Folds
 from keras_imbalance.comparison.run_record import add_split_scores, decode_classes
 from keras_imbalance.comparison.scores import confusion_matrices, metric_from_confusion
 
+# What chooses the epoch and the knobs: the metric itself, or the class-balanced log loss.
+STATISTICS: tuple[str, ...] = ("metric", "log_loss")
+
 
 @dataclass(frozen=True)
 class FoldChoice:
@@ -167,9 +170,10 @@ def _candidate(
     by_seed: Mapping[int, list[Mapping[str, Any]]],
     scoring: FoldScoring,
     epoch: int | None,
+    statistic: str = "metric",
 ) -> FoldChoice:
-    """One knob setting's out-of-fold scores. The epoch is chosen, or for a head (``epoch``
-    given: ``"none"``'s) its one set of predictions is used."""
+    """One knob setting's out-of-fold scores. The epoch is chosen (by ``statistic``), or for a
+    head (``epoch`` given) its one set of predictions is used."""
     per_epoch = epoch is None
     oofs = {
         seed: out_of_fold(runs, scoring.folds, per_epoch=per_epoch)
@@ -180,12 +184,18 @@ def _candidate(
         for seed, oof in oofs.items()
     }
     mean = np.mean(np.stack(list(curves.values())), axis=0)
-    index = int(np.argmax(mean)) if scoring.choose_epoch else mean.size - 1
     counts = np.bincount(scoring.y, minlength=scoring.num_classes)
-    log_loss: dict[int, float] = {}
-    for seed, runs in by_seed.items():
-        nll = fold_nll(runs, len(mean), per_epoch=per_epoch)[index]
-        log_loss[seed] = balanced_log_loss(nll, counts) if np.isfinite(nll).all() else math.nan
+    losses = {
+        seed: _loss_curve(fold_nll(runs, len(mean), per_epoch=per_epoch), counts)
+        for seed, runs in by_seed.items()
+    }
+    mean_loss = np.mean(np.stack(list(losses.values())), axis=0)
+    if not scoring.choose_epoch:
+        index = mean.size - 1
+    elif statistic == "log_loss":
+        index = int(np.argmin(np.where(np.isfinite(mean_loss), mean_loss, math.inf)))
+    else:
+        index = int(np.argmax(mean))
     first = next(iter(by_seed.values()))[0]
     return FoldChoice(
         strategy=strategy,
@@ -193,30 +203,58 @@ def _candidate(
         epoch=epoch if epoch is not None else index + 1,
         score=float(mean[index]),
         oof={s: None if (o[index] < 0).any() else o[index] for s, o in oofs.items()},
-        log_loss=log_loss,
+        log_loss={s: float(curve[index]) for s, curve in losses.items()},
         curve={s: [float(v) for v in c] for s, c in curves.items()},
         seconds={s: float(sum(r["seconds"] for r in runs)) for s, runs in by_seed.items()},
     )
 
 
+def _loss_curve(nll: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The class-balanced log loss after every epoch; ``nan`` where a fold diverged."""
+    return np.asarray(
+        [balanced_log_loss(row, counts) if np.isfinite(row).all() else math.nan for row in nll]
+    )
+
+
+def mean_log_loss(choice: FoldChoice) -> float:
+    """The choice's class-balanced log loss over its seeds; ``inf`` when it diverged."""
+    values = np.asarray(list(choice.log_loss.values()), dtype=float)
+    return float(values.mean()) if np.isfinite(values).all() else math.inf
+
+
 def choose_on_folds(
-    runs: Sequence[Mapping[str, Any]], kinds: Mapping[str, str], scoring: FoldScoring
+    runs: Sequence[Mapping[str, Any]],
+    kinds: Mapping[str, str],
+    scoring: FoldScoring,
+    statistic: str = "metric",
 ) -> dict[str, FoldChoice]:
     """Each strategy's chosen knobs and epoch on the out-of-fold predictions of ``runs``.
 
     ``kinds`` maps each strategy, in plan order, to its kind (``"trained"`` or ``"head"``); the
-    heads sit on a ``"none"`` model trained for all ``scoring.epochs``.
+    heads sit on a ``"none"`` model trained for all ``scoring.epochs``. ``statistic`` is
+    ``"metric"`` (the highest out-of-fold metric) or ``"log_loss"`` (the lowest class-balanced
+    out-of-fold log loss).
     """
+    if statistic not in STATISTICS:
+        raise ValueError(f"statistic must be one of {STATISTICS}, got {statistic!r}")
     choices: dict[str, FoldChoice] = {}
     for strategy in kinds:
         epoch = scoring.epochs if kinds[strategy] == "head" else None
         candidates = [
-            _candidate(strategy, by_seed, scoring, epoch)
+            _candidate(strategy, by_seed, scoring, epoch, statistic)
             for by_seed in _group(runs, strategy).values()
         ]
-        # max keeps the first of equal scores: the grid's order
-        choices[strategy] = max(candidates, key=lambda c: c.score)
-    return {name: choices[name] for name in kinds}
+        # max and min keep the first of equal values: the grid's order
+        if statistic == "log_loss":
+            choices[strategy] = min(candidates, key=mean_log_loss)
+        else:
+            choices[strategy] = max(candidates, key=lambda c: c.score)
+    return choices
+
+
+def log_loss_ranking(choices: Mapping[str, FoldChoice]) -> list[str]:
+    """The strategies by class-balanced out-of-fold log loss, lowest first (stable)."""
+    return sorted(choices, key=lambda name: mean_log_loss(choices[name]))
 
 
 def cv_record(
@@ -257,6 +295,7 @@ def cv_record(
 
 
 __all__ = [
+    "STATISTICS",
     "FoldChoice",
     "FoldScoring",
     "balanced_log_loss",
@@ -264,5 +303,7 @@ __all__ = [
     "cv_record",
     "epoch_scores",
     "fold_nll",
+    "log_loss_ranking",
+    "mean_log_loss",
     "out_of_fold",
 ]

@@ -26,6 +26,8 @@ from keras_imbalance.comparison.cross_validation import (
     FoldScoring,
     choose_on_folds,
     cv_record,
+    log_loss_ranking,
+    mean_log_loss,
 )
 from keras_imbalance.comparison.distribution import distribution_scope
 from keras_imbalance.comparison.folds import Folds, fold_splits, pooled, stratified_folds
@@ -49,6 +51,9 @@ class CrossValidated:
     folds: Folds
     epochs: dict[str, int]
     trained: int
+    # What the class-balanced out-of-fold log loss would choose and how it ranks, reported
+    # beside the metric's choices.
+    by_log_loss: dict[str, Any]
 
 
 def fold_seed(split_seed: int) -> int:
@@ -104,7 +109,9 @@ def cross_validate(
         epochs=recipe.epochs,
         choose_epoch=recipe.keep == "best",
     )
-    choices = choose_on_folds(fold_runs, {r.name: r.kind for r in plan.remedies}, scoring)
+    kinds = {r.name: r.kind for r in plan.remedies}
+    choices = choose_on_folds(fold_runs, kinds, scoring)
+    by_loss = choose_on_folds(fold_runs, kinds, scoring, statistic="log_loss")
     final, final_trained = _final_runs(
         plan, choices, scoring, config, out, execution, (per_fold * k, grand)
     )
@@ -118,6 +125,18 @@ def cross_validate(
         folds=folds,
         epochs={name: choice.epoch for name, choice in choices.items()},
         trained=trained + final_trained,
+        by_log_loss={
+            "ranking": log_loss_ranking(by_loss),
+            "choices": {
+                name: {
+                    "params": c.params,
+                    "epoch": c.epoch,
+                    "log_loss": mean_log_loss(c),
+                    "metric": c.score,
+                }
+                for name, c in by_loss.items()
+            },
+        },
     )
 
 
@@ -235,6 +254,8 @@ def folds_settings(result: CrossValidated, why: str) -> dict[str, Any]:
         "fold_sizes": [len(part) for part in result.folds.held_out],
         "epochs": dict(result.epochs),
         "why": why,
+        "statistic": "metric",
+        "by_log_loss": result.by_log_loss,
     }
 
 
