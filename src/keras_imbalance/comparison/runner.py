@@ -38,6 +38,7 @@ from keras_imbalance.comparison.options import (
 )
 from keras_imbalance.comparison.random_state import preserved_random_state
 from keras_imbalance.comparison.recipe_templates import optimizer_config
+from keras_imbalance.comparison.refit import check_refit, refit_chosen
 from keras_imbalance.comparison.result import Comparison
 from keras_imbalance.comparison.session import Session, data_fingerprint, splits_fingerprint
 from keras_imbalance.comparison.splits import Splits, is_folder, make_splits
@@ -99,6 +100,7 @@ def compare(
     skip_corrupt: bool = False,
     test_data: Any = None,
     split_seed: int = 0,
+    refit: bool = True,
 ) -> Comparison:
     """Train the same model once per strategy, knob value and seed; choose on validation.
 
@@ -172,6 +174,11 @@ def compare(
         split_seed: seeds the stratified draws of the validation and test splits (default 0),
             independently of ``seeds``: the same data gives the same splits whatever the training
             seeds. Recorded in the result's settings.
+        refit: train the chosen strategy (``"none"`` without one) once more on all the training
+            data, train plus validation, with its chosen knobs and a fixed epoch count (the
+            median best epoch of its runs), and score it on test
+            (:mod:`~keras_imbalance.comparison.refit`): ``result.refit`` records it,
+            ``result.model`` is the Keras model, saved as ``<output>/model.keras``.
         skip_corrupt: for a folder, skip the empty or corrupt images (a warning lists them)
             instead of raising :class:`~keras_imbalance.comparison.images.CorruptImageError`
             before any training.
@@ -194,6 +201,7 @@ def compare(
         1
     """
     remedies = check_strategies(strategies)
+    refit = check_refit(refit)
     out = OutputOptions.checked(output, tensorboard_dir, progress, n_boot)
     training = TrainingOptions(
         epochs=epochs,
@@ -225,7 +233,11 @@ def compare(
         settings["optimizer_config"] = optimizer_config(
             dict(training.compile_kwargs or {}).get("optimizer")
         )
-        return summarise(runs, runs_plan, out, settings)
+        result = summarise(runs, runs_plan, out, settings)
+        if refit:
+            with distribution_scope(execution.distribution):
+                refit_chosen(runs_plan, result, out.folder)
+        return result
 
 
 @dataclass(frozen=True)
