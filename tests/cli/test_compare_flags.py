@@ -295,3 +295,38 @@ def test_split_seed_must_be_a_whole_number_from_zero(
     code, _, err = run_cli([*args, "--output", str(tmp_path / "out")], capsys)
     assert code == 2
     assert_one_line_error(err, "--split-seed=-1", "out of range")
+
+
+@pytest.mark.parametrize(("flag", "expected"), [([], True), (["--no-refit"], False)])
+def test_refit_flag_reaches_compare(
+    flag: list[str], expected: bool, npz: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, object] = {}
+
+    def spy(data: object, strategies: object, **kwargs: object) -> None:
+        seen.update(kwargs)
+        raise SeenError
+
+    monkeypatch.setattr(comparison, "compare", spy)
+    args = ["compare", str(npz), "--strategies", "none", *QUICK, *flag]
+    with pytest.raises(SeenError):
+        main([*args, "--output", str(tmp_path / "out")])
+    assert seen["refit"] is expected
+
+
+def test_refit_saves_the_final_model_and_says_where(
+    npz: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    args = ["compare", str(npz), "--strategies", "none", *QUICK, "--output", str(out)]
+    code, stdout, err = run_cli(args, capsys)
+    assert code == 0, err
+    saved = json.loads((out / "results.json").read_text())["refit"]
+    assert saved["model"] == "model.keras" and (out / "model.keras").is_file()
+    score = saved["test"]["balanced_accuracy"]
+    expected = (
+        f"final model (none, all {saved['samples']} training samples): {out / 'model.keras'}; "
+        f"test balanced_accuracy {score:.3f}"
+    )
+    assert expected in stdout.splitlines()
+    assert "Final model." in (out / "results.md").read_text()

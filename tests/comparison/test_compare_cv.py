@@ -99,8 +99,9 @@ def test_resume_trains_nothing_again(folded: tuple[Comparison, Path]) -> None:
 def test_the_test_split_chooses_nothing() -> None:
     x, y = tiny_data()
     x_test, y_test = tiny_data(seed=1)
-    first = compare(((x, y), (x_test, y_test)), ["none", "posthoc"], cv=2, grids=POSTHOC, **KWARGS)
-    second = compare(((x, y), (x_test, (y_test + 1) % 3)), ["none", "posthoc"], cv=2, grids=POSTHOC, **KWARGS)
+    kwargs = {"cv": 2, "grids": POSTHOC, **KWARGS}
+    first = compare(((x, y), (x_test, y_test)), ["none", "posthoc"], **kwargs)
+    second = compare(((x, y), (x_test, (y_test + 1) % 3)), ["none", "posthoc"], **kwargs)
     assert first.settings["selection"]["epochs"] == second.settings["selection"]["epochs"]
     for a, b in zip(first.runs, second.runs, strict=True):
         assert (a["params"], a["best_epoch"], a["validation"]) == (
@@ -113,7 +114,7 @@ def test_the_test_split_chooses_nothing() -> None:
 def test_validation_data_and_explicit_folds_conflict() -> None:
     x, y = tiny_data()
     with pytest.raises(ValueError, match="cv=3 cannot be combined with validation_data="):
-        compare((x, y), ["none"], validation_data=(x[:30], y[:30]), cv=3, **KWARGS)
+        compare((x, y), ["none"], validation_data=tiny_data(seed=2), cv=3, **KWARGS)
 
 
 @pytest.mark.parametrize("bad", [1, 25, "3", 2.0])

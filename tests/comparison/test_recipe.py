@@ -372,24 +372,45 @@ def calls_validated(calls: list[dict[str, Any]]) -> bool:
     )
 
 
-@pytest.mark.parametrize(
-    ("keep", "metric"),
-    [("best", "balanced_accuracy"), ("best", "macro_f1"), ("last", "balanced_accuracy")],
-)
-def test_final_weights_are_the_best_or_last_epochs(keep: str, metric: str, fits: FitSpy) -> None:
+@pytest.mark.parametrize("metric", ["balanced_accuracy", "macro_f1"])
+def test_final_weights_are_the_best_epochs(metric: str, fits: FitSpy) -> None:
     fits.sabotage_last = True
     text = _emit(
-        "none", epochs=5, learning_rate=0.05, schedule="constant", keep=keep, metric=metric
+        "none", epochs=5, learning_rate=0.05, schedule="constant", keep="best", metric=metric
     )
-    assert ("restore_best_weights=True" in text) == (keep == "best")
+    assert "restore_best_weights=True" in text
     ns = _run(text)
     (call,) = fits.calls
     scores = [logs[f"val_{metric}"] for logs in call["logs"]]
     best = int(np.argmax(scores))  # EarlyStopping keeps the first of equal bests
     assert best < len(scores) - 1, f"the sabotaged last epoch must be worse: {scores}"
-    chosen = best if keep == "best" else len(scores) - 1
-    for got, want in zip(ns["model"].get_weights(), call["epoch_weights"][chosen], strict=True):
+    for got, want in zip(ns["model"].get_weights(), call["epoch_weights"][best], strict=True):
         np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("strategy", ["none", "drw", "mixup_drw", "balanced", "crt", "posthoc"])
+def test_keep_last_trains_on_all_the_data_for_the_fixed_epochs(strategy: str, fits: FitSpy) -> None:
+    """As the final model trains: no validation split anywhere, every fit runs its epochs, the
+    last epoch's weights are kept."""
+    fits.sabotage_last = strategy == "none"
+    text = _emit(strategy, epochs=3, keep="last")
+    assert "x_val" not in text and "y_val" not in text and "EarlyStopping" not in text
+    assert "all your training data, validation included" in text
+    namespace: dict[str, Any] = {"model": _model(), "x_train": _data()["x_train"]}
+    namespace["y_train"] = _data()["y_train"]
+    exec(compile(text, "<recipe>", "exec"), namespace)  # no x_val, y_val: none is needed
+    assert fits.calls
+    for call in fits.calls:
+        assert "validation_data" not in call["kwargs"]
+        assert len(call["logs"]) == call["kwargs"]["epochs"]
+    assert fits.calls[0]["kwargs"]["epochs"] == 3
+    if strategy == "crt":
+        assert fits.calls[1]["kwargs"]["epochs"] == 2  # the head's own epochs
+    if strategy == "none":
+        for got, want in zip(
+            namespace["model"].get_weights(), fits.calls[0]["epoch_weights"][-1], strict=True
+        ):
+            np.testing.assert_array_equal(got, want)
 
 
 # --- Lint -------------------------------------------------------------------------------------

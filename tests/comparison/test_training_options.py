@@ -38,7 +38,8 @@ def test_optimizer_and_keywords_reach_every_run() -> None:
         compile_kwargs={"optimizer": keras.optimizers.SGD(momentum=0.9), "run_eagerly": True},
         fit_kwargs={"callbacks": [spy]},
     )
-    assert spy.seen == [("SGD", True)] * 3  # none, balanced and the crt head
+    assert spy.seen[:3] == [("SGD", True)] * 3  # none, balanced and the crt head
+    assert len(spy.seen) > 3 and set(spy.seen[3:]) == {("SGD", True)}  # and the final model
     assert "SGD" in result.settings["compile_kwargs"]["optimizer"]
     cosine = compare(
         tiny_data(),
@@ -71,8 +72,9 @@ def test_the_given_optimizer_is_cloned_and_takes_the_schedule() -> None:
         compile_kwargs={"optimizer": given},
         fit_kwargs={"callbacks": [Keep()]},
     )
-    first, second = (m.optimizer for m in models)
-    assert first is not given and second is not given and first is not second
+    first, second, final = (m.optimizer for m in models)  # the runs, then the final model
+    assert all(o is not given for o in (first, second, final)) and first is not second
+    assert final is not first and final is not second
     assert first.momentum == pytest.approx(0.9)
     schedule = first.get_config()["learning_rate"]
     assert schedule["class_name"] == "CosineDecay"
@@ -166,7 +168,8 @@ def test_mixed_precision_and_jit_compile(mixed_precision) -> None:
         fit_kwargs={"callbacks": [spy]},
     )
     # float16 compute, float32 variables (Keras's mixed policy), the user's jit_compile.
-    assert spy.seen == [("float16", "float32", False)] * 2
+    # none and logit_adjusted, then the final model (posthoc's is none's, with no head to train)
+    assert spy.seen == [("float16", "float32", False)] * 3
     for run in result.runs:
         assert np.isfinite(run["validation"]["balanced_accuracy"])
         assert not run["diverged"]

@@ -23,7 +23,7 @@ from keras_imbalance.cli.compare_checks import (
     csv_list,
     import_builder,
 )
-from keras_imbalance.cli.display import render
+from keras_imbalance.cli.display import final_model_message, render
 from keras_imbalance.cli.flags import as_flags
 from keras_imbalance.cli.progress import finished_runs, progress_reporter
 from keras_imbalance.comparison.scores import METRICS
@@ -191,6 +191,14 @@ def add_parser(commands: Any) -> None:
     for flag, default, metavar, text in VALUE_FLAGS:
         parser.add_argument(flag, default=default, metavar=metavar, help=text)
     parser.add_argument(
+        "--refit",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="train the chosen strategy again on all the training data (train + validation) "
+        "for the chosen epoch count, score it on test and save it as OUTPUT/model.keras "
+        "(default: on)",
+    )
+    parser.add_argument(
         "--no-plots", action="store_true", help="skip the plots (no matplotlib needed)"
     )
     parser.add_argument(
@@ -319,6 +327,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         render(result)
         print(f"wrote {', '.join(str(p) for p in written)}")
+        final = final_model_message(result, args.output)
+        if final:
+            print(final)
     return 0
 
 
@@ -362,6 +373,7 @@ def _compare(
             progress=progress,
             image_size=args.image_size,
             skip_corrupt=args.skip_corrupt,
+            refit=args.refit,
         )
     finally:
         if bar is not None:

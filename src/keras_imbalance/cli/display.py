@@ -205,3 +205,31 @@ def _tail_text(result: Any, emit: Any) -> None:
         emit(f"note: {note}")
     emit(f"\nRecipe ({result.best or 'none'}, values chosen on validation):")
     emit(result.recipe())
+
+
+def final_model_message(result: Any, output: Any) -> str:
+    """Where the final model went and its test score, in one line (empty with ``--no-refit``).
+
+    Example:
+        >>> from types import SimpleNamespace
+        >>> refit = {"strategy": "none", "params": {}, "epochs": 3, "seed": 0, "samples": 50,
+        ...          "test": {"balanced_accuracy": 0.75}, "model": "model.keras"}
+        >>> result = SimpleNamespace(refit=refit, metric="balanced_accuracy")
+        >>> print(final_model_message(result, "out"))
+        final model (none, all 50 training samples): out/model.keras; test balanced_accuracy 0.750
+    """
+    import os
+
+    refit = getattr(result, "refit", None)
+    if not refit:
+        return ""
+    if "skipped" in refit:
+        return f"final model: not trained ({refit['skipped']})"
+    from keras_imbalance.comparison.formatting import format_number
+
+    where = os.path.join(str(output), refit["model"]) if refit.get("model") else "not saved"
+    score = format_number(refit["test"][result.metric])
+    return (
+        f"final model ({refit['strategy']}, all {refit['samples']} training samples): "
+        f"{where}; test {result.metric} {score}"
+    )

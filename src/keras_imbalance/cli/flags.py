@@ -34,6 +34,7 @@ FLAG_NAMES = {
     "output": "--output",
     "model": "--model",
     "tensorboard_dir": "--tensorboard",
+    "refit": "--refit",
 }
 
 # Library advice that names an argument with no flag, and what to say on the command line.

@@ -208,6 +208,9 @@ def to_html(
     if result.notes:
         parts.append('<ul id="notes">' + "".join(f"<li>{_e(n)}</li>" for n in result.notes))
         parts.append("</ul>")
+    final = result.final_model_line()
+    if final:
+        parts.append(f'<p id="final-model"><strong>Final model.</strong> {_e(final)}</p>')
     parts.append(f"<h2>Strategies, ranked by validation {_e(m)}</h2>")
     parts += _ranked_table(result)
     parts.append(

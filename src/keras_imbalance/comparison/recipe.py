@@ -3,7 +3,10 @@
 :func:`recipe` turns a strategy name and its tuned values into short, runnable source that
 trains ``model`` the way ``compare`` trained it: Adam (or the optimizer ``compare`` was given)
 with a cosine-decay schedule over all training steps (or a constant rate), the given batch size
-and epochs, and the weights of the epoch with the best validation metric. The lines that differ
+and epochs. With ``keep="last"`` (what :meth:`~keras_imbalance.comparison.Comparison.recipe`
+writes, as the final model is refitted) it trains on all the training data for the fixed epoch
+count and holds nothing back; with ``keep="best"`` it keeps the weights of the epoch with the
+best metric on a validation split ``x_val, y_val``. The lines that differ
 per strategy come from its remedy (:meth:`keras_imbalance.remedies.Remedy.recipe_text`); the
 snippet imports only ``keras``, ``numpy`` and
 ``keras_imbalance``, embeds the training class counts, and prints floats with ``repr`` so the
@@ -26,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from keras_imbalance._validation import check_number, check_option, short_repr
-from keras_imbalance.comparison.formatting import format_params
+from keras_imbalance.comparison.formatting import format_params, plural
 from keras_imbalance.comparison.recipe_templates import (
     RECIPE_STRATEGIES,
     check_optimizer,
@@ -135,13 +138,16 @@ def recipe(
 ) -> str:
     """Python source that trains ``model`` with ``strategy`` and its tuned ``params``.
 
-    The snippet expects five names: ``model`` (an uncompiled ``keras.Model`` that outputs ``C``
-    logits, no softmax), ``x_train, y_train`` (class indices ``0..C-1``) and ``x_val, y_val``
-    (to keep the epoch with the best validation ``metric``). It compiles ``model`` with Adam
-    or ``optimizer`` (cosine decay to 0 over ``epochs * ceil(len(x_train) / batch_size)``
-    steps, or a constant rate), trains it, and leaves the trained ``model``; ``"posthoc"``
-    also defines ``predict(x)``, which returns class indices. It imports only ``keras``,
-    ``numpy as np`` and ``keras_imbalance as ki``.
+    The snippet expects ``model`` (an uncompiled ``keras.Model`` that outputs ``C`` logits, no
+    softmax) and ``x_train, y_train`` (class indices ``0..C-1``); with ``keep="best"`` also
+    ``x_val, y_val`` (to keep the epoch with the best validation ``metric``), while with
+    ``keep="last"`` ``x_train, y_train`` are all the training data (the comparison's training
+    and validation splits together) and ``fit`` runs the fixed ``epochs`` with no validation,
+    as the final model of :mod:`~keras_imbalance.comparison.refit` trains. It compiles
+    ``model`` with Adam or ``optimizer`` (cosine decay to 0 over ``epochs *
+    ceil(len(x_train) / batch_size)`` steps, or a constant rate), trains it, and leaves the
+    trained ``model``; ``"posthoc"`` also defines ``predict(x)``, which returns class
+    indices. It imports only ``keras``, ``numpy as np`` and ``keras_imbalance as ki``.
 
     Args:
         strategy: one of :data:`RECIPE_STRATEGIES`, or a
@@ -153,7 +159,8 @@ def recipe(
         batch_size: samples per batch.
         learning_rate: Adam's (initial) learning rate.
         schedule: ``"cosine"`` (decay to 0 over all steps) or ``"constant"``.
-        keep: ``"best"`` (weights of the best validation epoch) or ``"last"``.
+        keep: ``"best"`` (weights of the best validation epoch) or ``"last"`` (all the data, no
+            validation, the last epoch of a fixed count).
         metric: the validation metric that picks the best epoch; ``"balanced_accuracy"`` and
             ``"macro_f1"`` are reported during ``fit``, others fall back to balanced accuracy.
         head_epochs: epochs of the classifier re-training stage of ``"crt"``/``"crt_la"``.
@@ -175,9 +182,9 @@ def recipe(
             y_train,
             batch_size=32,
             epochs=5,
-            validation_data=(x_val, y_val),
             class_weight=dict(ki.class_weights(counts, "balanced", normalize="mean")),
         )
+        <BLANKLINE>
     """
     remedy = get_remedy(strategy, "strategy")
     values = _check_params(remedy, params)
@@ -262,16 +269,20 @@ def _check_metric(metric: Any) -> str:
 def _notes(name: str, values: Mapping[str, str], summary: str, options: _Options) -> list[str]:
     """The comment lines that open the snippet: what it trains, what it needs, what differs."""
     tuned = format_params(values)
-    val_use = "to keep the best epoch" if options.keep == "best" else "for validation"
     c = options.num_classes
+    data = (
+        f"x_train, y_train (class indices 0..{c - 1}); x_val, y_val (to keep the best epoch)."
+        if options.keep == "best"
+        else f"x_train, y_train (class indices 0..{c - 1}): all your training data, validation "
+        f"included: nothing is held back, and fit runs a fixed {plural(options.epochs, 'epoch')}."
+    )
     notes = [
         f'Trains `model` with strategy "{name}"'
         + (f" ({tuned})" if tuned else "")
         + ", as `keras-imbalance compare` did: "
         + summary
         + ".",
-        f"Needs: model, an uncompiled keras.Model that outputs {c} logits (no softmax); "
-        f"x_train, y_train (class indices 0..{c - 1}); x_val, y_val ({val_use}).",
+        f"Needs: model, an uncompiled keras.Model that outputs {c} logits (no softmax); " + data,
     ]
     known = check_optimizer(options.optimizer)
     if known is not None and not known[1]:
@@ -299,10 +310,12 @@ def _training(text: RecipeText, options: _Options) -> list[str]:
     if uses_steps:
         body.append(f"steps_per_epoch = int(np.ceil(len(x_train) / {batch}))")
     y_fit, y_val = "y_train", "y_val"
+    validated = options.keep == "best"
     if text.data in ("one_hot", "mixup"):
         body.append("# The loss takes one-hot (or mixed) targets.")
         body.append(f"y_train_one_hot = keras.utils.to_categorical(y_train, {num_classes})")
-        body.append(f"y_val_one_hot = keras.utils.to_categorical(y_val, {num_classes})")
+        if validated:
+            body.append(f"y_val_one_hot = keras.utils.to_categorical(y_val, {num_classes})")
         y_fit, y_val = "y_train_one_hot", "y_val_one_hot"
     compile_args = [
         "optimizer=" + options.optimizer_line(options.epochs),
@@ -324,7 +337,9 @@ def _training(text: RecipeText, options: _Options) -> list[str]:
         ]
     else:
         fit_args = ["x_train", y_fit, f"batch_size={batch}"]
-    fit_args += [f"epochs={options.epochs}", f"validation_data=(x_val, {y_val})"]
+    fit_args.append(f"epochs={options.epochs}")
+    if validated:
+        fit_args.append(f"validation_data=(x_val, {y_val})")
     if text.class_weight is not None:
         fit_args.append("class_weight=" + text.class_weight)
     callbacks = [*options.best_epoch(options.epochs), *text.callbacks]
@@ -365,12 +380,14 @@ def _head(head: HeadText, options: _Options) -> str:
         _comment(f"Classifier re-training (Kang et al. 2020): keep the features, {head.why}."),
         "features = keras.Model(model.input, model.layers[-1].input)",
         "f_train = features.predict(x_train, verbose=0)",
-        "f_val = features.predict(x_val, verbose=0)",
+        *(["f_val = features.predict(x_val, verbose=0)"] if options.keep == "best" else []),
         f"head = keras.Sequential([keras.Input((f_train.shape[-1],)), "
         f"keras.layers.Dense({options.num_classes})])",
         _call("head.compile", compile_args),
     ]
-    fit_args = [*data, f"epochs={epochs}", "validation_data=(f_val, y_val)"]
+    fit_args = [*data, f"epochs={epochs}"]
+    if options.keep == "best":
+        fit_args.append("validation_data=(f_val, y_val)")
     callbacks = options.best_epoch(epochs)
     if callbacks:
         fit_args.append(_list("callbacks", callbacks))

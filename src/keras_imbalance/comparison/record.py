@@ -48,10 +48,16 @@ class ComparisonRecord:
                       "tail_recall": [float], "per_class_recall": {"test": [float]},
                       "vs_none": {"validation": {...} | null, "test": {...} | null},
                       "indistinguishable_from_none": bool | null}],
-         "best": str | null, "verdict": str, "notes": [str], "recipe": str}
+         "best": str | null, "verdict": str, "notes": [str], "recipe": str,
+         "refit": {"strategy", "params", "epochs", "seed", "samples", "test": {metric: float},
+                   "per_class_recall": [float], "model": "model.keras" | null, "seconds"}
+                  | {"skipped": str} | null}
 
     ``rank`` orders by the validation metric; ``best`` is set only when its validation lead
-    over ``"none"`` is outside the noise. ``std`` is ``null`` with one seed.
+    over ``"none"`` is outside the noise. ``std`` is ``null`` with one seed. ``refit`` is the
+    final model, the chosen strategy trained on all the training data
+    (:mod:`~keras_imbalance.comparison.refit`; ``null`` with ``refit=False``); ``model`` is that
+    Keras model (not in the JSON: ``model.keras`` in the output folder).
     """
 
     metric: str
@@ -66,6 +72,8 @@ class ComparisonRecord:
     best: str | None = None
     verdict: str = ""
     notes: list[str] = field(default_factory=list)
+    refit: dict[str, Any] | None = None
+    model: Any = field(default=None, repr=False, compare=False)
 
     @property
     def epochs(self) -> int:
@@ -90,19 +98,35 @@ class ComparisonRecord:
         diff = self.row(self.best)["vs_none"]["test"]
         return None if diff is None else float(diff["mean"])
 
+    def refit_epochs(self) -> int:
+        """The final model's epoch count: the refit's, else the median best epoch (rounded half
+        up) of the chosen strategy's runs (a head's are its ``"none"`` model's), else ``epochs``."""
+        from keras_imbalance.comparison.refit import refit_epochs
+
+        if self.refit and "epochs" in self.refit:
+            return int(self.refit["epochs"])
+        strategy = self.best or "none"
+        best = [
+            int(r["best_epoch"])
+            for r in self.runs
+            if r.get("chosen") and r["strategy"] == strategy and r.get("best_epoch") is not None
+        ]
+        return refit_epochs(best) if best else self.epochs
+
     def recipe(self) -> str:
-        """A runnable snippet that trains your model with the best strategy (or ``"none"``)."""
+        """A runnable snippet that trains your model with the best strategy (or ``"none"``) the
+        way the final model trains: on all the training data, for :meth:`refit_epochs` epochs."""
         strategy = self.best or "none"
         params = self.row(strategy)["params"] if strategy in self.strategies else {}
         return recipe(
             strategy,
             params,
             counts=self.train_counts,
-            epochs=self.epochs,
+            epochs=self.refit_epochs(),
             batch_size=int(self.settings["batch_size"]),
             learning_rate=float(self.settings["learning_rate"]),
             schedule=str(self.settings["schedule"]),
-            keep=str(self.settings["keep"]),
+            keep="last",
             metric=self.metric,
             head_epochs=int(self.settings.get("head_epochs", 10)),
             optimizer=self.settings.get("optimizer_config"),
@@ -124,6 +148,7 @@ class ComparisonRecord:
             "verdict": self.verdict,
             "notes": list(self.notes),
             "recipe": self.recipe(),
+            "refit": self.refit,
         }
 
     @classmethod
@@ -148,7 +173,7 @@ class ComparisonRecord:
                 f"results.json that compare wrote (or Comparison.to_dict()'s output), or rerun "
                 f"compare"
             )
-        values = {k: v for k, v in data.items() if k in known}
+        values = {k: v for k, v in data.items() if k in known and k != "model"}
         values["rows"] = data["summary"]
         return cls(**values)
 
@@ -196,6 +221,9 @@ class ComparisonRecord:
             )
         lines += ["", f"**Verdict.** {self.verdict}"]
         lines += [f"- {note}" for note in self.notes]
+        final = self.final_model_line()
+        if final:
+            lines += ["", f"**Final model.** {final}"]
         lines += [
             "",
             f"Recipe ({self.best or 'none'}, with the values chosen on validation):",
@@ -205,6 +233,28 @@ class ComparisonRecord:
             "```",
         ]
         return "\n".join(lines)
+
+    def final_model_line(self) -> str:
+        """The refit in one sentence (empty without one): strategy, knobs, epochs, samples, and
+        its test score beside the comparison's test mean for that strategy."""
+        refit, m = self.refit, self.metric
+        if not refit:
+            return ""
+        if "skipped" in refit:
+            return f"not trained: {refit['skipped']}."
+        strategy = refit["strategy"]
+        knobs = format_params(refit["params"])
+        line = (
+            f"{strategy}" + (f" ({knobs})" if knobs else "") + f" trained on all "
+            f"{refit['samples']} training samples (train + validation) for "
+            f"{plural(refit['epochs'], 'epoch')}, seed {refit['seed']}: test {m} "
+            f"{_fmt(refit['test'][m])}"
+        )
+        if strategy in self.strategies:
+            mean = self.row(strategy)["test"]["mean"][m]
+            line += f", against {_fmt(mean)} for its runs in the comparison"
+        saved = f"; saved as {refit['model']}" if refit.get("model") else ""
+        return line + saved + "."
 
     def records(self) -> list[dict[str, Any]]:
         """``[{"strategy", "seed", "metrics"}]`` of the chosen runs' test scores."""

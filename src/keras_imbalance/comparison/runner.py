@@ -45,6 +45,7 @@ from keras_imbalance.comparison.options import (
 )
 from keras_imbalance.comparison.random_state import preserved_random_state
 from keras_imbalance.comparison.recipe_templates import optimizer_config
+from keras_imbalance.comparison.refit import check_refit, refit_chosen
 from keras_imbalance.comparison.result import Comparison
 from keras_imbalance.comparison.run_plan import ModelBuilder, RunPlan, split_arrays
 from keras_imbalance.comparison.session import Session, data_fingerprint, splits_fingerprint
@@ -103,6 +104,7 @@ def compare(
     skip_corrupt: bool = False,
     test_data: Any = None,
     split_seed: int = 0,
+    refit: bool = True,
     cv: int | str | None = "auto",
 ) -> Comparison:
     """Train the same model once per strategy, knob value and seed; choose on validation.
@@ -177,6 +179,11 @@ def compare(
         split_seed: seeds the stratified draws of the validation and test splits (default 0),
             independently of ``seeds``: the same data gives the same splits whatever the training
             seeds. Recorded in the result's settings.
+        refit: train the chosen strategy (``"none"`` without one) once more on all the training
+            data, train plus validation, with its chosen knobs and a fixed epoch count (the
+            median best epoch of its runs), and score it on test
+            (:mod:`~keras_imbalance.comparison.refit`): ``result.refit`` records it,
+            ``result.model`` is the Keras model, saved as ``<output>/model.keras``.
         cv: how the strategies, knobs and epochs are chosen. ``"auto"`` (the default):
             ``5``-fold cross-validation when a holdout validation split would hold fewer than 50
             samples of some class, else the holdout (the rule and why:
@@ -209,6 +216,7 @@ def compare(
         1
     """
     remedies = check_strategies(strategies)
+    refit = check_refit(refit)
     out = OutputOptions.checked(output, tensorboard_dir, progress, n_boot)
     training = TrainingOptions(
         epochs=epochs,
@@ -261,7 +269,26 @@ def compare(
         settings["optimizer_config"] = optimizer_config(
             dict(training.compile_kwargs or {}).get("optimizer")
         )
-        return summarise(runs, runs_plan, out, settings, validated)
+        result = summarise(runs, runs_plan, out, settings, validated)
+        if refit:
+            refit_step(runs_plan, result, out, execution, validated)
+        return result
+
+
+def refit_step(
+    plan: RunPlan,
+    result: Comparison,
+    out: OutputOptions,
+    execution: ExecutionOptions,
+    validated: CrossValidated | None,
+) -> None:
+    """Train the chosen strategy on all the training data (:func:`refit_chosen`): for the epochs
+    chosen on the out-of-fold predictions when cross-validated."""
+    count = None
+    if validated is not None:
+        count = validated.epochs.get(result.best or "none", plan.recipe.epochs)
+    with distribution_scope(execution.distribution):
+        refit_chosen(plan, result, out.folder, epochs=count)
 
 
 def build_splits(data: Any, options: DataOptions, execution: ExecutionOptions) -> Splits:
@@ -409,11 +436,9 @@ def summarise(
         choose_params(runs, plan.names, metric)
         labels = ScoredSplits(splits.y_val, splits.y_test, splits.class_names)
         scored = runs
-        chosen_on = "validation"
     else:
         labels = validated.labels
         scored = [run for run in runs if "fold" not in run]
-        chosen_on = f"{validated.folds.k}-fold cross-validation"
     rows, best, verdict, notes = summarize(
         scored, plan.names, metric=metric, labels=labels, tail=plan.recipe.tail, n_boot=out.n_boot
     )

@@ -12,6 +12,7 @@
 * **Best validation epoch** (``keep="best"``, the default): after every epoch the model is scored
   on the validation split, and the weights of the epoch with the best validation metric are kept
   (ties go to the earlier epoch). ``keep="last"`` keeps the last epoch's weights.
+* **No validation data** (``x_val=None``, the refit on all the data): the last epoch is kept.
 """
 
 from __future__ import annotations
@@ -234,12 +235,14 @@ class RunData:
 
     Each ``x`` is an array, :class:`~keras_imbalance.comparison.images.ImageFiles` streamed from
     disk, or a :class:`~keras_imbalance.comparison.streams.Stream`; the ``y`` are class indices.
+    ``x_val`` and ``y_val`` are both ``None`` for a run without validation data (it keeps its
+    last epoch).
     """
 
     x_train: Any
     y_train: np.ndarray
     x_val: Any
-    y_val: np.ndarray
+    y_val: np.ndarray | None
     x_test: Any
     num_classes: int
 
@@ -279,6 +282,17 @@ def _run_data(data: RunData | None, arrays: Mapping[str, Any]) -> RunData:
     return RunData(**arrays)
 
 
+def _check_validation(data: RunData) -> RunData:
+    """``data`` when its validation split is given whole or left out whole."""
+    if (data.x_val is None) != (data.y_val is None):
+        given, missing = ("x_val", "y_val") if data.y_val is None else ("y_val", "x_val")
+        raise ValueError(
+            f"fit_run got {given} without {missing}; give both for a run that keeps its best "
+            f"validation epoch, or neither for a run on all its data that keeps its last epoch"
+        )
+    return data
+
+
 def fit_run(
     network: Any,
     setup: Any,
@@ -300,13 +314,15 @@ def fit_run(
 
     ``setup`` is a :class:`~keras_imbalance.comparison.strategies.Setup`. Every run takes the
     same number of gradient steps, ``epochs * ceil(len(x_train) / batch_size)`` (a stream's
-    epoch is one pass of it). With ``log_dir``, ``keras.callbacks.TensorBoard`` logs the
+    epoch is one pass of it). Without validation data (``x_val=None, y_val=None``) no epoch is
+    scored: the last epoch is kept, ``best_epoch == epochs``, and ``val_logits`` is an empty
+    ``(0, num_classes)`` array. With ``log_dir``, ``keras.callbacks.TensorBoard`` logs the
     training loss and the validation metric of every epoch there.
     """
     import keras
 
     started = time.perf_counter()
-    data = _run_data(data, arrays)
+    data = _check_validation(_run_data(data, arrays))
     epochs = recipe.epochs if epochs is None else epochs
     x_train = data.x_train
     # A stream's epoch is one pass of it, however it is batched.
@@ -317,20 +333,28 @@ def fit_run(
     )
     options = {k: v for k, v in recipe.compile_kwargs.items() if k != "optimizer"}
     network.compile(optimizer=_optimizer(recipe, epochs * steps), loss=setup.loss, **options)
-    best = _best_epoch_callback(data.x_val, data.y_val, recipe, data.num_classes)
-    plan = _fit_plan(recipe, seed, epochs, steps, [*setup.callbacks, best], log_dir)
+    best = None
+    if data.x_val is not None and data.y_val is not None:
+        best = _best_epoch_callback(data.x_val, data.y_val, recipe, data.num_classes)
+    own = [*setup.callbacks] + ([best] if best is not None else [])
+    plan = _fit_plan(recipe, seed, epochs, steps, own, log_dir)
     keras.utils.set_random_seed(seed)
     fitted = _train(network, setup, data=data, plan=plan)
     history = {name: [float(v) for v in values] for name, values in fitted.history.items()}
-    history[f"val_{recipe.metric}"] = list(best.scores)
+    if best is not None:
+        history[f"val_{recipe.metric}"] = list(best.scores)
     return RunOutput(
-        val_logits=predict_logits(network, data.x_val),
+        val_logits=predict_logits(network, data.x_val)
+        if best is not None
+        else np.zeros((0, data.num_classes)),
         test_logits=predict_logits(network, data.x_test),
-        best_epoch=int(best.best_epoch or len(best.scores)),
+        best_epoch=int(best.best_epoch or len(best.scores)) if best is not None else int(epochs),
         history=history,
         seconds=round(time.perf_counter() - started, 3),
-        epoch_predictions=np.asarray(best.predicted, dtype=int) if best.predicted else None,
-        epoch_nll=np.asarray(best.nll, dtype="float64") if best.nll else None,
+        epoch_predictions=None
+        if best is None or not best.predicted
+        else np.asarray(best.predicted),
+        epoch_nll=None if best is None or not best.nll else np.asarray(best.nll, dtype="float64"),
     )
 
 

@@ -313,6 +313,47 @@ class HeadRemedy(Remedy):
         """The adjusted logits of one split (when :meth:`head_setup` is ``None``)."""
         raise NotImplementedError(f"{self.name} neither trains a head nor adjusts logits")
 
+    def head_weights(
+        self, params: Mapping[str, Any], frozen: FrozenClassifier
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(kernel (d, C), bias (C,))`` of the affine head :meth:`head_logits` applies.
+
+        Probed: the logits of the zero feature vector are the bias, those of each unit vector
+        ``e_i`` minus the bias are row ``i`` of the kernel. Then checked on ``frozen.features``:
+        ``features @ kernel + bias`` must equal :meth:`head_logits` (relative error at most
+        ``1e-6``), else the head is not affine and cannot be one ``Dense`` layer. A subclass
+        may return its closed form instead.
+
+        Example:
+            >>> class Shift(HeadRemedy):
+            ...     name = "shift"
+            ...     def head_logits(self, params, frozen):
+            ...         return frozen.logits - 1.0
+            >>> frozen = FrozenClassifier(np.eye(2), np.eye(2), np.zeros(2), (5, 5))
+            >>> kernel, bias = Shift().head_weights({}, frozen)
+            >>> kernel.tolist(), bias.tolist()
+            ([[1.0, 0.0], [0.0, 1.0]], [-1.0, -1.0])
+        """
+        from dataclasses import replace
+
+        dims = int(frozen.kernel.shape[0])
+        probe = np.vstack([np.zeros((1, dims)), np.eye(dims)])
+        probed = np.asarray(self.head_logits(params, replace(frozen, features=probe)), "float64")
+        bias = probed[0]
+        kernel = probed[1:] - bias
+        expected = np.asarray(self.head_logits(params, frozen), dtype="float64")
+        got = np.asarray(frozen.features, dtype="float64") @ kernel + bias
+        scale = 1.0 + float(np.max(np.abs(expected), initial=0.0))
+        error = float(np.max(np.abs(got - expected), initial=0.0))
+        if not error <= 1e-6 * scale:
+            raise ValueError(
+                f"the head of {self.name} is not affine in the features (its logits differ from "
+                f"features @ kernel + bias by {error:.3g}), so it cannot be baked into the "
+                f"model's last Dense layer; override head_weights with its closed form, or "
+                f"refit=False"
+            )
+        return kernel, bias
+
 
 def plain_setup(context: Context) -> Setup:
     """Cross-entropy on logits; with class weights (uniform at first) when ``reweighted``."""

@@ -76,6 +76,16 @@ class PostHoc(HeadRemedy):
         logits = np.asarray(frozen.logits, dtype="float64")
         return np.asarray(adjust_logits(logits, list(frozen.counts), tau=float(params["tau"])))
 
+    def head_weights(
+        self, params: Mapping[str, Any], frozen: FrozenClassifier
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The ``"none"`` kernel, and its bias shifted by ``-tau * log(prior)``."""
+        from keras_imbalance.bias import adjust_logits
+
+        bias = np.asarray(frozen.bias, dtype="float64")[None]
+        shifted = adjust_logits(bias, list(frozen.counts), tau=float(params["tau"]))
+        return np.asarray(frozen.kernel, dtype="float64"), np.asarray(shifted)[0]
+
     def apply_recipe(
         self, text: RecipeText, values: Mapping[str, str], context: Context
     ) -> RecipeText:
@@ -102,6 +112,15 @@ class TauNorm(HeadRemedy):
         return tau_normalized_logits(
             frozen.features, frozen.kernel, frozen.bias, float(params["tau"])
         )
+
+    def head_weights(
+        self, params: Mapping[str, Any], frozen: FrozenClassifier
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``W / ||W||^tau`` (norms per class) and the ``"none"`` bias."""
+        kernel = np.asarray(frozen.kernel, dtype="float64")
+        unit = np.eye(len(kernel))
+        normalised = tau_normalized_logits(unit, kernel, np.zeros(kernel.shape[1]), params["tau"])
+        return normalised, np.asarray(frozen.bias, dtype="float64")
 
     def apply_recipe(
         self, text: RecipeText, values: Mapping[str, str], context: Context

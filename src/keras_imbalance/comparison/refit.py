@@ -1,0 +1,281 @@
+"""The final model: the chosen strategy trained again on all the training data.
+
+The comparison holds a validation split back to choose the strategy, its knobs and its epoch
+count. Once they are chosen, the split has done its work: :func:`refit_chosen` trains the chosen
+strategy (``"none"`` when no remedy was declared best) once more, on training plus validation
+data, with the chosen knobs and a fixed epoch count, keeping the last epoch. The epoch count is
+the median over seeds of the chosen runs' best epochs, rounded half up (for a head remedy, those
+of ``"none"``, whose model the head sits on), unless the caller gives it (the count chosen by
+cross-validation).
+
+A head remedy is baked in: ``"none"`` is refitted, the head is fitted on its features of all the
+data (trained for :data:`~keras_imbalance.comparison.heads.HEAD_EPOCHS`, or in closed form via
+:meth:`~keras_imbalance.remedies.HeadRemedy.head_weights`), and its kernel and bias replace those
+of the model's last ``Dense`` layer, so the final model is one plain Keras model. It is saved as
+``<output>/model.keras`` and scored once on the test split, with the runs' metrics.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+import keras_imbalance.comparison.heads as heads
+from keras_imbalance._validation import short_repr
+from keras_imbalance.comparison.images import ImageFiles
+from keras_imbalance.comparison.parallel import initial_weights
+from keras_imbalance.comparison.run_plan import RunPlan
+from keras_imbalance.comparison.scores import METRICS, confusion_matrices, metric_from_confusion
+from keras_imbalance.comparison.streams import Stream
+from keras_imbalance.comparison.training import RunData, fit_run, predict_logits
+from keras_imbalance.remedies import Context, FrozenClassifier, HeadRemedy, Remedy, get_remedy
+
+if TYPE_CHECKING:
+    from keras_imbalance.comparison.record import ComparisonRecord
+
+MODEL_FILE = "model.keras"
+
+__all__ = [
+    "MODEL_FILE",
+    "Refit",
+    "RefitUnsupportedError",
+    "all_training_data",
+    "check_refit",
+    "refit_chosen",
+    "refit_epochs",
+    "refit_run",
+]
+
+
+def check_refit(refit: Any) -> bool:
+    """``refit`` when it is ``True`` or ``False``, else a named error."""
+    if not isinstance(refit, bool):
+        raise TypeError(
+            f"refit={short_repr(refit)} must be True (train the chosen strategy on all the "
+            f"training data and save it) or False"
+        )
+    return refit
+
+
+class RefitUnsupportedError(ValueError):
+    """The training data cannot be joined for a refit (a stream): the refit is skipped."""
+
+
+@dataclass(frozen=True)
+class Refit:
+    """A model trained on all the training data: the network (logits out) and its test logits."""
+
+    network: Any
+    test_logits: np.ndarray
+    epochs: int
+    seconds: float
+    samples: int
+
+
+def all_training_data(plan: RunPlan) -> tuple[Any, np.ndarray]:
+    """``(x, y)``: the training split followed by the validation split.
+
+    Arrays are concatenated; image files give one file list (a validation file under another
+    root keeps its full path). A stream cannot be joined: :class:`RefitUnsupportedError`.
+    """
+    splits, train, val = plan.splits, plan.arrays["train"], plan.arrays["val"]
+    y = np.concatenate([splits.y_train, splits.y_val]).astype("int64")
+    if isinstance(train, Stream) or isinstance(val, Stream):
+        raise RefitUnsupportedError(
+            "the training data is a tf.data.Dataset or PyDataset stream, which cannot be joined "
+            "with the validation stream; train the final model with the recipe"
+        )
+    if isinstance(train, ImageFiles) or isinstance(val, ImageFiles):
+        if not (isinstance(train, ImageFiles) and isinstance(val, ImageFiles)):
+            raise RefitUnsupportedError(
+                "the training and validation splits are not both image files"
+            )
+        if train.image_size != val.image_size:
+            raise RefitUnsupportedError(
+                f"the training images are read at {train.image_size} and the validation images "
+                f"at {val.image_size}; they cannot be joined"
+            )
+        paths = val.paths
+        if val.root != train.root:
+            paths = tuple(os.path.abspath(os.path.join(val.root, p)) for p in val.paths)
+        return ImageFiles(train.root, train.paths + paths, train.image_size), y
+    x = np.concatenate([np.asarray(train, "float32"), np.asarray(val, "float32")])
+    return x, y
+
+
+def refit_epochs(best_epochs: list[int]) -> int:
+    """The median of ``best_epochs``, rounded half up, at least 1.
+
+    Example:
+        >>> refit_epochs([3, 8, 4]), refit_epochs([2, 3]), refit_epochs([7])
+        (4, 3, 7)
+    """
+    if not best_epochs:
+        raise ValueError("best_epochs is empty; the refit needs the chosen runs' best epochs")
+    return max(1, math.floor(float(np.median(best_epochs)) + 0.5))
+
+
+def _trained(
+    plan: RunPlan, remedy: Remedy, params: Any, x: Any, y: np.ndarray, *, epochs: int, seed: int
+) -> Any:
+    """``remedy`` trained on ``(x, y)`` from the seed's initial weights, last epoch kept."""
+    import keras
+
+    shape = tuple(int(d) for d in plan.arrays["train"].shape[1:])
+    num_classes = plan.splits.num_classes
+    start = initial_weights(plan.build, shape, num_classes, seed)
+    keras.utils.set_random_seed(seed)
+    network = plan.build(shape, num_classes)
+    network.set_weights(start)
+    counts = np.bincount(y, minlength=num_classes)
+    data = RunData(x, y, None, None, plan.arrays["test"], num_classes)
+    recipe = replace(plan.recipe, epochs=epochs, keep="last")
+    setup = remedy.setup(params, Context.of(counts, epochs))
+    fit_run(network, setup, data=data, recipe=recipe, seed=seed)
+    # A fresh, uncompiled copy: it saves and loads without the run's loss or optimizer.
+    plain = plan.build(shape, num_classes)
+    plain.set_weights(network.get_weights())
+    return plain
+
+
+def refit_run(
+    plan: RunPlan,
+    remedy: Remedy,
+    params: Any,
+    *,
+    epochs: int,
+    seed: int,
+    none_epochs: int | None = None,
+) -> Refit:
+    """Train ``remedy`` with ``params`` on all the training data (:func:`all_training_data`).
+
+    A trained remedy trains for ``epochs`` from ``seed``'s initial weights (as the comparison's
+    runs do) and keeps its last epoch. A head remedy refits ``"none"`` for ``none_epochs``, fits
+    its head on the features of all the data and bakes it into the last layer (``epochs`` is
+    then unused: a trained head trains for ``HEAD_EPOCHS``).
+    """
+    started = time.perf_counter()
+    x, y = all_training_data(plan)
+    if remedy.kind == "head":
+        if none_epochs is None:
+            raise ValueError(f"none_epochs is needed to refit the head remedy {remedy.name!r}")
+        base = _trained(plan, get_remedy("none"), {}, x, y, epochs=none_epochs, seed=seed)
+        network = _bake_head(plan, remedy, params, base, (x, y), seed)
+        used = none_epochs
+    else:
+        network = _trained(plan, remedy, params, x, y, epochs=epochs, seed=seed)
+        used = epochs
+    return Refit(
+        network=network,
+        test_logits=predict_logits(network, plan.arrays["test"]),
+        epochs=int(used),
+        seconds=round(time.perf_counter() - started, 3),
+        samples=len(y),
+    )
+
+
+def _bake_head(
+    plan: RunPlan,
+    remedy: Remedy,
+    params: Any,
+    network: Any,
+    data: tuple[Any, np.ndarray],
+    seed: int,
+) -> Any:
+    """``network`` with its last layer replaced by ``remedy``'s head, fitted on all the data."""
+    if not isinstance(remedy, HeadRemedy):
+        raise TypeError(f"{remedy!r} has kind 'head' but is not a HeadRemedy")
+    x, y = data
+    num_classes = plan.splits.num_classes
+    counts = tuple(int(n) for n in np.bincount(y, minlength=num_classes))
+    checked = remedy.check_params(params)
+    (features,) = heads.features_of(network, x)
+    kernel, bias = heads.classifier_weights(network)
+    head_setup = remedy.head_setup(checked, Context(counts, heads.HEAD_EPOCHS))
+    if head_setup is None:
+        frozen = FrozenClassifier(features.astype("float64"), kernel, bias, counts)
+        kernel, bias = remedy.head_weights(checked, frozen)
+    else:
+        head = heads.head_model(features.shape[1], num_classes, seed)
+        recipe = replace(plan.recipe, keep="last")
+        head_data = RunData(features, y, None, None, features[:1], num_classes)
+        fit_run(
+            head, head_setup, data=head_data, recipe=recipe, seed=seed, epochs=heads.HEAD_EPOCHS
+        )
+        kernel, bias = heads.classifier_weights(head)
+    layer = heads.classifier_layer(network)
+    current = layer.get_weights()
+    if len(current) < 2 and np.any(bias != 0):
+        raise ValueError(
+            f"the head of {remedy.name} has a bias, but the model's last layer {layer.name!r} "
+            f"has none; give the model a Dense(num_classes) with use_bias=True, or refit=False"
+        )
+    baked = [np.asarray(kernel, current[0].dtype), np.asarray(bias, current[-1].dtype)]
+    layer.set_weights(baked[: len(current)])
+    return network
+
+
+def _basis(result: ComparisonRecord, strategy: str) -> list[int]:
+    """The best epochs over seeds of ``strategy``'s chosen runs."""
+    return [int(r["best_epoch"]) for r in result.runs if r["chosen"] and r["strategy"] == strategy]
+
+
+def _score(plan: RunPlan, logits: np.ndarray) -> tuple[dict[str, float], list[float]]:
+    """The test metrics and per-class recall of ``logits`` (``nan`` when not finite)."""
+    y_test, num_classes = plan.splits.y_test, plan.splits.num_classes
+    if not np.isfinite(logits).all():
+        return {m: float("nan") for m in METRICS}, [float("nan")] * num_classes
+    confusion = confusion_matrices(y_test, logits.argmax(axis=-1), num_classes)
+    scores = {m: float(metric_from_confusion(confusion, m, tail=plan.recipe.tail)) for m in METRICS}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        recall = np.diag(confusion) / confusion.sum(axis=1)
+    return scores, [float(r) for r in recall]
+
+
+def refit_chosen(
+    plan: RunPlan, result: ComparisonRecord, folder: Path | None, *, epochs: int | None = None
+) -> None:
+    """Refit the chosen strategy on all the training data; set ``result.refit`` and ``.model``.
+
+    The strategy is ``result.best`` (``"none"`` without one), with its chosen knobs and seed
+    ``plan.seeds[0]``; ``epochs`` (default: :func:`refit_epochs` of the chosen runs' best
+    epochs, ``"none"``'s for a head remedy). With ``folder`` the model is saved there as
+    ``model.keras``. A stream is not refitted: ``result.refit`` is then ``{"skipped": reason}``.
+    """
+    strategy = result.best or "none"
+    by_name = {remedy.name: remedy for remedy in plan.remedies}
+    remedy = by_name.get(strategy) or get_remedy(strategy)
+    params = dict(result.row(strategy)["params"]) if strategy in result.strategies else {}
+    if epochs is not None:
+        epochs = max(1, int(epochs))
+    basis = "none" if remedy.kind == "head" else strategy
+    count = epochs if epochs is not None else refit_epochs(_basis(result, basis))
+    seed = int(plan.seeds[0])
+    try:
+        refit = refit_run(plan, remedy, params, epochs=count, seed=seed, none_epochs=count)
+    except RefitUnsupportedError as reason:
+        result.refit, result.model = {"skipped": str(reason)}, None
+        return
+    saved = None
+    if folder is not None:
+        refit.network.save(Path(folder) / MODEL_FILE)
+        saved = MODEL_FILE
+    test, recall = _score(plan, refit.test_logits)
+    result.model = refit.network
+    result.refit = {
+        "strategy": strategy,
+        "params": params,
+        "epochs": refit.epochs,
+        "seed": seed,
+        "samples": refit.samples,
+        "test": test,
+        "per_class_recall": recall,
+        "model": saved,
+        "seconds": refit.seconds,
+    }
