@@ -15,8 +15,8 @@ from keras_imbalance.comparison.cross_validation import (
     out_of_fold,
 )
 from keras_imbalance.comparison.folds import stratified_folds
+from keras_imbalance.comparison.logits import class_nll
 from keras_imbalance.comparison.run_record import encode_classes
-from keras_imbalance.comparison.training import class_nll
 
 RNG = np.random.default_rng(0)
 Y = np.repeat([0, 1, 2], [30, 12, 6])

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from keras_imbalance.comparison.images import ImageFiles
-from keras_imbalance.comparison.splits import Splits
+from keras_imbalance.comparison.splits import Splits, join_inputs
 from keras_imbalance.comparison.streams import Stream
 
 # The holdout is kept when its validation split holds at least this many samples of every class.
@@ -80,33 +80,17 @@ def stratified_folds(y: np.ndarray, k: int, seed: int) -> Folds:
     return Folds(tuple(np.sort(np.asarray(p, dtype=int)) for p in parts), int(seed))
 
 
-def _join(first: Any, second: Any) -> Any:
-    if isinstance(first, ImageFiles):
-        if not isinstance(second, ImageFiles) or second.image_size != first.image_size:
-            raise ValueError("the training and validation images differ in kind or size")
-        # Paths are kept relative to each split's root.
-        return ImageFiles(first.root, first.paths + second.paths, first.image_size)
-    return np.concatenate([np.asarray(first), np.asarray(second)])
-
-
 def pooled(splits: Splits) -> Splits:
     """The training and validation splits joined (training first) as the training split.
 
-    The validation split of the result is the test split's first sample only as a placeholder:
-    its folds (:func:`fold_splits`) replace it.
+    The result keeps the holdout's validation split as a placeholder: the folds
+    (:func:`fold_splits`) replace it.
     """
     if isinstance(splits.x_train, Stream):
         raise ValueError("a stream cannot be cross-validated; use cv=None (the holdout)")
-    if isinstance(splits.x_train, ImageFiles) and (
-        not isinstance(splits.x_val, ImageFiles) or splits.x_val.root != splits.x_train.root
-    ):
-        raise ValueError(
-            "cross-validation joins the training and validation images, which must come from "
-            "the same folder; give one folder, or cv=None"
-        )
     y = np.concatenate([splits.y_train, splits.y_val])
     return Splits(
-        _join(splits.x_train, splits.x_val),
+        join_inputs(splits.x_train, splits.x_val),
         y,
         splits.x_val,
         splits.y_val,

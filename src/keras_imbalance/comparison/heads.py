@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from keras_imbalance.comparison.training import predict_logits
+from keras_imbalance.comparison.logits import predict_logits
 
 HEAD_EPOCHS = 10
 

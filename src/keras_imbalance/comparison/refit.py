@@ -18,7 +18,6 @@ of the model's last ``Dense`` layer, so the final model is one plain Keras model
 from __future__ import annotations
 
 import math
-import os
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -28,12 +27,13 @@ import numpy as np
 
 import keras_imbalance.comparison.heads as heads
 from keras_imbalance._validation import short_repr
-from keras_imbalance.comparison.images import ImageFiles
+from keras_imbalance.comparison.logits import predict_logits
 from keras_imbalance.comparison.parallel import initial_weights
 from keras_imbalance.comparison.run_plan import RunPlan
 from keras_imbalance.comparison.scores import METRICS, confusion_matrices, metric_from_confusion
+from keras_imbalance.comparison.splits import join_inputs
 from keras_imbalance.comparison.streams import Stream
-from keras_imbalance.comparison.training import RunData, fit_run, predict_logits
+from keras_imbalance.comparison.training import RunData, fit_run
 from keras_imbalance.remedies import Context, FrozenClassifier, HeadRemedy, Remedy, get_remedy
 
 if TYPE_CHECKING:
@@ -91,22 +91,10 @@ def all_training_data(plan: RunPlan) -> tuple[Any, np.ndarray]:
             "the training data is a tf.data.Dataset or PyDataset stream, which cannot be joined "
             "with the validation stream; train the final model with the recipe"
         )
-    if isinstance(train, ImageFiles) or isinstance(val, ImageFiles):
-        if not (isinstance(train, ImageFiles) and isinstance(val, ImageFiles)):
-            raise RefitUnsupportedError(
-                "the training and validation splits are not both image files"
-            )
-        if train.image_size != val.image_size:
-            raise RefitUnsupportedError(
-                f"the training images are read at {train.image_size} and the validation images "
-                f"at {val.image_size}; they cannot be joined"
-            )
-        paths = val.paths
-        if val.root != train.root:
-            paths = tuple(os.path.abspath(os.path.join(val.root, p)) for p in val.paths)
-        return ImageFiles(train.root, train.paths + paths, train.image_size), y
-    x = np.concatenate([np.asarray(train, "float32"), np.asarray(val, "float32")])
-    return x, y
+    try:
+        return join_inputs(train, val), y
+    except ValueError as error:
+        raise RefitUnsupportedError(str(error)) from error
 
 
 def refit_epochs(best_epochs: list[int]) -> int:

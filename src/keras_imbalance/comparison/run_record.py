@@ -16,9 +16,10 @@ from typing import Any
 import numpy as np
 
 from keras_imbalance.comparison.formatting import format_params
+from keras_imbalance.comparison.logits import class_nll
 from keras_imbalance.comparison.scores import METRICS, confusion_matrices, metric_from_confusion
 from keras_imbalance.comparison.splits import Splits
-from keras_imbalance.comparison.training import RunOutput, class_nll
+from keras_imbalance.comparison.training import RunOutput
 
 
 def run_key(

@@ -15,6 +15,7 @@ validation split, and the test split is scored once, for the report.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -242,6 +243,30 @@ def x_test_given(data: Any) -> bool:
     if hasattr(data, "x_train") or (isinstance(data, Mapping) and "x_train" in data):
         return True
     return _is_pair(data) and _is_pair(data[0]) and _is_pair(data[1])
+
+
+def join_inputs(first: Any, second: Any) -> Any:
+    """``first`` followed by ``second``: arrays concatenated (float32), image files as one file
+    list (a second split under another root keeps its full paths). Image files of different
+    sizes, or image files with arrays, raise ``ValueError``.
+
+    Example:
+        >>> join_inputs(np.zeros((2, 3)), np.ones((1, 3))).shape
+        (3, 3)
+    """
+    if isinstance(first, ImageFiles) or isinstance(second, ImageFiles):
+        if not (isinstance(first, ImageFiles) and isinstance(second, ImageFiles)):
+            raise ValueError("the training and validation splits are not both image files")
+        if first.image_size != second.image_size:
+            raise ValueError(
+                f"the training images are read at {first.image_size} and the validation images "
+                f"at {second.image_size}; they cannot be joined"
+            )
+        paths = second.paths
+        if second.root != first.root:
+            paths = tuple(os.path.abspath(os.path.join(second.root, p)) for p in second.paths)
+        return ImageFiles(first.root, first.paths + paths, first.image_size)
+    return np.concatenate([np.asarray(first, "float32"), np.asarray(second, "float32")])
 
 
 def _take(x: Any, rows: np.ndarray) -> Any:
