@@ -13,6 +13,10 @@ Protocol (issue "compare gives an answer you can trust"):
 * Per order: ``none`` on test, the chosen strategy and its test score, the ceiling, and the share
   of the ``none``-to-ceiling gap closed. Target: at least 0.6 on average, and no order where the
   chosen strategy is below ``none`` beyond the noise interval.
+* Selection efficiency: the chosen strategy's test gain over ``none`` divided by the best test
+  gain of any strategy (target: at least 0.8), for the verdict's choice, for the top strategy on
+  validation and, with cross-validation, for the top by class-balanced out-of-fold log loss.
+  ``--cv`` sets compare's ``cv`` (``auto``, ``none`` or a number of folds).
 * Also the wall time of the default ``compare`` on digits-LT (target: under 3 minutes).
 
     python bench/bench_quality.py [--epochs 10] [--orders 0,1,2,3,4] [--seeds 0,1] [--quick]
@@ -53,6 +57,36 @@ def fashion_lt(order_seed: int, ratio: float, images: tuple) -> tuple[Imbalanced
     return ImbalancedDataset(x_lt, y_lt, x_test, y_test, FASHION_MNIST_CLASSES), order
 
 
+def efficiency(result, strategy: str) -> float:
+    """``strategy``'s test gain over ``none`` divided by the best test gain of any strategy
+    (``nan`` when no strategy gains on test): how much of what the remedies offer the choice
+    captured. Measured after the fact; the test split chose nothing."""
+    tests = {r["strategy"]: r["test"]["mean"]["balanced_accuracy"] for r in result.summary()}
+    none = tests["none"]
+    best_gain = max(tests.values()) - none
+    return (tests[strategy] - none) / best_gain if best_gain > 0 else float("nan")
+
+
+def selection_report(result) -> dict:
+    """The scheme that chose, the selection efficiency of the verdict's choice and of the top
+    strategy on validation, and, with cross-validation, of the class-balanced log loss's top."""
+    selection = result.settings.get("selection", {})
+    ranked = [r["strategy"] for r in result.summary()]
+    report = {
+        "scheme": selection.get("scheme", "holdout"),
+        "folds": selection.get("folds"),
+        "efficiency_chosen": efficiency(result, result.best or "none"),
+        "top_on_validation": ranked[0],
+        "efficiency_top": efficiency(result, ranked[0]),
+    }
+    by_loss = selection.get("by_log_loss")
+    if by_loss:
+        top = by_loss["ranking"][0]
+        report["top_by_log_loss"] = top
+        report["efficiency_top_by_log_loss"] = efficiency(result, top)
+    return report
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--epochs", type=int, default=10)
@@ -70,7 +104,13 @@ def main() -> None:
     parser.add_argument("--ceiling-only", action="store_true", help="train the ceiling alone")
     parser.add_argument("--skip-ceiling", action="store_true", help="use --ceiling instead")
     parser.add_argument("--ceiling", type=float, default=float("nan"), help="a known ceiling")
+    parser.add_argument(
+        "--cv",
+        default="auto",
+        help="compare's cv: auto (default), none (the holdout) or a number of folds",
+    )
     args = parser.parse_args()
+    cv = None if args.cv == "none" else (args.cv if args.cv == "auto" else int(args.cv))
     orders = [int(s) for s in args.orders.split(",")]
     seeds = [int(s) for s in args.seeds.split(",")]
     strategies = args.strategies.split(",")
@@ -98,6 +138,7 @@ def main() -> None:
             seeds=seeds,
             executor=executor,
             output=journal("ceiling"),
+            refit=False,
         )
         ceiling_score = ceiling.row("none")["test"]["mean"]["balanced_accuracy"]
     report["ceiling"] = {
@@ -119,6 +160,8 @@ def main() -> None:
             tune=not args.no_tune,
             executor=executor,
             output=journal(f"order{order_seed}"),
+            cv=cv,
+            refit=False,
         )
         none = result.row("none")["test"]["mean"]["balanced_accuracy"]
         chosen = result.best or "none"
@@ -137,6 +180,7 @@ def main() -> None:
             "chosen_vs_none_test": diff,
             "below_none_beyond_noise": bool(diff is not None and diff["high"] < 0),
             "gap_closed": closed,
+            **selection_report(result),
             "verdict": result.verdict,
             "summary": [
                 {
@@ -159,20 +203,32 @@ def main() -> None:
 
     closed_all = [o["gap_closed"] for o in report["orders"].values()]
     report["gap_closed_mean"] = float(np.mean(closed_all)) if closed_all else float("nan")
+    for key in ("efficiency_chosen", "efficiency_top", "efficiency_top_by_log_loss"):
+        values = [o[key] for o in report["orders"].values() if key in o]
+        report[f"{key}_mean"] = float(np.nanmean(values)) if values else float("nan")
     report["orders_below_none"] = sum(
         o["below_none_beyond_noise"] for o in report["orders"].values()
     )
-    print("| order | tail (rarest last) | none | chosen on validation | its test | gap closed |")
-    print("|---:|---|---:|---|---:|---:|")
+    print(
+        "| order | tail (rarest last) | none | chosen on validation | its test | gap closed "
+        "| efficiency | top on validation (eff.) | top by log loss (eff.) |"
+    )
+    print("|---:|---|---:|---|---:|---:|---:|---|---|")
     for seed, o in report["orders"].items():
         params = ", ".join(f"{k}={v}" for k, v in o["chosen_params"].items())
         print(
             f"| {seed} | {', '.join(o['tail'])} | {o['none']:.3f} | {o['chosen']}"
-            f"{f' ({params})' if params else ''} | {o['chosen_test']:.3f} | {o['gap_closed']:.2f} |"
+            f"{f' ({params})' if params else ''} | {o['chosen_test']:.3f} | {o['gap_closed']:.2f} "
+            f"| {o['efficiency_chosen']:.2f} | {o['top_on_validation']} "
+            f"({o['efficiency_top']:.2f}) | {o.get('top_by_log_loss', '-')} "
+            f"({o.get('efficiency_top_by_log_loss', float('nan')):.2f}) |"
         )
     print(
         f"ceiling {ceiling_score:.3f}; gap closed on average {report['gap_closed_mean']:.2f} "
-        f"(target >= 0.6); orders below none beyond the noise: {report['orders_below_none']}"
+        f"(target >= 0.6); orders below none beyond the noise: {report['orders_below_none']}; "
+        f"selection efficiency {report['efficiency_chosen_mean']:.2f} (target >= 0.8), top on "
+        f"validation {report['efficiency_top_mean']:.2f}, top by log loss "
+        f"{report['efficiency_top_by_log_loss_mean']:.2f}"
     )
     if not args.skip_digits and not args.quick:
         started = time.perf_counter()
