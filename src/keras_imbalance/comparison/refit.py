@@ -109,6 +109,38 @@ def all_training_data(plan: RunPlan) -> tuple[Any, np.ndarray]:
     return x, y
 
 
+def batch_shards() -> int:
+    """Over how many devices a JAX ``keras.distribution`` splits each batch (1 without one).
+
+    Example:
+        >>> batch_shards()
+        1
+    """
+    import keras
+
+    if keras.backend.backend() != "jax" or keras.distribution.distribution() is None:
+        return 1
+    current = keras.distribution.distribution()
+    mesh = current.device_mesh
+    name = getattr(current, "batch_dim_name", None)
+    if name in mesh.axis_names:
+        return int(mesh.shape[list(mesh.axis_names).index(name)])
+    return int(np.prod(mesh.shape))
+
+
+def _check_last_batch(samples: int, batch_size: int) -> None:
+    """The joined data's last batch must split over the devices of a JAX distribution (Keras
+    shards every batch evenly): else :class:`RefitUnsupportedError`, never a crash at the end."""
+    shards = batch_shards()
+    last = samples % batch_size
+    if shards > 1 and last % shards:
+        raise RefitUnsupportedError(
+            f"the {samples} training + validation samples leave a last batch of {last}, which "
+            f"keras.distribution cannot split over {shards} devices; give a batch_size that "
+            f"leaves a last batch divisible by {shards}, or train the final model with the recipe"
+        )
+
+
 def refit_epochs(best_epochs: list[int]) -> int:
     """The median of ``best_epochs``, rounded half up, at least 1.
 
@@ -162,6 +194,7 @@ def refit_run(
     """
     started = time.perf_counter()
     x, y = all_training_data(plan)
+    _check_last_batch(len(y), plan.recipe.batch_size)
     if remedy.kind == "head":
         if none_epochs is None:
             raise ValueError(f"none_epochs is needed to refit the head remedy {remedy.name!r}")
