@@ -368,3 +368,16 @@ def test_a_last_batch_the_devices_cannot_split_skips_the_refit(
     result = dataclasses.replace(compared[0])
     refit_chosen(_plan(), result, None)  # 60 samples in batches of 16: a last batch of 12
     assert result.refit is not None and "cannot split over 8 devices" in result.refit["skipped"]
+
+
+def test_a_given_epoch_count_and_folder_are_used(
+    compared: tuple[Comparison, Splits, Path], tmp_path: Path
+) -> None:
+    result = dataclasses.replace(compared[0], best=None)
+    plan = _plan()
+    refit_chosen(plan, result, tmp_path, epochs=1)  # the count cross-validation chose
+    assert result.refit is not None and result.refit["epochs"] == 1
+    assert result.refit["strategy"] == "none" and result.refit["model"] == "model.keras"
+    loaded = keras.saving.load_model(tmp_path / "model.keras")
+    x_test = plan.splits.x_test
+    np.testing.assert_allclose(_logits(loaded, x_test), _logits(result.model, x_test), atol=1e-6)

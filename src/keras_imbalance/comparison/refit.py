@@ -36,6 +36,7 @@ from keras_imbalance.comparison.training import RunData, fit_run, predict_logits
 from keras_imbalance.remedies import Context, FrozenClassifier, HeadRemedy, Remedy, get_remedy
 
 if TYPE_CHECKING:
+    from keras_imbalance.comparison.options import OutputOptions
     from keras_imbalance.comparison.record import ComparisonRecord
     from keras_imbalance.comparison.runner import RunPlan
 
@@ -272,14 +273,20 @@ def _score(plan: RunPlan, logits: np.ndarray) -> tuple[dict[str, float], list[fl
 
 
 def refit_chosen(
-    plan: RunPlan, result: ComparisonRecord, folder: Path | None, *, epochs: int | None = None
+    plan: RunPlan,
+    result: ComparisonRecord,
+    out: OutputOptions | str | Path | None,
+    *,
+    epochs: int | None = None,
 ) -> None:
     """Refit the chosen strategy on all the training data; set ``result.refit`` and ``.model``.
 
     The strategy is ``result.best`` (``"none"`` without one), with its chosen knobs and seed
     ``plan.seeds[0]``; ``epochs`` (default: :func:`refit_epochs` of the chosen runs' best
-    epochs, ``"none"``'s for a head remedy). With ``folder`` the model is saved there as
-    ``model.keras``. A stream is not refitted: ``result.refit`` is then ``{"skipped": reason}``.
+    epochs, ``"none"``'s for a head remedy). With an output folder (``out``: compare's
+    :class:`~keras_imbalance.comparison.options.OutputOptions`, or the folder itself) the model
+    is saved there as ``model.keras``. Data that cannot be refitted (a stream) gives
+    ``result.refit = {"skipped": reason}``.
     """
     strategy = result.best or "none"
     by_name = {remedy.name: remedy for remedy in plan.remedies}
@@ -296,6 +303,7 @@ def refit_chosen(
         result.refit, result.model = {"skipped": str(reason)}, None
         return
     saved = None
+    folder: Any = getattr(out, "folder", out)
     if folder is not None:
         refit.network.save(Path(folder) / MODEL_FILE)
         saved = MODEL_FILE

@@ -236,7 +236,7 @@ def compare(
         result = summarise(runs, runs_plan, out, settings)
         if refit:
             with distribution_scope(execution.distribution):
-                refit_chosen(runs_plan, result, out.folder)
+                refit_chosen(runs_plan, result, out)
         return result
 
 
