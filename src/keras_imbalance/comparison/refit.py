@@ -37,6 +37,7 @@ from keras_imbalance.comparison.training import RunData, fit_run
 from keras_imbalance.remedies import Context, FrozenClassifier, HeadRemedy, Remedy, get_remedy
 
 if TYPE_CHECKING:
+    from keras_imbalance.comparison.options import OutputOptions
     from keras_imbalance.comparison.record import ComparisonRecord
 
 MODEL_FILE = "model.keras"
@@ -97,6 +98,38 @@ def all_training_data(plan: RunPlan) -> tuple[Any, np.ndarray]:
         raise RefitUnsupportedError(str(error)) from error
 
 
+def batch_shards() -> int:
+    """Over how many devices a JAX ``keras.distribution`` splits each batch (1 without one).
+
+    Example:
+        >>> batch_shards()
+        1
+    """
+    import keras
+
+    if keras.backend.backend() != "jax" or keras.distribution.distribution() is None:
+        return 1
+    current = keras.distribution.distribution()
+    mesh = current.device_mesh
+    name = getattr(current, "batch_dim_name", None)
+    if name in mesh.axis_names:
+        return int(mesh.shape[list(mesh.axis_names).index(name)])
+    return int(np.prod(mesh.shape))
+
+
+def _check_last_batch(samples: int, batch_size: int) -> None:
+    """The joined data's last batch must split over the devices of a JAX distribution (Keras
+    shards every batch evenly): else :class:`RefitUnsupportedError`, never a crash at the end."""
+    shards = batch_shards()
+    last = samples % batch_size
+    if shards > 1 and last % shards:
+        raise RefitUnsupportedError(
+            f"the {samples} training + validation samples leave a last batch of {last}, which "
+            f"keras.distribution cannot split over {shards} devices; give a batch_size that "
+            f"leaves a last batch divisible by {shards}, or train the final model with the recipe"
+        )
+
+
 def refit_epochs(best_epochs: list[int]) -> int:
     """The median of ``best_epochs``, rounded half up, at least 1.
 
@@ -150,6 +183,7 @@ def refit_run(
     """
     started = time.perf_counter()
     x, y = all_training_data(plan)
+    _check_last_batch(len(y), plan.recipe.batch_size)
     if remedy.kind == "head":
         if none_epochs is None:
             raise ValueError(f"none_epochs is needed to refit the head remedy {remedy.name!r}")
@@ -227,14 +261,20 @@ def _score(plan: RunPlan, logits: np.ndarray) -> tuple[dict[str, float], list[fl
 
 
 def refit_chosen(
-    plan: RunPlan, result: ComparisonRecord, folder: Path | None, *, epochs: int | None = None
+    plan: RunPlan,
+    result: ComparisonRecord,
+    out: OutputOptions | str | Path | None,
+    *,
+    epochs: int | None = None,
 ) -> None:
     """Refit the chosen strategy on all the training data; set ``result.refit`` and ``.model``.
 
     The strategy is ``result.best`` (``"none"`` without one), with its chosen knobs and seed
     ``plan.seeds[0]``; ``epochs`` (default: :func:`refit_epochs` of the chosen runs' best
-    epochs, ``"none"``'s for a head remedy). With ``folder`` the model is saved there as
-    ``model.keras``. A stream is not refitted: ``result.refit`` is then ``{"skipped": reason}``.
+    epochs, ``"none"``'s for a head remedy). With an output folder (``out``: compare's
+    :class:`~keras_imbalance.comparison.options.OutputOptions`, or the folder itself) the model
+    is saved there as ``model.keras``. Data that cannot be refitted (a stream) gives
+    ``result.refit = {"skipped": reason}``.
     """
     strategy = result.best or "none"
     by_name = {remedy.name: remedy for remedy in plan.remedies}
@@ -251,6 +291,7 @@ def refit_chosen(
         result.refit, result.model = {"skipped": str(reason)}, None
         return
     saved = None
+    folder: Any = getattr(out, "folder", out)
     if folder is not None:
         refit.network.save(Path(folder) / MODEL_FILE)
         saved = MODEL_FILE

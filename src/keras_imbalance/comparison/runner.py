@@ -288,7 +288,7 @@ def refit_step(
     if validated is not None:
         count = validated.epochs.get(result.best or "none", plan.recipe.epochs)
     with distribution_scope(execution.distribution):
-        refit_chosen(plan, result, out.folder, epochs=count)
+        refit_chosen(plan, result, out, epochs=count)
 
 
 def build_splits(data: Any, options: DataOptions, execution: ExecutionOptions) -> Splits:
