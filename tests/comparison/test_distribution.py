@@ -59,7 +59,7 @@ SCRIPT = textwrap.dedent(
     x = (rng.normal(size=(96, 4)) + y[:, None]).astype("float32")
     result = ki.compare(
         (x, y), ["none", "balanced", "posthoc"], model=build, epochs=2, seeds=[0],
-        batch_size=16, tune=False, n_boot=50, distribution=distribution,
+        batch_size=16, tune=False, n_boot=50, distribution=distribution, cv=None,
     )
     print(json.dumps({
         "devices_seen": sorted(set(seen)),

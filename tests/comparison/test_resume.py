@@ -19,6 +19,7 @@ STRATEGIES = ["none", "logit_adjusted", "posthoc", "crt"]
 KWARGS = {
     "model": mlp,
     "epochs": 2,
+    "cv": None,  # the child process does not see tests/conftest.py
     "seeds": [0, 1],
     "n_boot": 50,
     "grids": {"logit_adjusted": {"tau": [1.0, 2.0]}, "posthoc": {"tau": [0.0, 1.0]}},
