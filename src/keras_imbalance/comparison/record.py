@@ -50,8 +50,9 @@ class ComparisonRecord:
                       "indistinguishable_from_none": bool | null}],
          "best": str | null, "verdict": str, "notes": [str], "recipe": str}
 
-    ``rank`` orders by the validation metric; ``best`` is set only when its validation lead
-    over ``"none"`` is outside the noise. ``std`` is ``null`` with one seed.
+    ``rank`` orders by the validation metric; ``best`` is the top strategy on validation, set
+    only when its test lead over ``"none"`` is outside the noise. ``std`` is ``null`` with one
+    seed.
     """
 
     metric: str
