@@ -313,17 +313,15 @@ def _lead_verdict(
     """
     knobs = format_params(top["params"])
     name = f"{top['strategy']}{f' ({knobs})' if knobs else ''}"
-    candidate = (
-        f"leads 'none' by {_fmt_diff(lead)} in {metric} (optimistic: the same data chose its "
-        f"epoch, knobs and rank)"
-    )
+    optimistic = f"in {metric} (optimistic: the same data chose its epoch, knobs and rank)"
     checked = "test, checked once for this one candidate"
     if test.low > 0:
         return top["strategy"], (
-            f"Best strategy: {name}, chosen on {chosen_on}, where it {candidate}; {checked}, "
-            f"confirms it: there it leads 'none' by {_fmt_diff(test)}."
+            f"Best strategy: {name}, chosen on {chosen_on}, where it leads 'none' by "
+            f"{_fmt_diff(lead)} {optimistic}; {checked}, confirms it: there it leads 'none' by "
+            f"{_fmt_diff(test)}."
         )
-    candidate = candidate.replace("leads 'none' by", "leads 'none' there by", 1)
+    candidate = f"leads 'none' there by {_fmt_diff(lead)} {optimistic}"
     if test.high < 0:
         return None, (
             f"No remedy beat plain cross-entropy on this data: the top strategy on {chosen_on}, "
