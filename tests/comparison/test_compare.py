@@ -196,13 +196,13 @@ def test_no_verdict_from_noise() -> None:
 
 def test_a_clear_winner_is_declared(every_strategy: Comparison) -> None:
     result = every_strategy
-    if result.best is not None:
-        row = result.row(result.best)
-        assert row["vs_none"]["validation"]["low"] > 0
+    top = result.summary()[0]
+    if result.best is not None:  # the top on validation, confirmed on test
+        assert result.best == top["strategy"]
+        assert top["vs_none"]["test"]["low"] > 0
         assert result.verdict.startswith(f"Best strategy: {result.best}")
     else:
-        top = result.summary()[0]
-        assert top["strategy"] == "none" or top["vs_none"]["validation"]["low"] <= 0
+        assert top["strategy"] == "none" or top["vs_none"]["test"]["low"] <= 0
 
 
 def test_json_round_trip_and_splits_named(every_strategy: Comparison, tmp_path: Path) -> None:

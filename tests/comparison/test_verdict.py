@@ -163,3 +163,96 @@ def test_compare_whose_every_run_diverges_says_so() -> None:
     assert result.best is None
     assert result.verdict.startswith("Every strategy diverged")
     assert all(run["diverged"] for run in result.runs)
+
+
+def candidate_runs(test_wrong: int, strategies: tuple[str, ...] = ("none", "focal")) -> list:
+    """none errs on 8 samples of both splits; focal on 1 of validation, ``test_wrong`` of test."""
+    runs = []
+    for seed in (0, 1):
+        runs.append(record("none", seed, good(8)))
+        focal = {"validation": flipped(Y_VAL, 1), "test": flipped(Y_TEST, test_wrong)}
+        runs.append(record("focal", seed, focal))
+    return [run for run in runs if run["strategy"] in strategies]
+
+
+def lead(split: str, y: np.ndarray, wrong: int) -> float:
+    """focal's lead over none on ``split``, by scikit-learn (none errs on 8 samples)."""
+    return balanced_accuracy_score(y, flipped(y, wrong)) - balanced_accuracy_score(y, flipped(y, 8))
+
+
+def test_best_needs_the_one_candidate_confirmed_on_test() -> None:
+    rows, best, verdict, _ = verdict_of(candidate_runs(test_wrong=1), ["none", "focal"])
+    assert best == "focal" and rows[0]["strategy"] == "focal"
+    assert rows[0]["vs_none"]["test"]["low"] > 0
+    assert verdict.startswith("Best strategy: focal, chosen on validation, where it leads 'none'")
+    assert f"by {lead('validation', Y_VAL, 1):+.3f} (95% interval" in verdict
+    assert "(optimistic: the same data chose its epoch, knobs and rank)" in verdict
+    assert "test, checked once for this one candidate, confirms it" in verdict
+    assert f"there it leads 'none' by {lead('test', Y_TEST, 1):+.3f} (95% interval" in verdict
+
+
+def test_a_validation_lead_that_test_does_not_confirm_is_no_best() -> None:
+    # focal leads clearly on validation (its validation interval is above 0, the old rule's
+    # "best"), but predicts exactly like none on test.
+    rows, best, verdict, _ = verdict_of(candidate_runs(test_wrong=8), ["none", "focal"])
+    assert rows[0]["strategy"] == "focal" and rows[0]["vs_none"]["validation"]["low"] > 0
+    assert best is None
+    assert verdict.startswith("No remedy beat plain cross-entropy on this data beyond the noise")
+    assert f"leads 'none' there by {lead('validation', Y_VAL, 1):+.3f}" in verdict
+    assert "does not confirm it: it differs from 'none' by +0.000" in verdict
+    assert "an interval that holds 0. Keep plain cross-entropy" in verdict
+
+
+def test_a_candidate_worse_on_test_is_said_to_be_worse() -> None:
+    rows, best, verdict, _ = verdict_of(candidate_runs(test_wrong=16), ["none", "focal"])
+    assert best is None and rows[0]["vs_none"]["test"]["high"] < 0
+    assert verdict.startswith("No remedy beat plain cross-entropy on this data: the top strategy")
+    assert f"it is worse than 'none': {lead('test', Y_TEST, 16):+.3f} (95% interval" in verdict
+    assert verdict.endswith("Keep plain cross-entropy.")
+
+
+def test_chosen_on_names_the_data_the_choice_was_made_on() -> None:
+    runs = candidate_runs(test_wrong=1)
+    choose_params(runs, ["none", "focal"], "balanced_accuracy")
+    _, best, verdict, _ = summarize(
+        runs,
+        ["none", "focal"],
+        metric="balanced_accuracy",
+        labels=LABELS,
+        tail=[2],
+        n_boot=50,
+        chosen_on="5-fold cross-validation",
+    )
+    assert best == "focal"
+    assert verdict.startswith("Best strategy: focal, chosen on 5-fold cross-validation, where")
+    tied = [
+        record(name, seed, good(wrong))
+        for seed in (0, 1)
+        for name, wrong in (("none", 8), ("focal", 1), ("log", 1))
+    ]
+    choose_params(tied, ["none", "focal", "log"], "balanced_accuracy")
+    _, _, verdict, _ = summarize(
+        tied,
+        ["none", "focal", "log"],
+        metric="balanced_accuracy",
+        labels=LABELS,
+        tail=[2],
+        n_boot=50,
+        chosen_on="3-fold cross-validation",
+    )
+    assert "focal and log tie on 3-fold cross-validation balanced_accuracy" in verdict
+
+
+@pytest.mark.parametrize("bad", ["", "  ", None, 5])
+def test_chosen_on_must_name_something(bad: object) -> None:
+    runs = candidate_runs(test_wrong=1)
+    choose_params(runs, ["none", "focal"], "balanced_accuracy")
+    with pytest.raises(ValueError, match=r"chosen_on=.* must name the data"):
+        summarize(
+            runs,
+            ["none", "focal"],
+            metric="balanced_accuracy",
+            labels=LABELS,
+            tail=[2],
+            chosen_on=bad,  # type: ignore[arg-type]
+        )

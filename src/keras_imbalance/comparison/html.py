@@ -215,7 +215,7 @@ def to_html(
     parts += _ranked_table(result)
     parts.append(
         '<p class="lead">≈ none: the paired test difference from none holds 0, so the two '
-        "cannot be told apart. ✓: the strategy chosen on validation.</p>"
+        "cannot be told apart. ✓: the best strategy, chosen on validation, confirmed on test.</p>"
     )
     parts.append(f"<h2>Recipe ({_e(result.best or 'none')})</h2>")
     parts.append(

@@ -53,9 +53,9 @@ class ComparisonRecord:
                    "per_class_recall": [float], "model": "model.keras" | null, "seconds"}
                   | {"skipped": str} | null}
 
-    ``rank`` orders by the validation metric; ``best`` is set only when its validation lead
-    over ``"none"`` is outside the noise. ``std`` is ``null`` with one seed. ``refit`` is the
-    final model, the chosen strategy trained on all the training data
+    ``rank`` orders by the validation metric; ``best`` is the top strategy on validation, set
+    only when its test lead over ``"none"`` is outside the noise. ``std`` is ``null`` with one
+    seed. ``refit`` is the final model, the chosen strategy trained on all the training data
     (:mod:`~keras_imbalance.comparison.refit`; ``null`` with ``refit=False``); ``model`` is that
     Keras model (not in the JSON: ``model.keras`` in the output folder).
     """

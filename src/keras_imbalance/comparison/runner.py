@@ -436,11 +436,19 @@ def summarise(
         choose_params(runs, plan.names, metric)
         labels = ScoredSplits(splits.y_val, splits.y_test, splits.class_names)
         scored = runs
+        chosen_on = "validation"
     else:
         labels = validated.labels
         scored = [run for run in runs if "fold" not in run]
+        chosen_on = f"{validated.folds.k}-fold cross-validation"
     rows, best, verdict, notes = summarize(
-        scored, plan.names, metric=metric, labels=labels, tail=plan.recipe.tail, n_boot=out.n_boot
+        scored,
+        plan.names,
+        metric=metric,
+        labels=labels,
+        tail=plan.recipe.tail,
+        n_boot=out.n_boot,
+        chosen_on=chosen_on,
     )
     recorded = {**plan.training, **settings}
     if isinstance(splits.x_train, ImageFiles):
