@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The CPU build of PyTorch; on a machine with a GPU any torch>=2.1 works.
 TORCH ?= torch==2.13.0
 BACKENDS ?= tensorflow jax torch
-PYTEST_ARGS ?= -n 2 -q
+PYTEST_ARGS ?= -n 2 -q -m "not slow"
 # TensorFlow's C++ start-up banners say nothing about the tests.
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
@@ -52,6 +52,8 @@ test: lint docs
 		echo "== KERAS_BACKEND=$$backend"; \
 		KERAS_BACKEND=$$backend $(BIN)/python -m pytest $(PYTEST_ARGS); \
 	done
+	@echo "== slow (backend-independent simulations, once)"
+	KERAS_BACKEND=jax $(BIN)/python -m pytest -q -p no:xdist -m slow tests
 
 bench: install
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script; done

@@ -131,3 +131,27 @@ def test_auto_cross_validates_small_data_and_says_why() -> None:
     assert "fewer than 50" in selection["why"]
     holdout = compare(tiny_data(), ["none"], cv=None, **KWARGS)
     assert holdout.settings["selection"]["scheme"] == "holdout"
+
+
+def test_the_report_says_what_chose(folded: tuple[Comparison, Path], tmp_path: Path) -> None:
+    result, _ = folded
+    text = result.to_markdown()
+    assert text.startswith("Ranked by out-of-fold balanced_accuracy (3-fold cross-validation")
+    assert "| chosen on 3-fold cross-validation | out-of-fold balanced_accuracy |" in text
+    assert "3-fold cross-validation" in result.verdict
+    page = (result.save(tmp_path, plots=False), (tmp_path / "report.html").read_text())[1]
+    assert "ranked by out-of-fold balanced_accuracy" in page
+    reloaded = Comparison.from_dict(json.loads(result.to_json()))
+    assert reloaded.chosen_on == "3-fold cross-validation" and reloaded.cross_validated
+
+
+def test_the_final_model_trains_for_the_cross_validated_epochs(
+    folded: tuple[Comparison, Path],
+) -> None:
+    result, folder = folded
+    chosen = result.best or "none"
+    assert result.refit["strategy"] == chosen
+    epochs = result.settings["selection"]["epochs"][chosen]
+    assert result.refit["epochs"] == epochs
+    assert result.refit["samples"] == sum(result.to_dict()["splits"]["train"]["counts"])
+    assert (folder / "model.keras").is_file()

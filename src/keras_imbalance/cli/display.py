@@ -74,7 +74,8 @@ def _columns(result: Any) -> dict[str, tuple[str, list[str]]]:
 
 def _title(result: Any) -> str:
     return (
-        f"Ranked by validation {result.metric}; test scored once; "
+        f"Ranked by {result.validation_name} {result.metric}"
+        f"{f' ({result.chosen_on})' if result.cross_validated else ''}; test scored once; "
         f"{plural(len(result.seeds), 'seed')}, {plural(result.epochs, 'epoch')}"
     )
 
@@ -203,7 +204,7 @@ def _tail_text(result: Any, emit: Any) -> None:
     emit(result.verdict)
     for note in result.notes:
         emit(f"note: {note}")
-    emit(f"\nRecipe ({result.best or 'none'}, values chosen on validation):")
+    emit(f"\nRecipe ({result.best or 'none'}, values chosen on {result.chosen_on}):")
     emit(result.recipe())
 
 

@@ -79,8 +79,9 @@ def _ranked_table(result: Comparison) -> list[str]:
     lines = [
         '<div class="scroll"><table id="ranking">',
         "<thead><tr>"
-        '<th class="num">rank</th><th>strategy</th><th>chosen on validation</th>'
-        f'<th class="num">validation {_e(m)}</th><th class="num">test {_e(m)} [95%]</th>'
+        f'<th class="num">rank</th><th>strategy</th><th>chosen on {_e(result.chosen_on)}</th>'
+        f'<th class="num">{_e(result.validation_name)} {_e(m)}</th>'
+        f'<th class="num">test {_e(m)} [95%]</th>'
         '<th class="num">test Δ vs none [95%]</th>'
         f'<th class="num">test tail recall ({_e(tail)})</th></tr></thead>',
         "<tbody>",
@@ -191,8 +192,7 @@ def to_html(
     seeds = len(result.seeds)
     lead = (
         f"{len(result.strategies)} strategies \N{MULTIPLICATION SIGN} {plural(seeds, 'seed')}, "
-        f"{plural(epochs, 'epoch')} each; ranked by validation {m}, "
-        f"knobs tuned on validation, test scored once."
+        f"{plural(epochs, 'epoch')} each. {result.scheme_sentence()}"
     )
     parts = [
         "<!DOCTYPE html>",
@@ -211,11 +211,12 @@ def to_html(
     final = result.final_model_line()
     if final:
         parts.append(f'<p id="final-model"><strong>Final model.</strong> {_e(final)}</p>')
-    parts.append(f"<h2>Strategies, ranked by validation {_e(m)}</h2>")
+    parts.append(f"<h2>Strategies, ranked by {_e(result.validation_name)} {_e(m)}</h2>")
     parts += _ranked_table(result)
     parts.append(
         '<p class="lead">≈ none: the paired test difference from none holds 0, so the two '
-        "cannot be told apart. ✓: the best strategy, chosen on validation, confirmed on test.</p>"
+        f"cannot be told apart. ✓: the best strategy, chosen on {_e(result.chosen_on)}, confirmed "
+        "on test.</p>"
     )
     parts.append(f"<h2>Recipe ({_e(result.best or 'none')})</h2>")
     parts.append(

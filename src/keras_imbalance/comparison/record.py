@@ -177,6 +177,34 @@ class ComparisonRecord:
         values["rows"] = data["summary"]
         return cls(**values)
 
+    @property
+    def cross_validated(self) -> bool:
+        """Whether the choices were made on cross-validation (``settings["selection"]``)."""
+        return (self.settings.get("selection") or {}).get("scheme") == "cross-validation"
+
+    @property
+    def chosen_on(self) -> str:
+        """What chose: ``"validation"``, or ``"5-fold cross-validation"``."""
+        if not self.cross_validated:
+            return "validation"
+        return f"{self.settings['selection']['folds']}-fold cross-validation"
+
+    @property
+    def validation_name(self) -> str:
+        """How the report names the scores that chose: ``"validation"`` or ``"out-of-fold"``."""
+        return "out-of-fold" if self.cross_validated else "validation"
+
+    def scheme_sentence(self) -> str:
+        """The report's first words: what ranked, what chose, what the test scored."""
+        m, v = self.metric, self.validation_name
+        if not self.cross_validated:
+            return f"Ranked by validation {m}; knobs tuned on validation; test scored once."
+        return (
+            f"Ranked by {v} {m} ({self.chosen_on} of all the training data); knobs and epochs "
+            f"chosen on it; each strategy's choice then trained on all the training data and "
+            f"scored once on test."
+        )
+
     def to_json(self) -> str:
         return json.dumps(_finite(self.to_dict()), indent=2, allow_nan=False)
 
@@ -186,12 +214,13 @@ class ComparisonRecord:
         one_seed = len(self.seeds) == 1
         m = self.metric
         lines = [
-            f"Ranked by validation {m}; knobs tuned on validation; test scored once. "
+            f"{self.scheme_sentence()} "
             f"Seeds {self.seeds}; {plural(self.epochs, 'epoch')}; splits: "
             + "; ".join(f"{s} {sum(v['counts'])} ({v['source']})" for s, v in self.splits.items())
             + ".",
             "",
-            f"| rank | strategy | chosen on validation | validation {m} | test {m} "
+            f"| rank | strategy | chosen on {self.chosen_on} | {self.validation_name} {m} "
+            f"| test {m} "
             f"| test Δ vs none (95% interval) | test tail recall ({tail}) |",
             "|---:|---|---|---:|---:|---:|---|",
         ]
@@ -226,7 +255,7 @@ class ComparisonRecord:
             lines += ["", f"**Final model.** {final}"]
         lines += [
             "",
-            f"Recipe ({self.best or 'none'}, with the values chosen on validation):",
+            f"Recipe ({self.best or 'none'}, with the values chosen on {self.chosen_on}):",
             "",
             "```python",
             self.recipe().rstrip(),
