@@ -155,3 +155,22 @@ def test_the_final_model_trains_for_the_cross_validated_epochs(
     assert result.refit["epochs"] == epochs
     assert result.refit["samples"] == sum(result.to_dict()["splits"]["train"]["counts"])
     assert (folder / "model.keras").is_file()
+
+
+def test_workers_give_the_sequential_result() -> None:
+    """Fold runs and final runs (the heads of a seed share one task) through a process pool."""
+    from keras_imbalance.comparison.parallel import process_pool
+
+    kwargs = {**KWARGS, "seeds": [0, 1], "cv": 2, "grids": POSTHOC, "refit": False}
+    alone = compare(tiny_data(), ["none", "posthoc", "crt"], **kwargs)
+    with process_pool(2) as pool:
+        pooled = compare(tiny_data(), ["none", "posthoc", "crt"], executor=pool, **kwargs)
+    assert [r["strategy"] for r in pooled.summary()] == [r["strategy"] for r in alone.summary()]
+    for a, b in zip(alone.runs, pooled.runs, strict=True):
+        assert (a["strategy"], a["params"], a["seed"], a.get("fold")) == (
+            b["strategy"],
+            b["params"],
+            b["seed"],
+            b.get("fold"),
+        )
+        assert a["predictions"] == b["predictions"]

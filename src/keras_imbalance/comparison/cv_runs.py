@@ -13,7 +13,8 @@ validation is out-of-fold, test is the final model's.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from concurrent.futures import as_completed
 from dataclasses import dataclass, replace
 from typing import Any
@@ -35,10 +36,10 @@ from keras_imbalance.comparison.journal import Journal
 from keras_imbalance.comparison.options import ExecutionOptions, OutputOptions
 from keras_imbalance.comparison.refit import refit_run
 from keras_imbalance.comparison.run_plan import RunPlan, split_arrays
-from keras_imbalance.comparison.run_record import run_label
 from keras_imbalance.comparison.session import Session
+from keras_imbalance.comparison.splits import Splits
 from keras_imbalance.comparison.verdict import ScoredSplits
-from keras_imbalance.remedies import Remedy
+from keras_imbalance.remedies import Remedy, get_remedy
 
 
 @dataclass(frozen=True)
@@ -78,24 +79,8 @@ def cross_validate(
     fold_runs: list[dict[str, Any]] = []
     trained = 0
     for fold in range(k):
-        splits = fold_splits(pool, folds, fold)
-        session = Session(
-            splits=splits,
-            arrays=split_arrays(splits),
-            recipe=replace(plan.recipe, epoch_predictions=True, keep="last"),
-            build=plan.build,
-            remedies=plan.remedies,
-            plan=plan.candidates,
-            seeds=plan.seeds,
-            folder=out.folder,
-            config=config,
-            tensorboard_dir=out.tensorboard_dir,
-            progress=out.progress,
-            executor=execution.executor,
-            fold=fold,
-            done_before=fold * per_fold,
-            grand_total=grand,
-        )
+        session = _fold_session(plan, fold_splits(pool, folds, fold), config, out, execution)
+        session.fold, session.done_before, session.grand_total = fold, fold * per_fold, grand
         with distribution_scope(execution.distribution):
             fold_runs.extend(session.run())
         trained += session.trained
@@ -111,12 +96,12 @@ def cross_validate(
     )
     kinds = {r.name: r.kind for r in plan.remedies}
     choices = choose_on_folds(fold_runs, kinds, scoring)
-    by_loss = choose_on_folds(fold_runs, kinds, scoring, statistic="log_loss")
     final, final_trained = _final_runs(
         plan, choices, scoring, config, out, execution, (per_fold * k, grand)
     )
     if out.progress is not None:
         out.progress(grand, grand, "")
+    by_loss = log_loss_report(choose_on_folds(fold_runs, kinds, scoring, statistic="log_loss"))
     for run in fold_runs:  # the per-epoch predictions stay in the journal only
         run.pop("epochs_validation", None)
     return CrossValidated(
@@ -125,44 +110,87 @@ def cross_validate(
         folds=folds,
         epochs={name: choice.epoch for name, choice in choices.items()},
         trained=trained + final_trained,
-        by_log_loss={
-            "ranking": log_loss_ranking(by_loss),
-            "choices": {
-                name: {
-                    "params": c.params,
-                    "epoch": c.epoch,
-                    "log_loss": mean_log_loss(c),
-                    "metric": c.score,
-                }
-                for name, c in by_loss.items()
-            },
-        },
+        by_log_loss=by_loss,
     )
+
+
+def _fold_session(
+    plan: RunPlan,
+    splits: Splits,
+    config: Mapping[str, Any],
+    out: OutputOptions,
+    execution: ExecutionOptions,
+) -> Session:
+    """The session of one fold: every epoch's held-out predictions kept, the last epoch kept."""
+    return Session(
+        splits=splits,
+        arrays=split_arrays(splits),
+        recipe=replace(plan.recipe, epoch_predictions=True, keep="last"),
+        build=plan.build,
+        remedies=plan.remedies,
+        plan=plan.candidates,
+        seeds=plan.seeds,
+        folder=out.folder,
+        config=config,
+        tensorboard_dir=out.tensorboard_dir,
+        progress=out.progress,
+        executor=execution.executor,
+    )
+
+
+def log_loss_report(choices: Mapping[str, FoldChoice]) -> dict[str, Any]:
+    """What the class-balanced log loss chose for each strategy, and how it ranks them."""
+    return {
+        "ranking": log_loss_ranking(choices),
+        "choices": {
+            name: {
+                "params": c.params,
+                "epoch": c.epoch,
+                "log_loss": mean_log_loss(c),
+                "metric": c.score,
+            }
+            for name, c in choices.items()
+        },
+    }
 
 
 @dataclass(frozen=True)
 class FinalTask:
-    """One strategy's choice, for one seed, to train on all the training data (picklable)."""
+    """The choices of one seed to train on all the training data (picklable): one trained
+    remedy, or every head remedy of the seed, which share one ``"none"`` model."""
 
     plan: RunPlan
-    remedy: Remedy
-    params: dict[str, Any]
-    epochs: int
+    remedies: tuple[tuple[Remedy, dict[str, Any], int], ...]  # (remedy, knobs, epochs)
     seed: int
     none_epochs: int | None
 
 
-def final_task(task: FinalTask) -> tuple[np.ndarray, float]:
-    """Train one final run and return ``(test logits, seconds)`` (runs in any process)."""
-    refit = refit_run(
-        task.plan,
-        task.remedy,
-        task.params,
-        epochs=task.epochs,
-        seed=task.seed,
-        none_epochs=task.none_epochs,
-    )
-    return refit.test_logits, refit.seconds
+def final_task(task: FinalTask) -> list[tuple[np.ndarray, float]]:
+    """Train one task's final runs: ``[(test logits, seconds)]`` in order (runs in any
+    process)."""
+    outputs: list[tuple[np.ndarray, float]] = []
+    base: list[np.ndarray] | None = None
+    for remedy, params, epochs in task.remedies:
+        started = time.perf_counter()
+        if remedy.kind == "head" and base is None and task.none_epochs is not None:
+            base = none_weights(task.plan, task.none_epochs, task.seed)
+        refit = refit_run(
+            task.plan,
+            remedy,
+            params,
+            epochs=epochs,
+            seed=task.seed,
+            none_epochs=task.none_epochs,
+            base_weights=base if remedy.kind == "head" else None,
+        )
+        outputs.append((refit.test_logits, round(time.perf_counter() - started, 3)))
+    return outputs
+
+
+def none_weights(plan: RunPlan, epochs: int, seed: int) -> list[np.ndarray]:
+    """The weights of ``"none"`` trained on all the training data for ``epochs``."""
+    refit = refit_run(plan, get_remedy("none"), {}, epochs=epochs, seed=seed)
+    return [np.asarray(w) for w in refit.network.get_weights()]
 
 
 def _final_runs(
@@ -178,52 +206,42 @@ def _final_runs(
     plan order, ``(records, runs trained)``."""
     journal = Journal.open(out.folder, config) if out.folder is not None else None
     done, grand = progress
-    none_epochs = plan.recipe.epochs  # the heads sit on a "none" trained for every epoch
     try:
         finished = {journal.key(r["key"]): r for r in journal.records()} if journal else {}
-        keyed: dict[str, dict[str, Any]] = {}
-        tasks: dict[str, FinalTask] = {}
-        for remedy in plan.remedies:
-            choice = choices[remedy.name]
-            for seed in plan.seeds:
-                key = final_key(remedy.name, choice, int(seed))
-                text = canonical(key)
-                stored = finished.get(journal.key(key)) if journal is not None else None
-                if stored is not None:
-                    keyed[text] = {k: v for k, v in stored.items() if k != "key"}
-                    continue
-                task = FinalTask(
-                    plan, remedy, dict(choice.params), choice.epoch, int(seed), none_epochs
-                )
-                tasks[text] = task
+
+        def stored(key: dict[str, Any]) -> dict[str, Any] | None:
+            record = finished.get(journal.key(key)) if journal is not None else None
+            return None if record is None else {k: v for k, v in record.items() if k != "key"}
+
+        keyed, tasks = _final_tasks(plan, choices, stored)
         done += len(keyed)
 
-        def finish(text: str, output: tuple[np.ndarray, float]) -> None:
+        def finish(task: FinalTask, outputs: list[tuple[np.ndarray, float]]) -> None:
             nonlocal done
-            task = tasks[text]
-            choice = choices[task.remedy.name]
-            logits, seconds = output
-            record = cv_record(choice, task.seed, logits, scoring, plan.splits.y_test, seconds)
-            if journal is not None:
-                journal.append({"key": final_key(task.remedy.name, choice, task.seed), **record})
-            keyed[text] = record
-            done += 1
+            for (remedy, _, _), (logits, seconds) in zip(task.remedies, outputs, strict=True):
+                choice = choices[remedy.name]
+                record = cv_record(choice, task.seed, logits, scoring, plan.splits.y_test, seconds)
+                key = final_key(remedy.name, choice, task.seed)
+                if journal is not None:
+                    journal.append({"key": key, **record})
+                keyed[canonical(key)] = record
+                done += 1
 
         def announce(task: FinalTask, verb: str = "") -> None:
             if out.progress is not None:
-                label = run_label(task.remedy.name, task.params, task.seed)
-                out.progress(done, grand, f"{verb}{label}, on all the training data")
+                names = ", ".join(remedy.name for remedy, _, _ in task.remedies)
+                out.progress(done, grand, f"{verb}{names}, seed {task.seed}, all the data")
 
         if execution.executor is None:
-            for text, task in tasks.items():
+            for task in tasks:
                 announce(task)
                 with distribution_scope(execution.distribution):
-                    finish(text, final_task(task))
+                    finish(task, final_task(task))
         else:
-            futures = {execution.executor.submit(final_task, t): s for s, t in tasks.items()}
+            futures = {execution.executor.submit(final_task, task): task for task in tasks}
             for future in as_completed(futures):
                 finish(futures[future], future.result())
-                announce(tasks[futures[future]], "finished ")
+                announce(futures[future], "finished ")
     finally:
         if journal is not None:
             journal.close()
@@ -232,7 +250,36 @@ def _final_runs(
         for r in plan.remedies
         for seed in plan.seeds
     ]
-    return [keyed[text] for text in order], len(tasks)
+    return [keyed[text] for text in order], sum(len(task.remedies) for task in tasks)
+
+
+def _final_tasks(
+    plan: RunPlan,
+    choices: Mapping[str, FoldChoice],
+    stored: Callable[[dict[str, Any]], dict[str, Any] | None],
+) -> tuple[dict[str, dict[str, Any]], list[FinalTask]]:
+    """The final runs already journaled (by key), and the tasks of the others: one per trained
+    remedy and seed, one for all the head remedies of a seed."""
+    keyed: dict[str, dict[str, Any]] = {}
+    tasks: list[FinalTask] = []
+    none_epochs = plan.recipe.epochs  # the heads sit on a "none" trained for every epoch
+    for seed in plan.seeds:
+        heads: list[tuple[Remedy, dict[str, Any], int]] = []
+        for remedy in plan.remedies:
+            choice = choices[remedy.name]
+            key = final_key(remedy.name, choice, int(seed))
+            record = stored(key)
+            if record is not None:
+                keyed[canonical(key)] = record
+                continue
+            item = (remedy, dict(choice.params), choice.epoch)
+            if remedy.kind == "head":
+                heads.append(item)
+            else:
+                tasks.append(FinalTask(plan, (item,), int(seed), none_epochs))
+        if heads:
+            tasks.append(FinalTask(plan, tuple(heads), int(seed), none_epochs))
+    return keyed, tasks
 
 
 def final_key(strategy: str, choice: FoldChoice, seed: int) -> dict[str, Any]:
@@ -277,5 +324,6 @@ __all__ = [
     "fold_seed",
     "folds_fingerprint",
     "folds_settings",
+    "log_loss_report",
     "pooled_counts",
 ]

@@ -30,7 +30,7 @@ from keras_imbalance._validation import short_repr
 from keras_imbalance.comparison.logits import predict_logits
 from keras_imbalance.comparison.parallel import initial_weights
 from keras_imbalance.comparison.run_plan import RunPlan
-from keras_imbalance.comparison.scores import METRICS, confusion_matrices, metric_from_confusion
+from keras_imbalance.comparison.run_record import add_split_scores
 from keras_imbalance.comparison.splits import join_inputs
 from keras_imbalance.comparison.streams import Stream
 from keras_imbalance.comparison.training import RunData, fit_run
@@ -173,13 +173,15 @@ def refit_run(
     epochs: int,
     seed: int,
     none_epochs: int | None = None,
+    base_weights: list[np.ndarray] | None = None,
 ) -> Refit:
     """Train ``remedy`` with ``params`` on all the training data (:func:`all_training_data`).
 
     A trained remedy trains for ``epochs`` from ``seed``'s initial weights (as the comparison's
-    runs do) and keeps its last epoch. A head remedy refits ``"none"`` for ``none_epochs``, fits
-    its head on the features of all the data and bakes it into the last layer (``epochs`` is
-    then unused: a trained head trains for ``HEAD_EPOCHS``).
+    runs do) and keeps its last epoch. A head remedy refits ``"none"`` for ``none_epochs`` (or
+    starts from ``base_weights``, such a ``"none"`` already trained, which several heads of one
+    seed can share), fits its head on the features of all the data and bakes it into the last
+    layer (``epochs`` is then unused: a trained head trains for ``HEAD_EPOCHS``).
     """
     started = time.perf_counter()
     x, y = all_training_data(plan)
@@ -187,7 +189,12 @@ def refit_run(
     if remedy.kind == "head":
         if none_epochs is None:
             raise ValueError(f"none_epochs is needed to refit the head remedy {remedy.name!r}")
-        base = _trained(plan, get_remedy("none"), {}, x, y, epochs=none_epochs, seed=seed)
+        if base_weights is None:
+            base = _trained(plan, get_remedy("none"), {}, x, y, epochs=none_epochs, seed=seed)
+        else:
+            shape = tuple(int(d) for d in plan.arrays["train"].shape[1:])
+            base = plan.build(shape, plan.splits.num_classes)
+            base.set_weights(base_weights)
         network = _bake_head(plan, remedy, params, base, (x, y), seed)
         used = none_epochs
     else:
@@ -250,14 +257,17 @@ def _basis(result: ComparisonRecord, strategy: str) -> list[int]:
 
 def _score(plan: RunPlan, logits: np.ndarray) -> tuple[dict[str, float], list[float]]:
     """The test metrics and per-class recall of ``logits`` (``nan`` when not finite)."""
-    y_test, num_classes = plan.splits.y_test, plan.splits.num_classes
-    if not np.isfinite(logits).all():
-        return {m: float("nan") for m in METRICS}, [float("nan")] * num_classes
-    confusion = confusion_matrices(y_test, logits.argmax(axis=-1), num_classes)
-    scores = {m: float(metric_from_confusion(confusion, m, tail=plan.recipe.tail)) for m in METRICS}
-    with np.errstate(divide="ignore", invalid="ignore"):
-        recall = np.diag(confusion) / confusion.sum(axis=1)
-    return scores, [float(r) for r in recall]
+    scored: dict[str, Any] = {}
+    finite = bool(np.isfinite(logits).all())
+    add_split_scores(
+        scored,
+        "test",
+        plan.splits.y_test,
+        logits.argmax(axis=-1) if finite else None,
+        plan.splits.num_classes,
+        plan.recipe.tail,
+    )
+    return scored["test"], scored["per_class_recall"]["test"]
 
 
 def refit_chosen(
