@@ -44,17 +44,35 @@ def _seed_keras() -> None:
     keras.utils.set_random_seed(0)
 
 
-@pytest.fixture(autouse=True)
-def _holdout_unless_asked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(autouse=True, scope="session")
+def _holdout_by_default() -> object:
     """Keep ``compare``'s ``cv="auto"`` on the holdout split in the tests written for it.
 
     On the small data of the tests, ``cv="auto"`` would choose cross-validation and train every
-    run once per fold. The tests of cross-validation pass ``cv=`` explicitly, and the tests of the
-    rule itself are marked ``real_cv_rule``; ``tests/test_docs.py`` keeps the real rule, since the
-    documentation shows what users get.
+    run once per fold. Session-wide, so that module fixtures see it too. The tests of
+    cross-validation pass ``cv=`` explicitly; the tests of the rule itself (marked
+    ``real_cv_rule``) and ``tests/test_docs.py`` (the documentation shows what users get) have
+    the real rule back (:func:`_real_rule_when_asked`).
     """
-    if request.node.get_closest_marker("real_cv_rule") or request.node.path.name == "test_docs.py":
-        return
     from keras_imbalance.comparison import folds
 
-    monkeypatch.setattr(folds, "MIN_VALIDATION", 0)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(folds, "MIN_VALIDATION", 0)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _real_rule_when_asked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("real_cv_rule") or request.node.path.name == "test_docs.py":
+        from keras_imbalance.comparison import folds
+
+        monkeypatch.setattr(folds, "MIN_VALIDATION", REAL_MIN_VALIDATION)
+
+
+def _real_min_validation() -> int:
+    from keras_imbalance.comparison import folds
+
+    return int(folds.MIN_VALIDATION)
+
+
+REAL_MIN_VALIDATION = _real_min_validation()

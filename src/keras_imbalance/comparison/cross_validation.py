@@ -121,7 +121,7 @@ def epoch_scores(
 
     Example:
         >>> epoch_scores(np.array([0, 1]), np.array([[0, 0], [0, 1], [-1, 1]]), "accuracy", 2, ())
-        array([0.5, 1. , -inf])
+        array([ 0.5,  1. , -inf])
     """
     missing = (oof < 0).any(axis=1)
     confusion = confusion_matrices(y, np.where(oof < 0, 0, oof), num_classes)
