@@ -330,3 +330,15 @@ def test_refit_saves_the_final_model_and_says_where(
     )
     assert expected in stdout.splitlines()
     assert "Final model." in (out / "results.md").read_text()
+
+
+def test_cv_flag_reaches_compare(
+    npz: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["compare", str(npz), "--strategies", "none", *QUICK, "--cv", "2", "--no-refit"]
+    code, _, _ = run_cli([*args, "--output", str(tmp_path / "out")], capsys)
+    assert code == 0
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert results["settings"]["selection"]["scheme"] == "cross-validation"
+    assert results["settings"]["selection"]["folds"] == 2
+    assert results["refit"] is None

@@ -189,6 +189,8 @@ def test_console_script_and_module_entry_points(tmp_path: Path) -> None:
         (["compare", "--metric", "auc"], "keras-imbalance compare", "argument --metric: invalid"),
         (["weights", "a.npy", "--strategy", "x"], "keras-imbalance weights", "--strategy"),
         (["nosuch"], "keras-imbalance", "argument COMMAND: invalid choice: 'nosuch'"),
+        (["compare", "--cv", "1"], "keras-imbalance compare", "--cv must be auto, none"),
+        (["compare", "--cv", "five"], "keras-imbalance compare", "got 'five'; e.g. --cv 5"),
     ],
 )
 def test_usage_errors_take_one_line(

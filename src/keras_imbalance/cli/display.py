@@ -38,7 +38,7 @@ def _columns(result: Any) -> dict[str, tuple[str, list[str]]]:
         "rank": ("rank", []),
         "strategy": ("strategy", []),
         "chosen": ("chosen", []),
-        "validation": (f"val {name}", []),
+        "validation": (f"{'oof' if result.cross_validated else 'val'} {name}", []),
         "test": (f"test {name} [95%]", []),
         "difference": ("test Δ vs none [95%]", []),
         "tail": (f"tail recall {tail}", []),
