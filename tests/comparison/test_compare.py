@@ -134,7 +134,9 @@ def test_the_test_split_chooses_nothing() -> None:
     first = compare(((x, y), (x_test, y_test)), strategies, **kwargs)
     second = compare(((x, y), (x_test, flipped)), strategies, **kwargs)
     assert [r["strategy"] for r in first.summary()] == [r["strategy"] for r in second.summary()]
-    assert first.best == second.best
+    # the one candidate is the same; only whether test confirms it may differ
+    top = first.summary()[0]["strategy"]
+    assert first.best in (None, top) and second.best in (None, top)
     for a, b in zip(first.runs, second.runs, strict=True):
         assert (a["params"], a["chosen"], a["best_epoch"]) == (
             b["params"],
@@ -179,17 +181,26 @@ def test_reproducible_with_fixed_seed() -> None:
 
 
 def test_no_verdict_from_noise() -> None:
-    """Pure-noise features: nothing beats none beyond the noise, and one seed is said."""
+    """Pure-noise features: one seed and a small test split are said, and a best is named only
+    when test confirms the candidate.
+
+    How often the rule names a best under the null is measured over 1 000 simulated comparisons
+    (``test_verdict_simulation.py``): one comparison cannot show a rate, and on 108 test samples
+    a head that predicts the rare class for nearly every sample can lead ``none`` (which always
+    predicts the majority) in every bootstrap replicate.
+    """
     rng = np.random.default_rng(0)
-    x = rng.normal(size=(90, 4)).astype("float32")
-    y = np.repeat([0, 1, 2], [50, 25, 15])
+    y = np.repeat([0, 1, 2], [300, 150, 90])
+    x = rng.normal(size=(len(y), 4)).astype("float32")
     result = compare(
         (x, y), ["none", "balanced", "posthoc"], model=mlp, epochs=2, seeds=[0], n_boot=200
     )
-    assert result.best is None
-    assert result.verdict.startswith("No remedy beat plain cross-entropy")
+    top = result.summary()[0]["strategy"]
+    if result.best is None:
+        assert result.verdict.startswith("No remedy beat plain cross-entropy")
+    else:
+        assert result.best == top and result.row(top)["vs_none"]["test"]["low"] > 0
     assert any("One seed" in note for note in result.notes)
-    assert any("too small to separate" in note for note in result.notes)
     table = result.to_markdown().split("**Verdict.**")[0]
     assert "±" not in table  # one seed: intervals, never "± 0.000"
 
