@@ -270,10 +270,10 @@ class SeenError(Exception):
     """Raised by the stand-in compare once it has seen its arguments."""
 
 
-@pytest.mark.parametrize(("flag", "expected"), [([], 0), (["--split-seed", "7"], 7)])
-def test_split_seed_reaches_compare(
-    flag: list[str], expected: int, npz: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def compare_kwargs(
+    flag: list[str], npz: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, object]:
+    """The keywords the command line hands to ``compare`` for ``flag`` (nothing trains)."""
     seen: dict[str, object] = {}
 
     def spy(data: object, strategies: object, **kwargs: object) -> None:
@@ -284,6 +284,14 @@ def test_split_seed_reaches_compare(
     args = ["compare", str(npz), "--strategies", "none", *QUICK, *flag]
     with pytest.raises(SeenError):
         main([*args, "--output", str(tmp_path / "out")])
+    return seen
+
+
+@pytest.mark.parametrize(("flag", "expected"), [([], 0), (["--split-seed", "7"], 7)])
+def test_split_seed_reaches_compare(
+    flag: list[str], expected: int, npz: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = compare_kwargs(flag, npz, tmp_path, monkeypatch)
     assert seen["split_seed"] == expected
     assert seen["seeds"] == [0]  # the training seeds stay apart from the split's
 
@@ -301,17 +309,7 @@ def test_split_seed_must_be_a_whole_number_from_zero(
 def test_refit_flag_reaches_compare(
     flag: list[str], expected: bool, npz: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seen: dict[str, object] = {}
-
-    def spy(data: object, strategies: object, **kwargs: object) -> None:
-        seen.update(kwargs)
-        raise SeenError
-
-    monkeypatch.setattr(comparison, "compare", spy)
-    args = ["compare", str(npz), "--strategies", "none", *QUICK, *flag]
-    with pytest.raises(SeenError):
-        main([*args, "--output", str(tmp_path / "out")])
-    assert seen["refit"] is expected
+    assert compare_kwargs(flag, npz, tmp_path, monkeypatch)["refit"] is expected
 
 
 def test_refit_saves_the_final_model_and_says_where(

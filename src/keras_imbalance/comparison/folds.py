@@ -24,8 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from keras_imbalance.comparison.images import ImageFiles
-from keras_imbalance.comparison.splits import Splits, join_inputs
+from keras_imbalance.comparison.splits import Splits, join_inputs, take_rows
 from keras_imbalance.comparison.streams import Stream
 
 # The holdout is kept when its validation split holds at least this many samples of every class.
@@ -101,17 +100,13 @@ def pooled(splits: Splits) -> Splits:
     )
 
 
-def _take(x: Any, rows: np.ndarray) -> Any:
-    return x.take(rows) if isinstance(x, ImageFiles) else x[rows]
-
-
 def fold_splits(pool: Splits, folds: Folds, fold: int) -> Splits:
     """Fold ``fold`` as splits: the other folds train, this one validates, the test is kept."""
     train, held = folds.training(fold), folds.held_out[fold]
     return Splits(
-        _take(pool.x_train, train),
+        take_rows(pool.x_train, train),
         pool.y_train[train],
-        _take(pool.x_train, held),
+        take_rows(pool.x_train, held),
         pool.y_train[held],
         pool.x_test,
         pool.y_test,

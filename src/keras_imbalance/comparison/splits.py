@@ -181,8 +181,8 @@ def _in_memory(data: Any, given: Mapping[str, Any], seed: int) -> Splits:
         # (x, y): test first, then validation, both stratified from the same pool.
         train_idx, test_idx = stratified(labels.indices, test_size, seed, "test", classes, keep=2)
         sources["test"] = f"stratified {test_size:g} of the data (seed {seed})"
-        pool = (_take(x_train, train_idx), labels.indices[train_idx])
-        test = (_take(x_train, test_idx), labels.indices[test_idx])
+        pool = (take_rows(x_train, train_idx), labels.indices[train_idx])
+        test = (take_rows(x_train, test_idx), labels.indices[test_idx])
         share = validation_size / (1 - test_size)
     else:
         pool = (x_train, labels.indices)
@@ -220,8 +220,8 @@ def _validation(
         return (pool, (x_val, y_val_idx)), "given"
     x_pool, y_pool = pool
     fit_idx, val_idx = stratified(y_pool, share, seed + 1, "validation", classes, keep=1)
-    fit = (_take(x_pool, fit_idx), y_pool[fit_idx])
-    return (fit, (_take(x_pool, val_idx), y_pool[val_idx])), "stratified"
+    fit = (take_rows(x_pool, fit_idx), y_pool[fit_idx])
+    return (fit, (take_rows(x_pool, val_idx), y_pool[val_idx])), "stratified"
 
 
 def _class_names(
@@ -269,7 +269,7 @@ def join_inputs(first: Any, second: Any) -> Any:
     return np.concatenate([np.asarray(first, "float32"), np.asarray(second, "float32")])
 
 
-def _take(x: Any, rows: np.ndarray) -> Any:
+def take_rows(x: Any, rows: np.ndarray) -> Any:
     """The samples at ``rows``: undecoded for image files."""
     return x.take(rows) if isinstance(x, ImageFiles) else x[rows]
 
