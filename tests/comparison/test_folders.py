@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import keras_imbalance.comparison.images as images_module
 from keras_imbalance.comparison import compare
-from keras_imbalance.comparison.images import CorruptImageError, ImageFiles
+from keras_imbalance.comparison.images import CorruptImageError
 from keras_imbalance.comparison.parallel import RunTask, process_pool
 from keras_imbalance.comparison.splits import make_splits
 from tests.comparison.test_images import COUNTS, make_folder
@@ -66,19 +67,19 @@ def test_streamed_compare_equals_the_array_compare(folder: tuple[Path, np.ndarra
             assert curve == pytest.approx(b["history"][name], rel=1e-4, abs=1e-6), name
 
 
-def test_no_more_than_a_batch_is_decoded_at_once(
+def test_no_more_than_a_batch_is_read_at_once(
     folder: tuple[Path, np.ndarray], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root, _ = folder
     sizes: list[int] = []
-    original = ImageFiles.load
+    original = images_module.read_rows
 
-    def counting(self: ImageFiles, paths: list[str]) -> np.ndarray:
-        sizes.append(len(paths))
-        return original(self, paths)
+    def counting(path: str, rows: np.ndarray) -> np.ndarray:
+        sizes.append(len(rows))
+        return original(path, rows)
 
-    monkeypatch.setattr(ImageFiles, "load", counting)
-    monkeypatch.setattr("keras_imbalance.comparison.images.PREDICT_BYTES", 5 * 8 * 8 * 3 * 4)
+    monkeypatch.setattr(images_module, "read_rows", counting)
+    monkeypatch.setattr(images_module, "PREDICT_BYTES", 5 * 8 * 8 * 3 * 4)
     compare(str(root), ["none", "balanced", "resample", "posthoc"], **{**KWARGS, "batch_size": 4})
     assert sizes and max(sizes) <= 5  # batches of 4, predictions in chunks of 5 images
 

@@ -29,12 +29,13 @@ import math
 import os
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from keras_imbalance._validation import check_number, short_repr
+from keras_imbalance.comparison.pixel_rows import read_rows
 
 # Decode at most this many bytes of float32 pixels at once when predicting over a stream.
 PREDICT_BYTES = 64 * 2**20
@@ -84,6 +85,46 @@ def check_image_size(image_size: Any) -> tuple[int, int]:
     )
 
 
+def decode_image(path: str, image_size: tuple[int, int]) -> np.ndarray:
+    """The image at ``path`` as ``uint8`` ``(height, width, 3)``: RGB, bilinear-resized by PIL.
+
+    Example:
+        >>> import pathlib, tempfile
+        >>> from PIL import Image
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "red.png"
+        >>> Image.new("RGB", (4, 2), (200, 0, 0)).save(path)
+        >>> pixels = decode_image(str(path), (2, 2))
+        >>> pixels.shape, pixels.dtype.name, pixels[0, 0].tolist()
+        ((2, 2, 3), 'uint8', [200, 0, 0])
+    """
+    Image = _pil_image()
+    height, width = image_size
+    with Image.open(path) as image:
+        rgb = image.convert("RGB")
+        if rgb.size != (width, height):
+            rgb = rgb.resize((width, height), Image.Resampling.BILINEAR)
+        return np.asarray(rgb, dtype="uint8")
+
+
+@dataclass(frozen=True, eq=False)
+class CachedRows:
+    """Where a split's decoded pixels are: the rows ``rows`` of the ``uint8`` file ``path``
+    (:mod:`~keras_imbalance.comparison.image_cache`). Small to pickle: a path and the indices."""
+
+    path: str
+    rows: np.ndarray
+
+    def take(self, rows: Any) -> CachedRows:
+        return CachedRows(self.path, self.rows[np.asarray(rows, dtype=np.int64)])
+
+
+def joined_cache(first: ImageFiles, second: ImageFiles) -> CachedRows | None:
+    """The cached rows of ``first`` then ``second`` when both read the same cache file."""
+    if first.cache is None or second.cache is None or first.cache.path != second.cache.path:
+        return None
+    return CachedRows(first.cache.path, np.concatenate([first.cache.rows, second.cache.rows]))
+
+
 @dataclass(frozen=True)
 class ImageFiles:
     """Image files of one split: picklable and small (a file list), decoded a batch at a time.
@@ -91,11 +132,15 @@ class ImageFiles:
     ``len(files)`` is the number of images and ``files.shape`` is ``(N, height, width, 3)``, the
     shape the decoded array would have; ``files[rows]`` (an int, a slice or an index array)
     decodes those rows. So a ``BalancedBatches`` or a chunked predict can index it like an array.
+    With ``cache`` (the folder decoded once, :mod:`~keras_imbalance.comparison.image_cache`) the
+    rows are read from the cache file instead, the same numbers; where that file cannot be read
+    (a worker on another machine) they are decoded as without it.
     """
 
     root: str
     paths: tuple[str, ...]
     image_size: tuple[int, int]
+    cache: CachedRows | None = field(default=None, compare=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.paths)
@@ -112,32 +157,37 @@ class ImageFiles:
 
     def take(self, rows: Any) -> ImageFiles:
         """The files at ``rows``, still undecoded."""
+        index = np.asarray(rows, dtype=np.int64)
         return ImageFiles(
-            self.root, tuple(self.paths[int(i)] for i in np.asarray(rows)), self.image_size
+            self.root,
+            tuple(self.paths[int(i)] for i in index),
+            self.image_size,
+            None if self.cache is None else self.cache.take(index),
         )
 
     def __getitem__(self, rows: Any) -> np.ndarray:
         if isinstance(rows, slice):
-            selected = self.paths[rows]
+            index = np.arange(len(self.paths))[rows]
         elif np.ndim(rows) == 0:
-            return self.load([self.paths[int(rows)]])[0]
+            return self[np.array([int(rows)])][0]
         else:
-            selected = tuple(self.paths[int(i)] for i in np.asarray(rows))
-        return self.load(selected)
+            index = np.asarray(rows, dtype=np.int64)
+        if self.cache is not None:
+            try:
+                pixels = read_rows(self.cache.path, self.cache.rows[index])
+            except OSError:
+                pass  # the cache is out of reach (another machine): decode as without one
+            else:
+                return _scaled(pixels)
+        return self.load([self.paths[int(i)] for i in index])
 
     def load(self, paths: Sequence[str]) -> np.ndarray:
         """Decode ``paths`` (relative to the root): float32 ``(n, height, width, 3)`` in [0, 1]."""
-        Image = _pil_image()
         height, width = self.image_size
-        batch = np.empty((len(paths), height, width, CHANNELS), dtype="float32")
+        pixels = np.empty((len(paths), height, width, CHANNELS), dtype="uint8")
         for row, path in enumerate(paths):
-            with Image.open(os.path.join(self.root, path)) as image:
-                rgb = image.convert("RGB")
-                if rgb.size != (width, height):
-                    rgb = rgb.resize((width, height), Image.Resampling.BILINEAR)
-                batch[row] = np.asarray(rgb, dtype="float32")
-        batch /= np.float32(255.0)
-        return batch
+            pixels[row] = decode_image(os.path.join(self.root, path), self.image_size)
+        return _scaled(pixels)
 
     def fingerprint(self, labels: np.ndarray) -> str:
         """sha256 of the sorted (relative path, size, mtime), the labels and the image size."""
@@ -149,6 +199,13 @@ class ImageFiles:
             info = os.stat(os.path.join(self.root, path))
             digest.update(f"{path}\0{info.st_size}\0{info.st_mtime_ns}\0{labels[index]}\n".encode())
         return digest.hexdigest()
+
+
+def _scaled(pixels: np.ndarray) -> np.ndarray:
+    """``uint8`` pixels as float32 in ``[0, 1]``: ``pixels / 255``."""
+    batch = pixels.astype("float32")
+    batch /= np.float32(255.0)
+    return batch
 
 
 def list_image_folder(

@@ -22,6 +22,7 @@ from typing import Any
 from keras_imbalance._validation import check_number, check_option, short_repr
 from keras_imbalance.comparison.distribution import check_distribution
 from keras_imbalance.comparison.folds import check_cv
+from keras_imbalance.comparison.image_cache import check_cache_dir
 from keras_imbalance.comparison.journal import check_output_folder
 from keras_imbalance.comparison.scores import METRICS
 from keras_imbalance.comparison.strategies import check_grids
@@ -168,12 +169,14 @@ class DataOptions:
     skip_corrupt: bool = False
     split_seed: int = 0
     cv: int | str | None = "auto"
+    cache_dir: str | Path | None = None
 
     def checked(self) -> DataOptions:
-        """Validated ``split_seed`` (a non-negative integer) and ``cv``; the rest is checked by
-        the split."""
+        """Validated ``split_seed`` (a non-negative integer), ``cv`` and ``cache_dir`` (a
+        folder, created if missing); the rest is checked by the split."""
         seed = int(check_number("split_seed", self.split_seed, low=0, integer=True))
-        return replace(self, split_seed=seed, cv=check_cv(self.cv))
+        cache_dir = check_cache_dir(self.cache_dir)
+        return replace(self, split_seed=seed, cv=check_cv(self.cv), cache_dir=cache_dir)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from keras_imbalance.comparison.cv_runs import (
 )
 from keras_imbalance.comparison.distribution import distribution_name, distribution_scope
 from keras_imbalance.comparison.folds import resolve_cv
+from keras_imbalance.comparison.image_cache import image_cache
 from keras_imbalance.comparison.images import ImageFiles
 from keras_imbalance.comparison.models import _check_model, check_decoupled, default_model
 from keras_imbalance.comparison.options import (
@@ -106,6 +107,7 @@ def compare(
     split_seed: int = 0,
     refit: bool = True,
     cv: int | str | None = "auto",
+    cache_dir: str | Path | None = None,
 ) -> Comparison:
     """Train the same model once per strategy, knob value and seed; choose on validation.
 
@@ -197,6 +199,11 @@ def compare(
         skip_corrupt: for a folder, skip the empty or corrupt images (a warning lists them)
             instead of raising :class:`~keras_imbalance.comparison.images.CorruptImageError`
             before any training.
+        cache_dir: where an image folder's decoded images are cached (default ``<output>/cache``,
+            else a temporary folder removed at the end): each image is decoded once, in
+            parallel, into a ``uint8`` file of ``N * height * width * 3`` bytes that a resume or
+            another compare of the same files reuses
+            (:mod:`~keras_imbalance.comparison.image_cache`).
 
     The caller's global random state (Python's ``random``, NumPy's global generator, the
     backend's and Keras's global seed generators) is left as it was: ``compare`` seeds each run
@@ -240,9 +247,10 @@ def compare(
         skip_corrupt=skip_corrupt,
         split_seed=split_seed,
         cv=cv,
+        cache_dir=cache_dir,
     ).checked()
-    with preserved_random_state():
-        splits = build_splits(data, data_options, execution)
+    with preserved_random_state(), image_cache(data_options.cache_dir, out.folder) as cached:
+        splits = cached(build_splits(data, data_options, execution))
         runs_plan = plan_runs(splits, plan, training, model or default_model, execution)
         folds, why = resolve_cv(
             data_options.cv,

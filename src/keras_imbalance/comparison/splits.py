@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 import numpy as np
 
 from keras_imbalance._validation import check_number, short_repr
-from keras_imbalance.comparison.images import ImageFiles, image_folder_data
+from keras_imbalance.comparison.images import ImageFiles, image_folder_data, joined_cache
 from keras_imbalance.comparison.stratify import decode_single, stratified
 from keras_imbalance.comparison.stream_splits import stream_splits
 from keras_imbalance.comparison.streams import Stream, is_stream
@@ -265,7 +265,8 @@ def join_inputs(first: Any, second: Any) -> Any:
         paths = second.paths
         if second.root != first.root:
             paths = tuple(os.path.abspath(os.path.join(second.root, p)) for p in second.paths)
-        return ImageFiles(first.root, first.paths + paths, first.image_size)
+        cache = joined_cache(first, second)
+        return ImageFiles(first.root, first.paths + paths, first.image_size, cache)
     return np.concatenate([np.asarray(first, "float32"), np.asarray(second, "float32")])
 
 
