@@ -14,9 +14,15 @@
   ``compare`` on the arrays) and for the streamed path, both on a smaller folder (default 3 000;
   ``--quick``: 600), and for a process that only imports Keras and builds the CNN (the floor).
   Target: under 2 GiB for 50 000 images.
+* **Memory through the CLI** (``--cli-memory``). ``keras-imbalance compare FOLDER --strategies
+  none,balanced --epochs 1 --image-size 64`` (plus ``--cli-flags``, default ``--seeds 0 --cv none
+  --no-tune --n-boot 20``) in a child process, on generated folders of 1 500 and 15 000 PNGs at
+  64 px (``--cli-images``); the peak RSS of the child as above. Target: it grows by at most
+  300 MB from the smallest folder to the largest.
 
     python bench/bench_compare_scale.py [--dataset digits-lt] [--epochs 30] [--quick]
     python bench/bench_compare_scale.py --memory [--quick] [--images 50000] [--small 3000]
+    python bench/bench_compare_scale.py --cli-memory [--cli-images 1500,15000] [--cli-size 64]
 """
 
 from __future__ import annotations
@@ -162,9 +168,62 @@ def memory(args: argparse.Namespace) -> dict:
     return report
 
 
+# Runs one command, then prints its exit code, its seconds and the peak RSS of the child (KiB).
+CLI_LAUNCHER = (
+    "import resource, subprocess, sys, time; t = time.perf_counter(); done = subprocess.run("
+    "sys.argv[1:], capture_output=True, text=True); sys.stderr.write(done.stderr[-3000:]); "
+    "print(done.returncode, time.perf_counter() - t, "
+    "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+
+
+def cli_memory(args: argparse.Namespace) -> dict:
+    """Peak RSS of ``keras-imbalance compare`` on folders of each size, through the CLI."""
+    sizes = sorted(int(n) for n in args.cli_images.split(","))
+    side = args.cli_size
+    flags = ["--strategies", "none,balanced", "--epochs", "1", "--image-size", str(side)]
+    flags += args.cli_flags.split()
+    report: dict = {"image_size": side, "flags": " ".join(flags), "rows": []}
+    for n in sizes:
+        folder = image_folder(n, side)
+        with tempfile.TemporaryDirectory() as out:
+            command = [sys.executable, "-m", "keras_imbalance", "compare", str(folder), *flags]
+            done = subprocess.run(
+                [sys.executable, "-c", CLI_LAUNCHER, *command, "--output", out],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+        code, seconds, kib = done.stdout.split()
+        if int(code) != 0:
+            raise RuntimeError(f"the CLI failed on {n} images:\n{done.stderr}")
+        row = {
+            "images": n,
+            "peak_rss_mib": round(int(kib) / 1024, 1),
+            "seconds": round(float(seconds), 1),
+        }
+        report["rows"].append(row)
+        print(
+            f"CLI compare, {n:>6} PNGs at {side} px: peak RSS {row['peak_rss_mib']:8.1f} MiB, "
+            f"{row['seconds']:7.1f} s"
+        )
+    growth_mb = (
+        (report["rows"][-1]["peak_rss_mib"] - report["rows"][0]["peak_rss_mib"]) * 2**20 / 1e6
+    )
+    report["growth_mb"] = round(growth_mb, 1)
+    report["target_mb"] = 300
+    report["met"] = growth_mb <= 300
+    print(f"growth from {sizes[0]} to {sizes[-1]} images: {growth_mb:.0f} MB (target <= 300 MB)")
+    return report
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--memory", action="store_true", help="only the memory measurement")
+    parser.add_argument("--cli-memory", action="store_true", help="peak RSS through the CLI")
+    parser.add_argument("--cli-images", default="1500,15000", help="folder sizes, comma-separated")
+    parser.add_argument("--cli-size", type=int, default=64, help="image side of --cli-memory")
+    parser.add_argument("--cli-flags", default="--seeds 0 --cv none --no-tune --n-boot 20")
     parser.add_argument("--images", type=int, default=None, help="images of the large folder")
     parser.add_argument("--small", type=int, default=None, help="images of the small folder")
     parser.add_argument("--dataset", default="digits-lt")
@@ -174,6 +233,11 @@ def main() -> None:
     parser.add_argument("--skip-parallel", action="store_true")
     parser.add_argument("--quick", action="store_true", help="3 epochs, one seed, 3 strategies")
     args = parser.parse_args()
+    if args.cli_memory:
+        RESULTS.mkdir(exist_ok=True)
+        report = cli_memory(args)
+        (RESULTS / "compare_scale_cli_memory.json").write_text(json.dumps(report, indent=2))
+        return
     if args.memory:
         report = memory(args)
         RESULTS.mkdir(exist_ok=True)

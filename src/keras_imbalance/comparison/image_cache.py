@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 #: Pixels decoded (and written) at once: bounds the memory the decoding takes.
-CHUNK_BYTES = 64 * 2**20
+CHUNK_BYTES = 16 * 2**20
 
 
 def check_cache_dir(cache_dir: Any) -> Path | None:
