@@ -33,8 +33,8 @@ from typing import Any
 
 import numpy as np
 
+import keras_imbalance.comparison.images as images
 from keras_imbalance._validation import short_repr
-from keras_imbalance.comparison import images
 from keras_imbalance.comparison.images import CHANNELS, CachedRows, ImageFiles
 from keras_imbalance.comparison.pixel_rows import read_header, write_rows
 from keras_imbalance.comparison.splits import Splits
