@@ -261,3 +261,16 @@ def test_cache_dir_with_arrays_is_an_error(tmp_path: Path) -> None:
     y = np.arange(40) % 2
     with pytest.raises(ValueError, match=r"cache_dir=.* not an image folder.*drop cache_dir"):
         compare((x, y), ["none"], epochs=1, seeds=[0], cache_dir=tmp_path)
+
+
+def test_a_truncated_cache_is_decoded_again(
+    folder: Path, tmp_path: Path, decodes: list[str]
+) -> None:
+    splits = make_splits(str(folder), image_size=SIZE)
+    cached = cached_splits(splits, tmp_path / "cache")
+    path = cached.x_train.cache.path
+    with open(path, "r+b") as handle:
+        handle.truncate(os.path.getsize(path) - 1)
+    again = cached_splits(splits, tmp_path / "cache")
+    assert len(decodes) == 2 * sum(COUNTS.values())
+    np.testing.assert_array_equal(all_pixels(again.x_test), all_pixels(splits.x_test))

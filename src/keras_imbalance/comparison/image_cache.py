@@ -126,11 +126,12 @@ def decoded_chunks(files: ImageFiles, workers: int | None = None) -> Iterator[np
 
 
 def _complete(path: Path, shape: tuple[int, ...]) -> bool:
-    """Whether ``path`` is a finished cache of ``shape`` (``uint8``)."""
+    """Whether ``path`` is a finished cache of ``shape``: ``uint8``, every byte there."""
     try:
         with open(path, "rb") as handle:
             found, dtype = read_header(handle)
-        return bool(found == shape and dtype == np.uint8 and path.stat().st_size >= np.prod(shape))
+            size = handle.tell() + int(np.prod(shape))
+        return found == shape and dtype == np.uint8 and path.stat().st_size == size
     except (OSError, ValueError):
         return False
 
