@@ -77,12 +77,13 @@ def same_pixels(first: Any, second: Any, count: int = 5) -> None:
             raise AssertionError("the cached pass read other pixels than decoding gives")
 
 
-def cached_pass(total: int, repeats: int) -> dict[str, Any]:
-    """Section 1: a decoding pass against a cached pass over the same files."""
+def cached_pass(total: int, repeats: int, photos: bool = False) -> dict[str, Any]:
+    """Section 1: a decoding pass against a cached pass over the same files (128x128 PNGs, or
+    with ``photos`` 320x240 JPEGs resized to 128 px)."""
     from keras_imbalance.comparison.image_cache import cached_splits
     from keras_imbalance.comparison.splits import make_splits
 
-    folder = image_folder(total, 128)
+    folder = photo_folder(total) if photos else image_folder(total, 128)
     splits = make_splits(str(folder), image_size=128, validation_size=0.1, test_size=0.1)
     times: dict[str, list[float]] = {"decode": [], "cached": [], "build": []}
     with tempfile.TemporaryDirectory() as cache:
@@ -102,6 +103,7 @@ def cached_pass(total: int, repeats: int) -> dict[str, Any]:
     medians = {key: statistics.median(value) for key, value in times.items()}
     row = {
         "images": len(splits.x_train),
+        "files": "JPEG 320x240" if photos else "PNG 128x128",
         "image_size": 128,
         **{f"{key}_s": round(value, 3) for key, value in medians.items()},
         "speedup": round(medians["decode"] / medians["cached"], 1),
@@ -110,7 +112,8 @@ def cached_pass(total: int, repeats: int) -> dict[str, Any]:
     }
     row["met"] = row["speedup"] >= 20.0
     print(
-        f"one pass over {row['images']} PNGs at 128 px: decoding {medians['decode']:.2f} s, "
+        f"one pass over {row['images']} {row['files']} at 128 px: decoding "
+        f"{medians['decode']:.2f} s, "
         f"cached {medians['cached']:.3f} s ({row['speedup']}x, target >= 20x); building the "
         f"cache once (parallel) {medians['build']:.2f} s"
     )
@@ -174,11 +177,14 @@ def main() -> None:
     parser.add_argument("--photos", type=int, default=None, help="JPEGs of section 2")
     parser.add_argument("--repeats", type=int, default=None)
     parser.add_argument("--skip-epochs", action="store_true", help="only section 1")
+    parser.add_argument("--pass-photos", action="store_true", help="section 1 on the JPEGs too")
     args = parser.parse_args()
     images = args.images or (600 if args.quick else 5000)
     photos = args.photos or (300 if args.quick else 3000)
     repeats = args.repeats or (1 if args.quick else 3)
     report: dict[str, Any] = {"cpus": os.cpu_count(), "cached_pass": cached_pass(images, repeats)}
+    if args.pass_photos:
+        report["cached_pass_photos"] = cached_pass(photos, repeats, photos=True)
     if not args.skip_epochs:
         report["epochs"] = epochs_ratio(photos, repeats)
     RESULTS.mkdir(exist_ok=True)
