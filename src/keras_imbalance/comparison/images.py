@@ -9,7 +9,9 @@ sorted by folder, then name, so the order is the one Keras's ``file_paths`` has 
 of that file list, and each split is an :class:`ImageFiles`: the root, the relative paths and the
 image size. Its pixels exist only one batch at a time: ``files[rows]`` decodes those rows with PIL
 (``convert("RGB")``, bilinear resize to ``image_size``, scaled to ``[0, 1]``, float32), which works
-on every Keras backend and needs no TensorFlow.
+on every Keras backend and needs no TensorFlow. ``compare`` decodes each file only once: the
+splits it trains on read their rows from a ``uint8`` cache of the whole folder
+(:mod:`~keras_imbalance.comparison.image_cache`), which gives the same numbers.
 
 Before any training each file is checked cheaply (:func:`check_images`: its size, and PIL's
 ``Image.verify()``, which reads the file's structure and checksums without decoding the pixels).
