@@ -259,7 +259,7 @@ def test_cache_dir_must_be_a_folder(folder: Path, tmp_path: Path) -> None:
 def test_cache_dir_with_arrays_is_an_error(tmp_path: Path) -> None:
     x = np.zeros((40, 3), dtype="float32")
     y = np.arange(40) % 2
-    with pytest.raises(ValueError, match=r"cache_dir=.* not an image folder.*drop cache_dir"):
+    with pytest.raises(ValueError, match=r"cache_dir=.* not an image folder.*drop it"):
         compare((x, y), ["none"], epochs=1, seeds=[0], cache_dir=tmp_path)
 
 

@@ -190,7 +190,7 @@ def image_cache(
             if cache_dir is not None:
                 raise ValueError(
                     f"cache_dir={str(cache_dir)!r} was given but the data is not an image "
-                    f"folder, so nothing would be cached; drop cache_dir"
+                    f"folder, so nothing would be cached; drop it"
                 )
             return splits
         folder = None if cache_dir is None else Path(cache_dir)
