@@ -12,7 +12,9 @@ pipeline the same shuffled ``tf.data`` stream (TensorFlow backend):
 * ``class_weight``: the unweighted pipeline with Keras's ``fit(..., class_weight=...)``.
 
 Every run is repeated ``--repeats`` times, interleaved; the table shows the median and the best
-(highest) steps/s of each, and the ratios of both. Run::
+(highest) steps/s of each, and the ratios of both; and the process CPU time per step (all
+threads, the tf.data map's included), whose ratio (peer / ours, as for rates) other jobs on a
+shared CPU disturb less than wall time. Run::
 
     .venv/bin/python bench/bench_weighted_fit.py
     .venv/bin/python bench/bench_weighted_fit.py --quick
@@ -86,20 +88,25 @@ def main() -> None:
     data, as_dict = pipelines(x, y)
     models = {name: small_model(features, classes) for name in data}
 
+    cpu_ms: dict[str, list[float]] = {name: [] for name in data}
+
     def rate(name: str) -> float:
         extra = {"class_weight": as_dict} if name == "class_weight" else {}
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         models[name].fit(data[name], epochs=1, steps_per_epoch=steps, verbose=0, **extra)
+        cpu_ms[name].append((time.process_time() - cpu_start) / steps * 1e3)
         return steps / (time.perf_counter() - start)
 
     for name in data:  # trace and compile each train function
         rate(name)
+        cpu_ms[name].clear()
     rates: dict[str, list[float]] = {name: [] for name in data}
     for _ in range(repeats):
         for name in data:
             rates[name].append(rate(name))
     median = {k: statistics.median(v) for k, v in rates.items()}
     best = {k: max(v) for k, v in rates.items()}
+    cpu = {k: statistics.median(v) for k, v in cpu_ms.items()}
     rows = []
     for name, peer in [
         ("ours", "unweighted"),
@@ -113,12 +120,14 @@ def main() -> None:
             "peer": peer,
             "median_ratio": median[name] / median[peer],
             "best_ratio": best[name] / best[peer],
+            "cpu_ratio": cpu[peer] / cpu[name],
         }
         rows.append(row)
         print(
             f"{name:>12} vs {peer:<12} median {median[name]:6.0f} / {median[peer]:6.0f} steps/s "
             f"= {row['median_ratio']:.2f}x   best {best[name]:6.0f} / {best[peer]:6.0f} = "
-            f"{row['best_ratio']:.2f}x",
+            f"{row['best_ratio']:.2f}x   CPU per step {cpu[name]:.2f} / {cpu[peer]:.2f} ms = "
+            f"{row['cpu_ratio']:.2f}x",
             flush=True,
         )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -132,6 +141,7 @@ def main() -> None:
                 "machine": platform.platform(),
                 "load_average": os.getloadavg(),
                 "rates": rates,
+                "cpu_ms_per_step": cpu_ms,
                 "rows": rows,
             },
             indent=2,
