@@ -10,7 +10,7 @@ from keras import ops
 
 from keras_imbalance._validation import check_option, positional_deprecated
 from keras_imbalance.counting import CountsLike, as_prior
-from keras_imbalance.labels.tensors import checked_one_hot, poison
+from keras_imbalance.labels.tensors import poison
 from keras_imbalance.losses._checks import (
     check_beta,
     check_gamma,
@@ -26,8 +26,7 @@ from keras_imbalance.losses._core import (
     binary_log_probs,
     log_probs,
     register,
-    soft_weighted_crossentropy,
-    true_class_weight,
+    target_and_weight,
     weighted_crossentropy,
 )
 from keras_imbalance.losses.helpers import ldam_margins
@@ -115,11 +114,12 @@ def ldam_loss(
 def _ldam(y_true: Any, y_pred: Any, margins: Any, scale: float, class_weight: Any) -> Any:
     y_pred = ops.convert_to_tensor(y_pred)
     scaled_margins = as_vector(np.asarray(margins) * scale, y_pred, "counts")
-    # Built once: it places the margins and is the CE target.
-    target, out_of_range = checked_one_hot(y_true, y_pred)
-    logits = ops.cast(scale, y_pred.dtype) * y_pred - target * scaled_margins
     weight = None if class_weight is None else as_vector(class_weight, y_pred, "class_weight")
-    return poison(soft_weighted_crossentropy(target, logits, weight, True), out_of_range)
+    # Built once: it places the margins and is the CE target.
+    target, sample_weight, out_of_range = target_and_weight(y_true, y_pred, weight)
+    logits = ops.cast(scale, y_pred.dtype) * y_pred - target * scaled_margins
+    loss = ops.categorical_crossentropy(target, logits, from_logits=True)
+    return poison(loss if sample_weight is None else sample_weight * loss, out_of_range)
 
 
 def _effective_number_weights(counts: CountsLike, beta: float) -> np.ndarray:
@@ -169,8 +169,7 @@ def _class_balanced(
     weights = as_vector(weights, y_pred, "counts")
     if base == "softmax":
         return weighted_crossentropy(y_true, y_pred, weights, from_logits)
-    target, out_of_range = checked_one_hot(y_true, y_pred)
-    weight = true_class_weight(target, weights)
+    target, weight, out_of_range = target_and_weight(y_true, y_pred, weights)
     log_p, log_not_p = binary_log_probs(y_pred, from_logits)
     bce = -(target * log_p + (1.0 - target) * log_not_p)
     if base == "focal":
