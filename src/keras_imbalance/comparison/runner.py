@@ -58,6 +58,7 @@ from keras_imbalance.comparison.strategies import (
 )
 from keras_imbalance.comparison.streams import Stream
 from keras_imbalance.comparison.verdict import ScoredSplits, choose_params, summarize
+from keras_imbalance.comparison.weight_decay import check_decay_grids
 
 __all__ = ["ProgressCallback", "check_strategies", "check_tail_classes", "compare"]
 
@@ -106,6 +107,7 @@ def compare(
     split_seed: int = 0,
     refit: bool = True,
     cv: int | str | None = "auto",
+    weight_decay: float | None = None,
 ) -> Comparison:
     """Train the same model once per strategy, knob value and seed; choose on validation.
 
@@ -198,6 +200,9 @@ def compare(
             instead of raising :class:`~keras_imbalance.comparison.images.CorruptImageError`
             before any training.
 
+        weight_decay: decoupled weight decay of every trained run whose grid does not tune it
+            (``None``: 0, or your optimizer's own); a knob of every trained remedy
+            (:mod:`~keras_imbalance.comparison.weight_decay`). Recorded in the settings.
     The caller's global random state (Python's ``random``, NumPy's global generator, the
     backend's and Keras's global seed generators) is left as it was: ``compare`` seeds each run
     itself and puts the state back when it returns
@@ -227,8 +232,10 @@ def compare(
         metric=metric,
         compile_kwargs=compile_kwargs,
         fit_kwargs=fit_kwargs,
+        weight_decay=weight_decay,
     ).checked()
     plan = PlanOptions(remedies, seeds, grids, tune=tune, tail_classes=tail_classes).checked()
+    check_decay_grids(plan.merged_grids, plan.remedies, training.compile_kwargs, training)
     execution = ExecutionOptions(executor, distribution).checked()
     data_options = DataOptions(
         validation_data=validation_data,
