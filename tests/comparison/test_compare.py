@@ -50,6 +50,7 @@ SMALL_GRIDS = {
     "crt_la": {"tau": [1.0]},
     "posthoc": {"tau": [0.0, 1.0, 2.0]},
     "tau_norm": {"tau": [0.0, 1.0]},
+    "weight_balancing": {"weight_decay": [0.05], "max_norm": [1.0]},
 }
 
 

@@ -39,6 +39,7 @@ PARAMS: dict[str, dict[str, Any]] = {
     "posthoc": {"tau": 1.5},
     "tau_norm": {"tau": 0.7},
     "crt_la": {"tau": 1.5},
+    "weight_balancing": {"weight_decay": 0.05, "max_norm": 1.5},
 }
 WEIGHT_STRATEGIES = ("balanced", "inverse", "sqrt_inverse", "max_ratio", "log", "effective_number")
 _LA_TAKES_CLASS_WEIGHT = "class_weight" in inspect.signature(ki.losses.LogitAdjustedLoss).parameters
@@ -316,6 +317,19 @@ def _check_crt_la(ns: dict[str, Any], calls: list[dict[str, Any]]) -> None:
     assert loss.tau == 1.5
 
 
+def _check_weight_balancing(ns: dict[str, Any], calls: list[dict[str, Any]]) -> None:
+    assert len(calls) == 2  # the epochs, then the classifier alone
+    for before, after in zip(calls[0]["weights"][:2], calls[1]["weights"][:2], strict=True):
+        np.testing.assert_array_equal(after, before)  # the hidden layer is frozen
+    kernel = calls[1]["weights"][2]
+    assert np.linalg.norm(kernel, axis=0).max() <= 1.5 + 1e-5
+    for call in calls:
+        assert call["model"].optimizer.weight_decay == pytest.approx(0.05)
+    raw = (1 - 0.9999) / (1 - 0.9999 ** np.array(COUNTS, dtype="float64"))
+    weights = calls[1]["kwargs"]["class_weight"]
+    np.testing.assert_allclose([weights[c] for c in range(3)], raw * 3 / raw.sum(), rtol=1e-6)
+
+
 CHECKS = {
     "none": _check_none,
     "resample": _check_resample,
@@ -329,6 +343,7 @@ CHECKS = {
     "tau_norm": _check_tau_norm,
     "crt": _check_crt,
     "crt_la": _check_crt_la,
+    "weight_balancing": _check_weight_balancing,
 }
 
 
@@ -536,7 +551,7 @@ def test_unknown_strategy() -> None:
     ("strategy", "params", "message"),
     [
         ("logit_adjusted", {"gamma": 2.0}, r"has key 'gamma'.*strategy='logit_adjusted'.*'tau'"),
-        ("none", {"tau": 1.0}, r"has key 'tau'.*strategy='none'.*allowed keys: none"),
+        ("none", {"tau": 1.0}, r"has key 'tau'.*strategy='none'.*allowed keys: 'weight_decay'"),
         ("ldam_drw", {"margin": 0.5}, r"has key 'margin'.*'max_margin', 'start'"),
     ],
 )

@@ -91,6 +91,13 @@ NUMBER_FLAGS: tuple[tuple[str, type, Any, str], ...] = (
         "seed of the train/validation/test split, independent of --seeds (default 0)",
     ),
     ("--workers", int, 1, "train this many runs at once in a local process pool (one GPU each)"),
+    (
+        "--weight-decay",
+        float,
+        None,
+        "decoupled weight decay of every run whose --grid does not tune it (default 0); Keras "
+        "scales it by the learning rate, so 5e-4 does nothing: try 0.05",
+    ),
 )
 
 # The flags that choose one option: (flag, choices, default, help).
@@ -259,6 +266,8 @@ def _check_numbers(args: argparse.Namespace) -> None:
         check_number(flag, value, low=0, high=1, low_inclusive=False, high_inclusive=False)
     if args.tail_classes is not None:
         check_number("--tail-classes", args.tail_classes, low=1, integer=True)
+    if args.weight_decay is not None:
+        check_number("--weight-decay", args.weight_decay, low=0)
     if any(seed < 0 for seed in args.seeds) or not args.seeds:
         raise ValueError(f"--seeds {args.seeds} must be integers >= 0, e.g. --seeds 0,1,2")
     if len(set(args.seeds)) != len(args.seeds):
@@ -383,6 +392,7 @@ def _compare(
             skip_corrupt=args.skip_corrupt,
             refit=args.refit,
             cache_dir=args.cache_dir,
+            weight_decay=args.weight_decay,
         )
     finally:
         if bar is not None:

@@ -32,6 +32,7 @@ from keras_imbalance.comparison.training import (
     Recipe,
     check_training_kwargs,
 )
+from keras_imbalance.comparison.weight_decay import resolve_weight_decay
 from keras_imbalance.remedies import Remedy
 
 ProgressCallback = Callable[[int, int, str], None]
@@ -54,6 +55,8 @@ class TrainingOptions:
     metric: str = "balanced_accuracy"
     compile_kwargs: Mapping[str, Any] | None = None
     fit_kwargs: Mapping[str, Any] | None = None
+    # Decoupled weight decay of the runs that do not tune it; None: 0, or the optimizer's own.
+    weight_decay: float | None = None
 
     def checked(self) -> TrainingOptions:
         """The options validated: numbers as ``int``/``float``, the keywords as dicts."""
@@ -71,6 +74,7 @@ class TrainingOptions:
             learning_rate=float(self.learning_rate),
             compile_kwargs=compile_options,
             fit_kwargs=fit_options,
+            weight_decay=resolve_weight_decay(self.weight_decay, compile_options.get("optimizer")),
         )
 
     def recipe(self, tail: Sequence[int]) -> Recipe:
@@ -85,6 +89,7 @@ class TrainingOptions:
             list(tail),
             dict(self.compile_kwargs or {}),
             dict(self.fit_kwargs or {}),
+            weight_decay=float(self.weight_decay or 0.0),
         )
 
     def settings(self, build: Any, head_epochs: int) -> dict[str, Any]:
@@ -102,7 +107,15 @@ class TrainingOptions:
             "model": getattr(build, "__qualname__", repr(build)),
             "compile_kwargs": {k: repr(v) for k, v in compile_options.items()},
             "fit_kwargs": {k: repr(v) for k, v in (self.fit_kwargs or {}).items()},
+            **self._decay_setting(),
         }
+
+    def _decay_setting(self) -> dict[str, float]:
+        """``weight_decay`` when it matters: not 0, or with your optimizer (whose own default
+        it replaces). Left out at 0 with Adam, so earlier journals still resume."""
+        decay = float(self.weight_decay or 0.0)
+        given = dict(self.compile_kwargs or {}).get("optimizer") is not None
+        return {"weight_decay": decay} if decay or given else {}
 
 
 def check_seeds(seeds: Any) -> tuple[int, ...]:

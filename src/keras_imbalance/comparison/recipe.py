@@ -36,7 +36,15 @@ from keras_imbalance.comparison.recipe_templates import (
     optimizer_config,
     optimizer_source,
 )
-from keras_imbalance.remedies import Context, HeadText, RecipeText, Remedy, get_remedy
+from keras_imbalance.remedies import (
+    Context,
+    HeadText,
+    RecipeText,
+    Remedy,
+    StageText,
+    get_remedy,
+)
+from keras_imbalance.remedies.base import PLAIN_LOSS
 
 SCHEDULES: tuple[str, ...] = ("cosine", "constant")
 KEEP_OPTIONS: tuple[str, ...] = ("best", "last")
@@ -135,6 +143,7 @@ def recipe(
     metric: str = "balanced_accuracy",
     head_epochs: int = 10,
     optimizer: Mapping[str, Any] | None = None,
+    weight_decay: float | None = None,
 ) -> str:
     """Python source that trains ``model`` with ``strategy`` and its tuned ``params``.
 
@@ -167,6 +176,8 @@ def recipe(
         optimizer: the optimizer ``compare`` trained with, as recorded in its settings
             (:func:`~keras_imbalance.comparison.recipe_templates.optimizer_config`:
             ``{"class_name": "SGD", "config": {"momentum": 0.9}}``); ``None``: Adam.
+        weight_decay: ``compare``'s decoupled weight decay (its settings' ``weight_decay``),
+            written into the optimizer when ``params`` does not tune its own; ``None``: none.
 
     Example:
         >>> text = recipe("balanced", {}, counts=[30, 10], epochs=5, batch_size=32,
@@ -189,6 +200,7 @@ def recipe(
     remedy = get_remedy(strategy, "strategy")
     values = _check_params(remedy, params)
     check_optimizer(optimizer)
+    shared = None if weight_decay is None else check_number("weight_decay", weight_decay, low=0)
     options = _Options(
         counts=tuple(_check_counts(counts)),
         epochs=_whole("epochs", epochs),
@@ -199,6 +211,7 @@ def recipe(
         metric=_check_metric(metric),
         head_epochs=_whole("head_epochs", head_epochs),
         optimizer=optimizer,
+        weight_decay=values.get("weight_decay", None if shared is None else _literal(shared)),
     )
     text = remedy.recipe_text(values, Context(options.counts, options.epochs))
     notes = _notes(remedy.name, values, text.summary, options)
@@ -207,6 +220,8 @@ def recipe(
         body.append(text.after.rstrip("\n"))
     if text.head is not None:
         body.append(_head(text.head, options))
+    if text.stage is not None:
+        body.append(_stage(text.stage, options))
     return _assemble(notes, "\n".join(body), options.counts)
 
 
@@ -223,6 +238,7 @@ class _Options:
     metric: str
     head_epochs: int
     optimizer: Mapping[str, Any] | None
+    weight_decay: str | None = None
 
     @property
     def num_classes(self) -> int:
@@ -239,8 +255,9 @@ class _Options:
             f'{self.num_classes}, name="{self.monitor}")]'
         )
 
-    def optimizer_line(self, epochs: int) -> str:
-        return optimizer_source(self.rate, self.schedule, str(epochs), self.optimizer)
+    def optimizer_line(self, epochs: int, weight_decay: str | None = None) -> str:
+        decay = self.weight_decay if weight_decay is None else weight_decay
+        return optimizer_source(self.rate, self.schedule, str(epochs), self.optimizer, decay)
 
     def best_epoch(self, patience: int) -> list[str]:
         """The callback that keeps the best validation epoch (none with ``keep="last"``)."""
@@ -393,6 +410,33 @@ def _head(head: HeadText, options: _Options) -> str:
         fit_args.append(_list("callbacks", callbacks))
     lines.append(_call("head.fit", fit_args))
     lines.append("model = keras.Model(model.input, head(features.output))")
+    return "\n".join(lines)
+
+
+def _stage(stage: StageText, options: _Options) -> str:
+    """The classifier stage of weight balancing (Alshammari et al. 2022), on the same model."""
+    compile_args = [
+        "optimizer=" + options.optimizer_line(stage.epochs, stage.weight_decay),
+        "loss=" + PLAIN_LOSS,
+        options.metric_line,
+    ]
+    fit_args = ["x_train", "y_train", f"batch_size={options.batch}", f"epochs={stage.epochs}"]
+    if options.keep == "best":  # to watch; the stage keeps its last epoch, as compare does
+        fit_args.append("validation_data=(x_val, y_val)")
+    fit_args.append("class_weight=" + stage.class_weight)
+    lines = [
+        _comment(
+            "Weight balancing, stage 2 (Alshammari et al. 2022): freeze every layer but the "
+            "classifier, and train it again with class-balanced weights, weight decay and "
+            "MaxNorm on its class vectors."
+        ),
+        "for layer in model.layers[:-1]:",
+        "    layer.trainable = False",
+        "model.layers[-1].kernel.constraint = keras.constraints.MaxNorm("
+        f"max_value={stage.max_norm}, axis=0)",
+        _call("model.compile", compile_args),
+        _call("model.fit", fit_args),
+    ]
     return "\n".join(lines)
 
 

@@ -75,9 +75,14 @@ def check_optimizer(optimizer: Any) -> tuple[str, bool] | None:
 
 
 def optimizer_source(
-    learning_rate: str, schedule: str, epochs: str, optimizer: Mapping[str, Any] | None
+    learning_rate: str,
+    schedule: str,
+    epochs: str,
+    optimizer: Mapping[str, Any] | None,
+    weight_decay: str | None = None,
 ) -> str:
-    """Source of the optimizer: its rate, or a cosine decay over ``epochs`` epochs of steps.
+    """Source of the optimizer: its rate, or a cosine decay over ``epochs`` epochs of steps, and
+    its decoupled ``weight_decay`` (a source literal; left out when it is 0 with Adam).
 
     Example:
         >>> optimizer_source("0.01", "constant", "5", None)
@@ -88,6 +93,8 @@ def optimizer_source(
             0.01,
             momentum=0.9,
         )
+        >>> optimizer_source("0.01", "constant", "5", None, weight_decay="0.05")
+        'keras.optimizers.Adam(0.01, weight_decay=0.05)'
     """
     rate = learning_rate
     if schedule != "constant":
@@ -98,7 +105,13 @@ def optimizer_source(
     known = check_optimizer(optimizer)
     name = "Adam" if known is None or not known[1] else known[0]
     config = {} if optimizer is None or not known or not known[1] else optimizer.get("config", {})
+    if weight_decay is not None:  # the run's own value, in place of the recorded one
+        config = {key: value for key, value in config.items() if key != "weight_decay"}
     settings = [f"{key}={value!r}" for key, value in config.items()]
+    if weight_decay is not None and (optimizer is not None or float(weight_decay) != 0.0):
+        settings.append(f"weight_decay={weight_decay}")
+    if schedule == "constant" and settings == [f"weight_decay={weight_decay}"]:
+        return f"keras.optimizers.{name}({rate}, weight_decay={weight_decay})"
     if not settings:
         if schedule == "constant":
             return f"keras.optimizers.{name}({rate})"

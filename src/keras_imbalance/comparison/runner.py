@@ -59,6 +59,7 @@ from keras_imbalance.comparison.strategies import (
 )
 from keras_imbalance.comparison.streams import Stream
 from keras_imbalance.comparison.verdict import ScoredSplits, choose_params, summarize
+from keras_imbalance.comparison.weight_decay import check_decay_grids
 
 __all__ = ["ProgressCallback", "check_strategies", "check_tail_classes", "compare"]
 
@@ -108,6 +109,7 @@ def compare(
     refit: bool = True,
     cv: int | str | None = "auto",
     cache_dir: str | Path | None = None,
+    weight_decay: float | None = None,
 ) -> Comparison:
     """Train the same model once per strategy, knob value and seed; choose on validation.
 
@@ -204,6 +206,9 @@ def compare(
             parallel, into a ``uint8`` file of ``N * height * width * 3`` bytes that a resume or
             another compare of the same files reuses
             (:mod:`~keras_imbalance.comparison.image_cache`).
+        weight_decay: decoupled weight decay of every trained run whose grid does not tune it
+            (``None``: 0, or your optimizer's own); a knob of every trained remedy
+            (:mod:`~keras_imbalance.comparison.weight_decay`). Recorded in the settings.
 
     The caller's global random state (Python's ``random``, NumPy's global generator, the
     backend's and Keras's global seed generators) is left as it was: ``compare`` seeds each run
@@ -234,8 +239,10 @@ def compare(
         metric=metric,
         compile_kwargs=compile_kwargs,
         fit_kwargs=fit_kwargs,
+        weight_decay=weight_decay,
     ).checked()
     plan = PlanOptions(remedies, seeds, grids, tune=tune, tail_classes=tail_classes).checked()
+    check_decay_grids(plan.merged_grids, plan.remedies, training.compile_kwargs, training)
     execution = ExecutionOptions(executor, distribution).checked()
     data_options = DataOptions(
         validation_data=validation_data,

@@ -40,6 +40,7 @@ from keras_imbalance.comparison.run_record import (
 from keras_imbalance.comparison.splits import Splits
 from keras_imbalance.comparison.streams import Stream, features_and_labels
 from keras_imbalance.comparison.training import Recipe, RunOutput, fit_run
+from keras_imbalance.comparison.weight_decay import is_shared_none
 from keras_imbalance.remedies import Context, FrozenClassifier, HeadRemedy, Remedy, Setup
 
 
@@ -200,7 +201,8 @@ class Session:
                             self.recipe,
                             initial,
                             log_dir(self.tensorboard_dir, name, params, seed, self.fold),
-                            keep_weights=name == "none",
+                            keep_weights=name == "none"
+                            and is_shared_none(params, self.recipe.weight_decay),
                             remedy=remedy,
                         )
                     )
@@ -302,7 +304,13 @@ class Session:
         frozen: tuple[dict[str, np.ndarray], np.ndarray, Any] | None = None
         if any(self._done(self._key(r.name, p, seed), journal, finished) is None for r, p in todo):
             frozen = self._frozen(self._none_network(seed, none_weights))
-        base = next(r for r in reversed(self.runs) if r["strategy"] == "none" and r["seed"] == seed)
+        base = next(
+            r
+            for r in reversed(self.runs)
+            if r["strategy"] == "none"
+            and r["seed"] == seed
+            and is_shared_none(r["params"], self.recipe.weight_decay)
+        )
         for remedy, params in todo:
             key = self._key(remedy.name, params, seed)
             record = self._done(key, journal, finished)

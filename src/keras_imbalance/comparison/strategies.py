@@ -24,6 +24,11 @@ Trained strategies (each trains the whole model from the same initial weights):
                       2017)
 ====================  ===========================================================================
 
+``"weight_balancing"`` trains cross-entropy with weight decay, then the classifier alone with
+class-balanced weights, weight decay and MaxNorm (Alshammari et al. 2022; ``weight_decay`` and
+``max_norm`` tuned). Every trained strategy also takes the knob ``weight_decay`` (decoupled
+weight decay; no default grid: ``compare(weight_decay=...)`` unless a grid names it).
+
 Decoupled strategies (they reuse the ``"none"`` model of the same seed, so each costs seconds):
 
 ====================  ===========================================================================

@@ -5,7 +5,8 @@
   T))`` (Loshchilov & Hutter 2017, as in Cao et al. 2019 and Menon et al. 2021).
   ``schedule="constant"`` keeps it fixed.
 * **Adam**, or the user's optimizer (``compile_kwargs={"optimizer": ...}``: a name, a config
-  or an instance, cloned for every run), with the schedule set as its learning rate. Other
+  or an instance, cloned for every run), with the schedule set as its learning rate and the
+  run's weight decay (:mod:`~keras_imbalance.comparison.weight_decay`). Other
   ``compile_kwargs`` (``jit_compile``, ``steps_per_execution``, ...) and ``fit_kwargs``
   (``callbacks``, ``verbose``, ...) go to ``Model.compile`` and ``Model.fit`` as given; the loss,
   the metrics, the data, the epochs and the weights are compare's own.
@@ -20,14 +21,16 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
+from keras_imbalance.comparison.classifier_stage import last_epoch_only, run_classifier_stage
 from keras_imbalance.comparison.images import ImageFiles, file_batches, mixup_batches
 from keras_imbalance.comparison.logits import class_nll, predict_logits, score
 from keras_imbalance.comparison.streams import Stream
+from keras_imbalance.comparison.weight_decay import make_optimizer
 
 SCHEDULES: tuple[str, ...] = ("cosine", "constant")
 KEEP_OPTIONS: tuple[str, ...] = ("best", "last")
@@ -46,6 +49,7 @@ class Recipe:
     tail: Sequence[int] = ()
     compile_kwargs: Mapping[str, Any] = field(default_factory=dict)
     fit_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    weight_decay: float = 0.0  # of every run whose params do not tune it: compare's
     # Cross-validation keeps every epoch's validation predictions and per-class log loss, so
     # the epoch can be chosen on the out-of-fold predictions of all the folds together.
     epoch_predictions: bool = False
@@ -111,22 +115,12 @@ def check_training_kwargs(
     return checked[0], checked[1]
 
 
-def _optimizer(recipe: Recipe, decay_steps: int) -> Any:
-    """A fresh optimizer per run: Adam by default, or the user's (cloned), with the schedule."""
-    import keras
-
-    rate: Any = recipe.learning_rate
-    if recipe.schedule == "cosine":
-        rate = keras.optimizers.schedules.CosineDecay(
-            recipe.learning_rate, decay_steps=max(1, decay_steps)
-        )
+def _optimizer(recipe: Recipe, decay_steps: int, weight_decay: float | None = None) -> Any:
+    """A fresh optimizer per run (:func:`~keras_imbalance.comparison.weight_decay.make_optimizer`):
+    the recipe's rate and schedule, and ``weight_decay`` (``None``: the recipe's)."""
+    decay = recipe.weight_decay if weight_decay is None else weight_decay
     given = recipe.compile_kwargs.get("optimizer")
-    if given is None:
-        return keras.optimizers.Adam(rate)
-    template = keras.optimizers.get(given)
-    config = template.get_config()
-    config["learning_rate"] = rate
-    return template.__class__.from_config(config)
+    return make_optimizer(recipe.learning_rate, recipe.schedule, decay_steps, given, decay)
 
 
 @dataclass
@@ -285,7 +279,8 @@ def fit_run(
         else math.ceil(len(x_train) / recipe.batch_size)
     )
     options = {k: v for k, v in recipe.compile_kwargs.items() if k != "optimizer"}
-    network.compile(optimizer=_optimizer(recipe, epochs * steps), loss=setup.loss, **options)
+    optimizer = _optimizer(recipe, epochs * steps, setup.weight_decay)
+    network.compile(optimizer=optimizer, loss=setup.loss, **options)
     best = None
     if data.x_val is not None and data.y_val is not None:
         best = _best_epoch_callback(data.x_val, data.y_val, recipe, data.num_classes)
@@ -296,7 +291,17 @@ def fit_run(
     history = {name: [float(v) for v in values] for name, values in fitted.history.items()}
     if best is not None:
         history[f"val_{recipe.metric}"] = list(best.scores)
-    return RunOutput(
+    if setup.classifier_stage is not None:
+        stage = setup.classifier_stage
+        stage_plan = replace(plan, epochs=stage.epochs, callbacks=[])
+        run_classifier_stage(
+            network,
+            stage,
+            _optimizer(recipe, stage.epochs * steps, stage.weight_decay),
+            compile_options=options,
+            train=lambda head: _train(network, head, data=data, plan=stage_plan),
+        )
+    output = RunOutput(
         val_logits=predict_logits(network, data.x_val)
         if best is not None
         else np.zeros((0, data.num_classes)),
@@ -309,6 +314,9 @@ def fit_run(
         else np.asarray(best.predicted),
         epoch_nll=None if best is None or not best.nll else np.asarray(best.nll, dtype="float64"),
     )
+    if setup.classifier_stage is not None and data.y_val is not None:
+        last_epoch_only(output, data.y_val, data.num_classes)
+    return output
 
 
 def _fit_plan(

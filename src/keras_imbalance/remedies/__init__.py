@@ -16,6 +16,8 @@ Example:
 """
 
 from keras_imbalance.remedies.base import (
+    WEIGHT_DECAY,
+    ClassifierStage,
     Context,
     FrozenClassifier,
     HeadRemedy,
@@ -24,6 +26,7 @@ from keras_imbalance.remedies.base import (
     RecipeText,
     Remedy,
     Setup,
+    StageText,
 )
 from keras_imbalance.remedies.baseline import Baseline
 from keras_imbalance.remedies.chain import Chain, chain
@@ -35,15 +38,18 @@ from keras_imbalance.remedies.logit_adjusted import LDAM, LogitAdjusted
 from keras_imbalance.remedies.mixup import Mixup
 from keras_imbalance.remedies.registry import DEFAULT_REMEDIES, REMEDIES, get_remedy
 from keras_imbalance.remedies.resample import Resample
+from keras_imbalance.remedies.weight_balancing import WeightBalancing
 
 __all__ = [
     "DEFAULT_REMEDIES",
     "DRW",
     "LDAM",
     "REMEDIES",
+    "WEIGHT_DECAY",
     "Baseline",
     "Chain",
     "ClassWeighted",
+    "ClassifierStage",
     "Context",
     "Focal",
     "FrozenClassifier",
@@ -58,7 +64,9 @@ __all__ = [
     "Resample",
     "Retrained",
     "Setup",
+    "StageText",
     "TauNorm",
+    "WeightBalancing",
     "chain",
     "get_remedy",
     "start_epoch",

@@ -11,6 +11,10 @@ A remedy is one object that says, in one place:
 * its recipe text, as a change to the plain snippet's :class:`RecipeText`
   (:meth:`Remedy.apply_recipe`).
 
+Every trained remedy also takes the shared knob :data:`WEIGHT_DECAY` (decoupled weight decay,
+``w <- w - lr * weight_decay * w`` each step): it has no default grid, and when a grid does not
+name it the run uses ``compare(weight_decay=...)``.
+
 Compounds are compositions (:class:`~keras_imbalance.remedies.chain.Chain`): every part
 changes the setup in turn, like ``optax.chain``.
 """
@@ -18,7 +22,7 @@ changes the setup in turn, like ``optax.chain``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -73,6 +77,12 @@ class Knob:
         )
 
 
+WEIGHT_DECAY = Knob("weight_decay", 0.0, low=0.0)
+"""The knob every trained remedy shares: decoupled weight decay, tuned like any knob when a grid
+names it (``grids={"none": {"weight_decay": [0.0, 0.05]}}``). Keras's optimizers apply it before
+each step as ``w <- w - learning_rate * weight_decay * w``, so its scale is the learning rate's."""
+
+
 @dataclass(frozen=True)
 class Context:
     """What a remedy's setup and recipe may depend on: the training counts and epochs.
@@ -105,6 +115,8 @@ class Setup:
     ``one_hot``: the loss takes one-hot targets; ``balanced_batches``: class-balanced batches
     (as many steps as plain epochs); ``mixup_alpha``: mixup batches, with the mixed samples'
     class weights ``fit_kwargs["late_weights"]`` from ``fit_kwargs["start_epoch"]`` on.
+    ``weight_decay``: the run's decoupled weight decay (``None``: ``compare``'s);
+    ``classifier_stage``: a second stage that re-trains the classifier alone after the epochs.
     """
 
     loss: Any
@@ -113,6 +125,21 @@ class Setup:
     one_hot: bool = False
     balanced_batches: bool = False
     mixup_alpha: float | None = None
+    weight_decay: float | None = None
+    classifier_stage: ClassifierStage | None = None
+
+
+@dataclass(frozen=True)
+class ClassifierStage:
+    """A second stage inside a trained run: every layer frozen but the classifier (the last
+    ``Dense``), which trains ``epochs`` more epochs with cross-entropy weighted by
+    ``class_weight``, decoupled weight decay ``weight_decay`` and, with ``max_norm``,
+    ``keras.constraints.MaxNorm(max_norm, axis=0)`` on its class vectors."""
+
+    epochs: int
+    class_weight: tuple[float, ...]
+    weight_decay: float
+    max_norm: float | None = None
 
 
 @dataclass(frozen=True)
@@ -125,13 +152,25 @@ class HeadText:
 
 
 @dataclass(frozen=True)
+class StageText:
+    """The classifier stage of a recipe (:class:`ClassifierStage`): its epochs, the source of
+    its ``fit(class_weight=...)``, and its weight decay and MaxNorm as source literals."""
+
+    epochs: int
+    class_weight: str
+    weight_decay: str
+    max_norm: str
+
+
+@dataclass(frozen=True)
 class RecipeText:
     """The lines of the recipe snippet that differ per remedy; ``{knob}`` fields filled in.
 
     ``data``: how ``fit`` gets its batches (``"arrays"``, ``"one_hot"``, ``"balanced"`` or
     ``"mixup"``); ``class_weight``: the ``fit(class_weight=...)`` source; ``callbacks``: extra
     callback sources; ``after``: code run once the model is trained; ``head``: a classifier
-    re-training stage; ``mixup_alpha``: the mixup batches' ``alpha`` (with ``data="mixup"``).
+    re-training stage; ``mixup_alpha``: the mixup batches' ``alpha`` (with ``data="mixup"``);
+    ``stage``: a second stage that re-trains the classifier alone in the same model.
     """
 
     summary: str
@@ -142,6 +181,7 @@ class RecipeText:
     after: str = ""
     head: HeadText | None = None
     mixup_alpha: str = ""
+    stage: StageText | None = None
 
 
 @dataclass(frozen=True)
@@ -206,12 +246,19 @@ class Remedy:
         """The knobs ``compare`` tunes by default, with their values."""
         return {knob.name: list(knob.grid) for knob in self.knobs if knob.grid}
 
+    def shared_knobs(self) -> tuple[Knob, ...]:
+        """The knobs this remedy takes besides its own: :data:`WEIGHT_DECAY` when it trains
+        and has no ``weight_decay`` knob of its own. They have no default value in
+        :meth:`defaults`: a run without one uses ``compare``'s."""
+        own = {knob.name for knob in self.knobs}
+        return () if self.kind != "trained" or WEIGHT_DECAY.name in own else (WEIGHT_DECAY,)
+
     def knob(self, name: str, where: str) -> Knob:
         """The knob called ``name``, or an error that lists this remedy's knobs."""
-        for knob in self.knobs:
+        for knob in (*self.knobs, *self.shared_knobs()):
             if knob.name == name:
                 return knob
-        names = ", ".join(repr(k.name) for k in self.knobs) or "none"
+        names = ", ".join(repr(k.name) for k in (*self.knobs, *self.shared_knobs())) or "none"
         raise ValueError(
             f"{where} has knob {name!r}, which {self.name} does not take; its knobs: {names}"
         )
@@ -242,7 +289,8 @@ class Remedy:
                 f"{where} must be a dict of knob values such as {{'tau': 1.0}}, got "
                 f"{short_repr(params)}"
             )
-        names = [knob.name for knob in self.knobs]
+        shared = self.shared_knobs()
+        names = [knob.name for knob in (*self.knobs, *shared)]
         unknown = [key for key in params if key not in names]
         if unknown:
             allowed = ", ".join(repr(name) for name in names) or "none"
@@ -250,10 +298,14 @@ class Remedy:
                 f"{where}={short_repr(dict(params))} has key {unknown[0]!r}, which strategy="
                 f"{self.name!r} does not take; allowed keys: {allowed}"
             )
-        return {
+        checked = {
             knob.name: knob.check(params.get(knob.name, knob.default), f"{where}[{knob.name!r}]")
             for knob in self.knobs
         }
+        for knob in shared:
+            if knob.name in params:
+                checked[knob.name] = knob.check(params[knob.name], f"{where}[{knob.name!r}]")
+        return checked
 
     def candidates(
         self, grid: Mapping[str, Sequence[Any]] | None = None, *, tune: bool = True
@@ -276,7 +328,14 @@ class Remedy:
     def setup(self, params: Mapping[str, Any], context: Context) -> Setup:
         """How this remedy trains with ``params``: :meth:`apply` on the plain setup."""
         context = Context(context.counts, context.epochs, self.reweights)
-        return self.apply(plain_setup(context), self.check_params(params), context)
+        checked = self.check_params(params)
+        own = {knob.name for knob in self.knobs}
+        setup = self.apply(
+            plain_setup(context), {k: v for k, v in checked.items() if k in own}, context
+        )
+        if WEIGHT_DECAY.name in checked:
+            setup = replace(setup, weight_decay=float(checked[WEIGHT_DECAY.name]))
+        return setup
 
     def apply(self, setup: Setup, params: Mapping[str, Any], context: Context) -> Setup:
         """This remedy's change to ``setup``; the baseline changes nothing."""
@@ -334,8 +393,6 @@ class HeadRemedy(Remedy):
             >>> kernel.tolist(), bias.tolist()
             ([[1.0, 0.0], [0.0, 1.0]], [-1.0, -1.0])
         """
-        from dataclasses import replace
-
         dims = int(frozen.kernel.shape[0])
         probe = np.vstack([np.zeros((1, dims)), np.eye(dims)])
         probed = np.asarray(self.head_logits(params, replace(frozen, features=probe)), "float64")

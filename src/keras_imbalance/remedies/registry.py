@@ -21,6 +21,7 @@ from keras_imbalance.remedies.heads import PostHoc, Retrained, TauNorm
 from keras_imbalance.remedies.logit_adjusted import LDAM, LogitAdjusted
 from keras_imbalance.remedies.mixup import Mixup
 from keras_imbalance.remedies.resample import Resample
+from keras_imbalance.remedies.weight_balancing import WeightBalancing
 from keras_imbalance.weighting import STRATEGIES as WEIGHT_STRATEGIES
 
 _BUILT_IN: tuple[Remedy, ...] = (
@@ -51,6 +52,7 @@ _BUILT_IN: tuple[Remedy, ...] = (
         grids={"start": ()},
     ),
     Focal(),
+    WeightBalancing(),
     PostHoc(),
     TauNorm(),
     Retrained(
@@ -71,7 +73,8 @@ REMEDIES: Mapping[str, Remedy] = MappingProxyType({remedy.name: remedy for remed
 """name -> the built-in remedy, in the order ``compare`` lists them."""
 
 # The default run: the baseline, one class-weight remedy, the long-tail losses and the heads.
-# effective_number, resample, log, mixup_drw and the other weights are there to ask for by name.
+# effective_number, resample, log, mixup_drw, weight_balancing and the other weights are there to
+# ask for by name.
 DEFAULT_REMEDIES: tuple[str, ...] = (
     "none",
     "balanced",
