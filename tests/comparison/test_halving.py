@@ -263,3 +263,11 @@ def test_cross_validated_halving_chooses_on_the_folds(tmp_path: Path) -> None:
     assert folds["scheme"] == "cross-validation" and folds["folds"] == 2
     left = [r["params"] for r in result.runs if r["strategy"] == "logit_adjusted"]
     assert all(p != report["stopped"][0]["params"] for p in left)
+
+
+def test_the_report_says_which_values_stopped(halved: tuple[Any, Path]) -> None:
+    result, _ = halved
+    stopped = result.settings["halving"]["stopped"][0]
+    text = result.to_markdown()
+    assert "successive halving (eta 2, on validation)" in text
+    assert f"logit_adjusted (tau={stopped['params']['tau']}) after 1 epochs" in text

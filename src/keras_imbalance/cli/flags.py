@@ -35,6 +35,7 @@ FLAG_NAMES = {
     "model": "--model",
     "tensorboard_dir": "--tensorboard",
     "refit": "--refit",
+    "halving": "--halving",
 }
 
 # Library advice that names an argument with no flag, and what to say on the command line.

@@ -29,10 +29,11 @@ Example:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from keras_imbalance._validation import short_repr
+from keras_imbalance.comparison.formatting import format_params
 
 DEFAULT_ETA = 2
 MAX_ETA = 8
@@ -141,8 +142,31 @@ def continuation_seed(seed: int, start: int) -> int:
     return seed if start == 0 else (seed * 1_000_003 + start) % (2**31 - 1)
 
 
+def halving_sentence(report: Mapping[str, Any]) -> str:
+    """The report's line on a halved comparison (``settings["halving"]``): what stopped where.
+
+    Example:
+        >>> halving_sentence({"eta": 2, "rungs": {"focal": [15]}, "epochs_trained": 45,
+        ...     "epochs_unhalved": 60,
+        ...     "stopped": [{"strategy": "focal", "params": {"gamma": 2.0}, "epochs": 15}]})
+        'Knobs tuned by successive halving (eta 2, on validation): 1 value stopped early: focal (gamma=2.0) after 15 epochs; 45 of 60 epochs trained.'
+    """  # noqa: E501
+    stopped = list(report.get("stopped", []))
+    where = "; ".join(
+        f"{s['strategy']} ({format_params(s['params'])}) after {s['epochs']} epochs"
+        for s in stopped
+    )
+    count = f"{len(stopped)} value{'s' if len(stopped) != 1 else ''} stopped early"
+    return (
+        f"Knobs tuned by successive halving (eta {report['eta']}, on validation): {count}"
+        f"{': ' + where if where else ''}; {report['epochs_trained']} of "
+        f"{report['epochs_unhalved']} epochs trained."
+    )
+
+
 __all__ = [
     "DEFAULT_ETA",
+    "halving_sentence",
     "check_halving",
     "continuation_seed",
     "halved_epochs",
