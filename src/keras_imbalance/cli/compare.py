@@ -214,6 +214,14 @@ def add_parser(commands: Any) -> None:
         "(default: on)",
     )
     parser.add_argument(
+        "--halving",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="successive halving of each strategy's knob values: train them all for a fraction "
+        "of the epochs, keep the better half on validation, resume it to all the epochs "
+        "(default: off)",
+    )
+    parser.add_argument(
         "--no-plots", action="store_true", help="skip the plots (no matplotlib needed)"
     )
     parser.add_argument(
@@ -393,6 +401,7 @@ def _compare(
             refit=args.refit,
             cache_dir=args.cache_dir,
             weight_decay=args.weight_decay,
+            halving=args.halving,
         )
     finally:
         if bar is not None:

@@ -36,6 +36,7 @@ FLAG_NAMES = {
     "tensorboard_dir": "--tensorboard",
     "refit": "--refit",
     "cache_dir": "--cache-dir",
+    "halving": "--halving",
 }
 
 # Library advice that names an argument with no flag, and what to say on the command line.

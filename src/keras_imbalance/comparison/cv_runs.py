@@ -32,6 +32,7 @@ from keras_imbalance.comparison.cross_validation import (
 )
 from keras_imbalance.comparison.distribution import distribution_scope
 from keras_imbalance.comparison.folds import Folds, fold_splits, pooled, stratified_folds
+from keras_imbalance.comparison.halving_runs import Halved, Unit, folds_score, halve
 from keras_imbalance.comparison.journal import Journal
 from keras_imbalance.comparison.options import ExecutionOptions, OutputOptions
 from keras_imbalance.comparison.refit import refit_run
@@ -55,6 +56,7 @@ class CrossValidated:
     # What the class-balanced out-of-fold log loss would choose and how it ranks, reported
     # beside the metric's choices.
     by_log_loss: dict[str, Any]
+    halving: dict[str, Any] | None = None  # successive halving's report, when on
 
 
 def fold_seed(split_seed: int) -> int:
@@ -74,13 +76,18 @@ def cross_validate(
     """Every fold's runs, the choices on their out-of-fold predictions, and the final runs."""
     pool = pooled(plan.splits)
     folds = stratified_folds(pool.y_train, k, fold_seed(split_seed))
-    per_fold = sum(len(plan.candidates[name]) for name in plan.names) * len(plan.seeds)
+    sessions = [
+        _fold_session(plan, fold_splits(pool, folds, fold), config, out, execution)
+        for fold in range(k)
+    ]
+    halved = _halve_folds(plan, sessions, folds, pool.y_train, (config, out, execution))
+    per_fold = sum(len(halved.candidates[name]) for name in plan.names) * len(plan.seeds)
     grand = per_fold * k + len(plan.names) * len(plan.seeds)
     fold_runs: list[dict[str, Any]] = []
-    trained = 0
-    for fold in range(k):
-        session = _fold_session(plan, fold_splits(pool, folds, fold), config, out, execution)
+    trained = halved.trained
+    for fold, session in enumerate(sessions):
         session.fold, session.done_before, session.grand_total = fold, fold * per_fold, grand
+        session.plan, session.preset = halved.candidates, halved.preset
         with distribution_scope(execution.distribution):
             fold_runs.extend(session.run())
         trained += session.trained
@@ -111,7 +118,24 @@ def cross_validate(
         epochs={name: choice.epoch for name, choice in choices.items()},
         trained=trained + final_trained,
         by_log_loss=by_loss,
+        halving=halved.report,
     )
+
+
+def _halve_folds(
+    plan: RunPlan,
+    sessions: list[Session],
+    folds: Folds,
+    y: np.ndarray,
+    where: tuple[Mapping[str, Any], OutputOptions, ExecutionOptions],
+) -> Halved:
+    """Successive halving on every fold at once, the survivors chosen on the pooled
+    out-of-fold predictions (:func:`~keras_imbalance.comparison.halving_runs.folds_score`)."""
+    config, out, execution = where
+    units = [Unit(i, s.splits, s.arrays, s.recipe) for i, s in enumerate(sessions)]
+    score = folds_score(y, folds, units[0].recipe, plan.splits.num_classes)
+    with distribution_scope(execution.distribution):
+        return halve(plan, units, score, config, out, execution)
 
 
 def _fold_session(

@@ -23,6 +23,7 @@ from keras_imbalance._validation import check_number, check_option, short_repr
 from keras_imbalance.comparison.distribution import check_distribution
 from keras_imbalance.comparison.folds import check_cv
 from keras_imbalance.comparison.image_cache import check_cache_dir
+from keras_imbalance.comparison.halving import check_halving
 from keras_imbalance.comparison.journal import check_output_folder
 from keras_imbalance.comparison.scores import METRICS
 from keras_imbalance.comparison.strategies import check_grids
@@ -145,9 +146,11 @@ class PlanOptions:
     tune: bool = True
     tail_classes: int | None = None
     merged_grids: Mapping[str, Mapping[str, list[Any]]] = field(default_factory=dict)
+    halving: Any = False  # successive halving: checked into its eta, or None (off)
 
     def checked(self) -> PlanOptions:
-        """Validated: ``tune`` a bool, ``grids`` only with tuning, the seeds distinct."""
+        """Validated: ``tune`` a bool, ``grids`` only with tuning, the seeds distinct, ``halving``
+        as its reduction factor (:func:`~keras_imbalance.comparison.halving.check_halving`)."""
         if not isinstance(self.tune, bool):
             raise TypeError(f"tune={short_repr(self.tune)} must be True or False")
         if not self.tune and self.grids:
@@ -157,7 +160,11 @@ class PlanOptions:
             )
         merged = check_grids(list(self.remedies), self.grids)
         return replace(
-            self, remedies=list(self.remedies), seeds=check_seeds(self.seeds), merged_grids=merged
+            self,
+            remedies=list(self.remedies),
+            seeds=check_seeds(self.seeds),
+            merged_grids=merged,
+            halving=check_halving(self.halving),
         )
 
     @property

@@ -17,6 +17,7 @@ import numpy as np
 
 from keras_imbalance.comparison.formatting import format_number as _fmt
 from keras_imbalance.comparison.formatting import format_params, plural
+from keras_imbalance.comparison.halving import halving_sentence
 from keras_imbalance.comparison.recipe import recipe
 
 SCHEMA_VERSION = 2
@@ -249,6 +250,8 @@ class ComparisonRecord:
                 f"| {row['rank']} | {row['strategy']}{mark} | {chosen} "
                 f"| {_fmt(row['validation']['mean'][m])} | {test_cell} | {diff_cell} | {recall} |"
             )
+        if self.settings.get("halving"):
+            lines += ["", halving_sentence(self.settings["halving"])]
         lines += ["", f"**Verdict.** {self.verdict}"]
         lines += [f"- {note}" for note in self.notes]
         final = self.final_model_line()

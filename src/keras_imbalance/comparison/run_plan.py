@@ -29,6 +29,7 @@ class RunPlan:
     seeds: list[int]
     recipe: Recipe
     training: Mapping[str, Any]
+    halving: int | None = None  # successive halving's eta (comparison.halving); None: off
 
     @property
     def names(self) -> list[str]:

@@ -34,6 +34,7 @@ from keras_imbalance.comparison.cv_runs import (
 from keras_imbalance.comparison.distribution import distribution_name, distribution_scope
 from keras_imbalance.comparison.folds import resolve_cv
 from keras_imbalance.comparison.image_cache import image_cache
+from keras_imbalance.comparison.halving_runs import halve_holdout
 from keras_imbalance.comparison.images import ImageFiles
 from keras_imbalance.comparison.models import _check_model, check_decoupled, default_model
 from keras_imbalance.comparison.options import (
@@ -110,6 +111,7 @@ def compare(
     cv: int | str | None = "auto",
     cache_dir: str | Path | None = None,
     weight_decay: float | None = None,
+    halving: bool | int = False,
 ) -> Comparison:
     """Train the same model once per strategy, knob value and seed; choose on validation.
 
@@ -209,6 +211,8 @@ def compare(
         weight_decay: decoupled weight decay of every trained run whose grid does not tune it
             (``None``: 0, or your optimizer's own); a knob of every trained remedy
             (:mod:`~keras_imbalance.comparison.weight_decay`). Recorded in the settings.
+        halving: ``True`` (or ``eta`` 2-8): successive halving of the knobs on validation
+            (:mod:`~keras_imbalance.comparison.halving`); ``settings["halving"]``: who stopped.
 
     The caller's global random state (Python's ``random``, NumPy's global generator, the
     backend's and Keras's global seed generators) is left as it was: ``compare`` seeds each run
@@ -241,7 +245,9 @@ def compare(
         fit_kwargs=fit_kwargs,
         weight_decay=weight_decay,
     ).checked()
-    plan = PlanOptions(remedies, seeds, grids, tune=tune, tail_classes=tail_classes).checked()
+    plan = PlanOptions(
+        remedies, seeds, grids, tune=tune, tail_classes=tail_classes, halving=halving
+    ).checked()
     check_decay_grids(plan.merged_grids, plan.remedies, training.compile_kwargs, training)
     execution = ExecutionOptions(executor, distribution).checked()
     data_options = DataOptions(
@@ -267,7 +273,7 @@ def compare(
         )
         validated = None
         if folds is None:
-            runs, trained = run_plan(runs_plan, out, execution)
+            runs, trained, halved = run_plan(runs_plan, out, execution)
             selection: dict[str, Any] = {"scheme": "holdout", "why": why}
         else:
             config = {
@@ -277,9 +283,10 @@ def compare(
             validated = cross_validate(
                 runs_plan, folds, data_options.split_seed, config, out, execution
             )
-            runs, trained = validated.runs, validated.trained
+            runs, trained, halved = validated.runs, validated.trained, validated.halving
             selection = folds_settings(validated, why)
         settings = settings_of(plan, data_options, out, execution, trained)
+        settings.update({"halving": halved} if halved is not None else {})
         settings["selection"] = selection
         settings["optimizer_config"] = optimizer_config(
             dict(training.compile_kwargs or {}).get("optimizer")
@@ -373,6 +380,7 @@ def plan_runs(
         seeds=list(plan.seeds),
         recipe=training.recipe(tail),
         training=training.settings(build, heads.HEAD_EPOCHS),
+        halving=plan.halving,
     )
 
 
@@ -386,30 +394,34 @@ def journal_config(plan: RunPlan) -> dict[str, Any]:
         "seeds": plan.seeds,
         "tail": list(plan.recipe.tail),
         "training": dict(plan.training),
+        **({"halving": plan.halving} if plan.halving else {}),
     }
 
 
 def run_plan(
     plan: RunPlan, out: OutputOptions, execution: ExecutionOptions
-) -> tuple[list[dict[str, Any]], int]:
-    """Train (or read from the journal) every run: ``(records in plan order, runs trained)``."""
+) -> tuple[list[dict[str, Any]], int, dict[str, Any] | None]:
+    """Every run, trained or from the journal, halved if on: ``(runs, trained, halving report)``."""
+    with distribution_scope(execution.distribution):
+        halved = halve_holdout(plan, journal_config(plan), out, execution)
     session = Session(
         splits=plan.splits,
         arrays=plan.arrays,
         recipe=plan.recipe,
         build=plan.build,
         remedies=plan.remedies,
-        plan=plan.candidates,
+        plan=halved.candidates,
         seeds=plan.seeds,
         folder=out.folder,
         config=journal_config(plan),
         tensorboard_dir=out.tensorboard_dir,
         progress=out.progress,
         executor=execution.executor,
+        preset=halved.preset,
     )
     with distribution_scope(execution.distribution):
         runs = session.run()
-    return runs, session.trained
+    return runs, session.trained + halved.trained, halved.report
 
 
 def settings_of(

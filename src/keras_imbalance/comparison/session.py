@@ -104,6 +104,8 @@ class Session:
     fold: int | None = None
     done_before: int = 0
     grand_total: int | None = None
+    # Runs finished before the session (successive halving's survivors), by canonical key.
+    preset: Mapping[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def names(self) -> list[str]:
@@ -166,6 +168,9 @@ class Session:
     def _done(
         self, key: dict[str, Any], journal: Journal | None, finished: Mapping[str, Any]
     ) -> dict[str, Any] | None:
+        given = self.preset.get(canonical(key))
+        if given is not None:
+            return dict(given)
         if journal is None:
             return None
         record = finished.get(journal.key(key))

@@ -1,0 +1,231 @@
+"""One segment of a halved run: train from epoch ``start`` to ``stop`` of an ``E``-epoch run.
+
+A :class:`RungTask` trains a strategy's run with the full run's recipe (the optimizer's schedule
+spans all ``E`` epochs, the strategy's epoch-dependent callbacks see the absolute epoch) but
+stops after epoch ``stop``; it leaves a :class:`RungState`: the weights and optimizer state at
+``stop`` (to resume from) and the run's output so far, merged with the earlier segments'
+(:func:`merge_outputs`: the best validation epoch over all the epochs trained). Like
+:class:`~keras_imbalance.comparison.parallel.RunTask` it is self-contained, so any executor runs
+it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from keras_imbalance.comparison.halving import continuation_seed
+from keras_imbalance.comparison.parallel import RunTask, initial_weights
+from keras_imbalance.comparison.run_record import score_run
+from keras_imbalance.comparison.training import RunOutput, fit_run
+from keras_imbalance.remedies import Context, get_remedy
+
+
+@dataclass
+class RungState:
+    """Where a halved run stands after ``epochs``: its output so far and what it resumes from."""
+
+    epochs: int
+    output: RunOutput
+    weights: list[np.ndarray]
+    optimizer: list[np.ndarray]
+
+
+@dataclass
+class RungTask:
+    """Train ``run`` from ``state`` (``None``: from its initial weights) up to epoch ``stop``."""
+
+    run: RunTask
+    stop: int
+    state: RungState | None = None
+
+
+@dataclass
+class RungResult:
+    """A finished segment: the run's record so far, its state, and the epochs it trained."""
+
+    record: dict[str, Any]
+    state: RungState
+    trained_epochs: int
+
+
+def _rung_callback(stop: int, restore: list[np.ndarray] | None, kept: dict[str, Any]) -> Any:
+    import keras
+
+    class Rung(keras.callbacks.Callback):  # type: ignore[misc]
+        """Restores the optimizer state at the start; keeps the state and stops at ``stop``."""
+
+        def on_train_begin(self, logs: Any = None) -> None:
+            optimizer = self.model.optimizer
+            if restore is None:
+                return
+            if not optimizer.built:
+                optimizer.build(self.model.trainable_variables)
+            for variable, value in zip(optimizer.variables, restore, strict=True):
+                variable.assign(value)
+
+        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+            if epoch + 1 >= stop:
+                kept["weights"] = [np.asarray(w) for w in self.model.get_weights()]
+                kept["optimizer"] = [np.asarray(v) for v in self.model.optimizer.variables]
+                self.model.stop_training = True
+
+    return Rung()
+
+
+def run_rung(task: RungTask) -> RungResult:
+    """Train one segment and score the run so far (runs in any process)."""
+    import keras
+
+    run = task.run
+    remedy = get_remedy(run.name) if run.remedy is None else run.remedy
+    shape = tuple(int(d) for d in run.arrays["train"].shape[1:])
+    num_classes = run.splits.num_classes
+    start = 0 if task.state is None else task.state.epochs
+    if task.state is None:
+        weights = run.initial
+        if weights is None:
+            weights = initial_weights(run.build, shape, num_classes, run.seed)
+    else:
+        weights = task.state.weights
+    keras.utils.set_random_seed(continuation_seed(run.seed, start))
+    network = run.build(shape, num_classes)
+    network.set_weights(weights)
+    kept: dict[str, Any] = {}
+    restore = None if task.state is None else task.state.optimizer
+    fit_kwargs = dict(run.recipe.fit_kwargs)
+    callbacks = [*fit_kwargs.pop("callbacks", []), _rung_callback(task.stop, restore, kept)]
+    recipe = replace(run.recipe, fit_kwargs={**fit_kwargs, "callbacks": callbacks})
+    if start:
+        recipe = replace(recipe, fit_kwargs={**recipe.fit_kwargs, "initial_epoch": start})
+    output = fit_run(
+        network,
+        remedy.setup(run.params, Context.of(run.splits.counts("train"), run.recipe.epochs)),
+        x_train=run.arrays["train"],
+        y_train=run.splits.y_train,
+        x_val=run.arrays["val"],
+        y_val=run.splits.y_val,
+        x_test=run.arrays["test"],
+        num_classes=num_classes,
+        recipe=recipe,
+        seed=continuation_seed(run.seed, start),
+        log_dir=None if run.log_dir is None else f"{run.log_dir}-from{start}",
+    )
+    merged = output if task.state is None else merge_outputs(task.state.output, output, recipe.keep)
+    state = RungState(task.stop, merged, kept["weights"], kept["optimizer"])
+    record = score_run(run.name, run.params, run.seed, merged, run.splits, recipe.tail)
+    return RungResult(record, state, task.stop - start)
+
+
+def _best(scores: list[float]) -> float:
+    finite = [s for s in scores if not math.isnan(s)]
+    return max(finite, default=-math.inf)
+
+
+def merge_outputs(before: RunOutput, after: RunOutput, keep: str) -> RunOutput:
+    """The output of a run trained in two segments: the curves joined, and the kept epoch's
+    logits: the later segment's when ``keep="last"`` or when its best validation score beats the
+    earlier one's (ties keep the earlier epoch, as an unbroken run does).
+
+    Example:
+        >>> a = RunOutput(np.zeros((1, 2)), np.zeros((1, 2)), 1, {"val_m": [0.5, 0.4]}, 1.0)
+        >>> b = RunOutput(np.ones((1, 2)), np.ones((1, 2)), 4, {"val_m": [0.5, 0.6]}, 2.0)
+        >>> merged = merge_outputs(a, b, "best")
+        >>> merged.best_epoch, merged.history["val_m"], merged.seconds
+        (4, [0.5, 0.4, 0.5, 0.6], 3.0)
+        >>> merge_outputs(a, replace(b, history={"val_m": [0.5]}), "best").best_epoch
+        1
+    """
+    history = {k: [*before.history.get(k, []), *after.history.get(k, [])] for k in after.history}
+    total = before.best_epoch if not history else len(next(iter(history.values())))
+    metric = next((k for k in after.history if k.startswith("val_")), None)
+    if keep == "last" or metric is None:
+        kept, best_epoch = after, total
+    else:
+        earlier, later = _best(before.history.get(metric, [])), _best(after.history[metric])
+        if later > earlier:
+            kept, best_epoch = after, after.best_epoch
+        elif later == earlier == -math.inf:  # no finite score: the last weights, as unbroken
+            kept, best_epoch = after, total
+        else:
+            kept, best_epoch = before, before.best_epoch
+    return RunOutput(
+        val_logits=kept.val_logits,
+        test_logits=kept.test_logits,
+        best_epoch=best_epoch,
+        history=history,
+        seconds=round(before.seconds + after.seconds, 3),
+        epoch_predictions=_stacked(before.epoch_predictions, after.epoch_predictions),
+        epoch_nll=_stacked(before.epoch_nll, after.epoch_nll),
+    )
+
+
+def _stacked(before: np.ndarray | None, after: np.ndarray | None) -> np.ndarray | None:
+    if before is None or after is None:
+        return None
+    return np.concatenate([before, after], axis=0)
+
+
+def save_state(path: Path, state: RungState) -> None:
+    """Write ``state`` to ``path`` (``.npz``), atomically: a resumed comparison reads it back."""
+    import json
+
+    output = state.output
+    arrays: dict[str, np.ndarray] = {
+        "val_logits": output.val_logits,
+        "test_logits": output.test_logits,
+        **{f"weight{i}": w for i, w in enumerate(state.weights)},
+        **{f"optimizer{i}": v for i, v in enumerate(state.optimizer)},
+    }
+    if output.epoch_predictions is not None and output.epoch_nll is not None:
+        arrays["epoch_predictions"] = output.epoch_predictions
+        arrays["epoch_nll"] = output.epoch_nll
+    meta = {
+        "epochs": state.epochs,
+        "best_epoch": output.best_epoch,
+        "history": output.history,
+        "seconds": output.seconds,
+        "weights": len(state.weights),
+        "optimizer": len(state.optimizer),
+    }
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    with open(partial, "wb") as handle:
+        np.savez(handle, **arrays)  # type: ignore[arg-type]
+    partial.replace(path)
+
+
+def load_state(path: Path) -> RungState:
+    """The :class:`RungState` :func:`save_state` wrote."""
+    import json
+
+    with np.load(path) as stored:
+        meta = json.loads(bytes(stored["meta"]).decode())
+        output = RunOutput(
+            val_logits=stored["val_logits"],
+            test_logits=stored["test_logits"],
+            best_epoch=int(meta["best_epoch"]),
+            history={k: list(v) for k, v in meta["history"].items()},
+            seconds=float(meta["seconds"]),
+            epoch_predictions=stored.get("epoch_predictions"),
+            epoch_nll=stored.get("epoch_nll"),
+        )
+        weights = [stored[f"weight{i}"] for i in range(meta["weights"])]
+        optimizer = [stored[f"optimizer{i}"] for i in range(meta["optimizer"])]
+    return RungState(int(meta["epochs"]), output, weights, optimizer)
+
+
+__all__ = [
+    "RungResult",
+    "RungState",
+    "RungTask",
+    "load_state",
+    "merge_outputs",
+    "run_rung",
+    "save_state",
+]
