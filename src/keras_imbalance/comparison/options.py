@@ -22,8 +22,8 @@ from typing import Any
 from keras_imbalance._validation import check_number, check_option, short_repr
 from keras_imbalance.comparison.distribution import check_distribution
 from keras_imbalance.comparison.folds import check_cv
-from keras_imbalance.comparison.image_cache import check_cache_dir
 from keras_imbalance.comparison.halving import check_halving
+from keras_imbalance.comparison.image_cache import check_cache_dir
 from keras_imbalance.comparison.journal import check_output_folder
 from keras_imbalance.comparison.scores import METRICS
 from keras_imbalance.comparison.strategies import check_grids

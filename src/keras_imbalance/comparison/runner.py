@@ -8,7 +8,8 @@ are ranked, and the best one named, on validation; the test split is scored once
 with the noise of seeds and samples (:mod:`~keras_imbalance.comparison.verdict`).
 
 :func:`compare` reads as its steps: check the options (:mod:`~keras_imbalance.comparison.options`),
-:func:`build_splits`, :func:`plan_runs`, :func:`run_plan`, :func:`summarise`; the caller's global
+:func:`build_splits`, :func:`plan_runs`, :func:`select` (:func:`run_plan` or the folds),
+:func:`~keras_imbalance.comparison.summary.summarise`; the caller's global
 random state is saved and restored around them.
 """
 
@@ -29,13 +30,11 @@ from keras_imbalance.comparison.cv_runs import (
     cross_validate,
     folds_fingerprint,
     folds_settings,
-    pooled_counts,
 )
-from keras_imbalance.comparison.distribution import distribution_name, distribution_scope
+from keras_imbalance.comparison.distribution import distribution_scope
 from keras_imbalance.comparison.folds import resolve_cv
-from keras_imbalance.comparison.image_cache import image_cache
 from keras_imbalance.comparison.halving_runs import halve_holdout
-from keras_imbalance.comparison.images import ImageFiles
+from keras_imbalance.comparison.image_cache import image_cache
 from keras_imbalance.comparison.models import _check_model, check_decoupled, default_model
 from keras_imbalance.comparison.options import (
     DataOptions,
@@ -59,7 +58,7 @@ from keras_imbalance.comparison.strategies import (
     check_strategies,
 )
 from keras_imbalance.comparison.streams import Stream
-from keras_imbalance.comparison.verdict import ScoredSplits, choose_params, summarize
+from keras_imbalance.comparison.summary import settings_of, summarise
 from keras_imbalance.comparison.weight_decay import check_decay_grids
 
 __all__ = ["ProgressCallback", "check_strategies", "check_tail_classes", "compare"]
@@ -265,26 +264,9 @@ def compare(
     with preserved_random_state(), image_cache(data_options.cache_dir, out.folder) as cached:
         splits = cached(build_splits(data, data_options, execution))
         runs_plan = plan_runs(splits, plan, training, model or default_model, execution)
-        folds, why = resolve_cv(
-            data_options.cv,
-            splits,
-            validation_given=data_options.validation_data is not None,
-            class_names=splits.class_names,
+        runs, trained, halved, selection, validated = select(
+            runs_plan, data_options, out, execution
         )
-        validated = None
-        if folds is None:
-            runs, trained, halved = run_plan(runs_plan, out, execution)
-            selection: dict[str, Any] = {"scheme": "holdout", "why": why}
-        else:
-            config = {
-                **journal_config(runs_plan),
-                "cv": folds_fingerprint(folds, data_options.split_seed),
-            }
-            validated = cross_validate(
-                runs_plan, folds, data_options.split_seed, config, out, execution
-            )
-            runs, trained, halved = validated.runs, validated.trained, validated.halving
-            selection = folds_settings(validated, why)
         settings = settings_of(plan, data_options, out, execution, trained)
         settings.update({"halving": halved} if halved is not None else {})
         settings["selection"] = selection
@@ -424,91 +406,27 @@ def run_plan(
     return runs, session.trained + halved.trained, halved.report
 
 
-def settings_of(
-    plan: PlanOptions,
-    data: DataOptions,
-    out: OutputOptions,
-    execution: ExecutionOptions,
-    trained: int,
-) -> dict[str, Any]:
-    """The settings a :class:`Comparison` records besides the training ones."""
-    settings: dict[str, Any] = {
-        "tune": plan.tune,
-        "grids": dict(plan.merged_grids) if plan.tune else {},
-        "validation_size": data.validation_size,
-        "test_size": data.test_size,
-        "split_seed": data.split_seed,
-        "n_boot": out.n_boot,
-        "runs_trained": trained,
-    }
-    if execution.distribution is not None:
-        settings["distribution"] = distribution_name(execution.distribution)
-    return settings
-
-
-def summarise(
-    runs: list[dict[str, Any]],
-    plan: RunPlan,
-    out: OutputOptions,
-    settings: Mapping[str, Any],
-    validated: CrossValidated | None = None,
-) -> Comparison:
-    """Choose each strategy's knobs on validation, rank, give the verdict: a :class:`Comparison`.
-
-    With cross-validation (``validated``) the knobs are already chosen on the out-of-fold
-    predictions, and validation means out-of-fold.
-    """
-    splits, metric = plan.splits, plan.recipe.metric
-    if validated is None:
-        choose_params(runs, plan.names, metric)
-        labels = ScoredSplits(splits.y_val, splits.y_test, splits.class_names)
-        scored = runs
-        chosen_on = "validation"
-    else:
-        labels = validated.labels
-        scored = [run for run in runs if "fold" not in run]
-        chosen_on = f"{validated.folds.k}-fold cross-validation"
-    rows, best, verdict, notes = summarize(
-        scored,
-        plan.names,
-        metric=metric,
-        labels=labels,
-        tail=plan.recipe.tail,
-        n_boot=out.n_boot,
-        chosen_on=chosen_on,
-    )
-    recorded = {**plan.training, **settings}
-    if isinstance(splits.x_train, ImageFiles):
-        recorded["image_size"] = list(splits.x_train.image_size)
-    return Comparison(
-        metric=metric,
-        strategies=plan.names,
-        seeds=plan.seeds,
+def select(
+    plan: RunPlan, data: DataOptions, out: OutputOptions, execution: ExecutionOptions
+) -> tuple[list[dict[str, Any]], int, dict[str, Any] | None, dict[str, Any], CrossValidated | None]:
+    """Train every run on the holdout or the folds: ``(runs, trained, halving, selection, cv)``."""
+    splits = plan.splits
+    folds, why = resolve_cv(
+        data.cv,
+        splits,
+        validation_given=data.validation_data is not None,
         class_names=splits.class_names,
-        splits=_splits_record(splits, validated),
-        tail_classes=list(plan.recipe.tail),
-        settings=recorded,
-        runs=runs,
-        rows=rows,
-        best=best,
-        verdict=verdict,
-        notes=notes,
     )
-
-
-def _splits_record(splits: Splits, validated: CrossValidated | None) -> dict[str, Any]:
-    """Each split's class counts and source; with cross-validation, training and validation
-    are both all the training data (validated out of fold)."""
-    record = {
-        split: {"counts": splits.counts(split).tolist(), "source": splits.sources[split]}
-        for split in ("train", "validation", "test")
-    }
-    if validated is not None:
-        counts = pooled_counts(validated.labels)
-        k, seed = validated.folds.k, validated.folds.seed
-        record["train"] = {"counts": counts, "source": "all the training data"}
-        record["validation"] = {
-            "counts": counts,
-            "source": f"out-of-fold: {k}-fold stratified cross-validation (seed {seed})",
+    validated: CrossValidated | None = None
+    if folds is None:
+        runs, trained, halved = run_plan(plan, out, execution)
+        selection: dict[str, Any] = {"scheme": "holdout", "why": why}
+    else:
+        config = {
+            **journal_config(plan),
+            "cv": folds_fingerprint(folds, data.split_seed),
         }
-    return record
+        validated = cross_validate(plan, folds, data.split_seed, config, out, execution)
+        runs, trained, halved = validated.runs, validated.trained, validated.halving
+        selection = folds_settings(validated, why)
+    return runs, trained, halved, selection, validated

@@ -147,6 +147,10 @@ class DeferredMixupWeights(keras.callbacks.Callback):  # type: ignore[misc]
         [1.0, 1.0]
         >>> callback.on_epoch_begin(1); batches.class_weight.tolist()
         [1.0, 3.0]
+        >>> resumed = MixupBatches(np.eye(4), [0, 0, 1, 1], batch_size=2, class_weight=[1, 1])
+        >>> DeferredMixupWeights(resumed, [1.0, 3.0], start_epoch=1).on_epoch_begin(5)
+        >>> resumed.class_weight.tolist()
+        [1.0, 3.0]
     """
 
     def __init__(self, batches: MixupBatches, class_weight: Any, start_epoch: int) -> None:
@@ -156,5 +160,6 @@ class DeferredMixupWeights(keras.callbacks.Callback):  # type: ignore[misc]
         self.start_epoch = int(check_number("start_epoch", start_epoch, low=0, integer=True))
 
     def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
-        if epoch == self.start_epoch:
+        # ``>=``, not ``==``: a fit resumed past ``start_epoch`` (``initial_epoch``) re-weights too.
+        if epoch >= self.start_epoch:
             self.batches.set_class_weight(self.late)

@@ -1,0 +1,118 @@
+"""What a finished comparison records: its settings (:func:`settings_of`) and its result.
+
+:func:`summarise` chooses each strategy's knobs on validation (or takes the out-of-fold choice of
+cross-validation), ranks the strategies and gives the verdict
+(:func:`~keras_imbalance.comparison.verdict.summarize`), as a
+:class:`~keras_imbalance.comparison.result.Comparison`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from keras_imbalance.comparison.cv_runs import CrossValidated, pooled_counts
+from keras_imbalance.comparison.distribution import distribution_name
+from keras_imbalance.comparison.images import ImageFiles
+from keras_imbalance.comparison.options import (
+    DataOptions,
+    ExecutionOptions,
+    OutputOptions,
+    PlanOptions,
+)
+from keras_imbalance.comparison.result import Comparison
+from keras_imbalance.comparison.run_plan import RunPlan
+from keras_imbalance.comparison.splits import Splits
+from keras_imbalance.comparison.verdict import ScoredSplits, choose_params, summarize
+
+__all__ = ["settings_of", "summarise"]
+
+
+def settings_of(
+    plan: PlanOptions,
+    data: DataOptions,
+    out: OutputOptions,
+    execution: ExecutionOptions,
+    trained: int,
+) -> dict[str, Any]:
+    """The settings a :class:`Comparison` records besides the training ones."""
+    settings: dict[str, Any] = {
+        "tune": plan.tune,
+        "grids": dict(plan.merged_grids) if plan.tune else {},
+        "validation_size": data.validation_size,
+        "test_size": data.test_size,
+        "split_seed": data.split_seed,
+        "n_boot": out.n_boot,
+        "runs_trained": trained,
+    }
+    if execution.distribution is not None:
+        settings["distribution"] = distribution_name(execution.distribution)
+    return settings
+
+
+def summarise(
+    runs: list[dict[str, Any]],
+    plan: RunPlan,
+    out: OutputOptions,
+    settings: Mapping[str, Any],
+    validated: CrossValidated | None = None,
+) -> Comparison:
+    """Choose each strategy's knobs on validation, rank, give the verdict: a :class:`Comparison`.
+
+    With cross-validation (``validated``) the knobs are already chosen on the out-of-fold
+    predictions, and validation means out-of-fold.
+    """
+    splits, metric = plan.splits, plan.recipe.metric
+    if validated is None:
+        choose_params(runs, plan.names, metric)
+        labels = ScoredSplits(splits.y_val, splits.y_test, splits.class_names)
+        scored = runs
+        chosen_on = "validation"
+    else:
+        labels = validated.labels
+        scored = [run for run in runs if "fold" not in run]
+        chosen_on = f"{validated.folds.k}-fold cross-validation"
+    rows, best, verdict, notes = summarize(
+        scored,
+        plan.names,
+        metric=metric,
+        labels=labels,
+        tail=plan.recipe.tail,
+        n_boot=out.n_boot,
+        chosen_on=chosen_on,
+    )
+    recorded = {**plan.training, **settings}
+    if isinstance(splits.x_train, ImageFiles):
+        recorded["image_size"] = list(splits.x_train.image_size)
+    return Comparison(
+        metric=metric,
+        strategies=plan.names,
+        seeds=plan.seeds,
+        class_names=splits.class_names,
+        splits=_splits_record(splits, validated),
+        tail_classes=list(plan.recipe.tail),
+        settings=recorded,
+        runs=runs,
+        rows=rows,
+        best=best,
+        verdict=verdict,
+        notes=notes,
+    )
+
+
+def _splits_record(splits: Splits, validated: CrossValidated | None) -> dict[str, Any]:
+    """Each split's class counts and source; with cross-validation, training and validation
+    are both all the training data (validated out of fold)."""
+    record = {
+        split: {"counts": splits.counts(split).tolist(), "source": splits.sources[split]}
+        for split in ("train", "validation", "test")
+    }
+    if validated is not None:
+        counts = pooled_counts(validated.labels)
+        k, seed = validated.folds.k, validated.folds.seed
+        record["train"] = {"counts": counts, "source": "all the training data"}
+        record["validation"] = {
+            "counts": counts,
+            "source": f"out-of-fold: {k}-fold stratified cross-validation (seed {seed})",
+        }
+    return record
