@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from keras_imbalance._validation import check_number, check_option, short_repr
+from keras_imbalance.comparison.augment import check_augment
 from keras_imbalance.comparison.distribution import check_distribution
 from keras_imbalance.comparison.folds import check_cv
 from keras_imbalance.comparison.journal import check_output_folder
@@ -53,6 +54,7 @@ class TrainingOptions:
     metric: str = "balanced_accuracy"
     compile_kwargs: Mapping[str, Any] | None = None
     fit_kwargs: Mapping[str, Any] | None = None
+    augment: Sequence[str] | str | None = None
 
     def checked(self) -> TrainingOptions:
         """The options validated: numbers as ``int``/``float``, the keywords as dicts."""
@@ -70,6 +72,7 @@ class TrainingOptions:
             learning_rate=float(self.learning_rate),
             compile_kwargs=compile_options,
             fit_kwargs=fit_options,
+            augment=check_augment(self.augment),
         )
 
     def recipe(self, tail: Sequence[int]) -> Recipe:
@@ -89,6 +92,8 @@ class TrainingOptions:
     def settings(self, build: Any, head_epochs: int) -> dict[str, Any]:
         """What every run shares, as JSON: part of the journal's configuration and the settings."""
         compile_options = dict(self.compile_kwargs or {})
+        # Only when on, so the journals of comparisons without augmentation still resume.
+        augment = {"augment": list(self.augment)} if self.augment else {}
         return {
             "epochs": self.epochs,
             "batch_size": self.batch_size,
@@ -101,6 +106,7 @@ class TrainingOptions:
             "model": getattr(build, "__qualname__", repr(build)),
             "compile_kwargs": {k: repr(v) for k, v in compile_options.items()},
             "fit_kwargs": {k: repr(v) for k, v in (self.fit_kwargs or {}).items()},
+            **augment,
         }
 
 

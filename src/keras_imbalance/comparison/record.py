@@ -130,6 +130,7 @@ class ComparisonRecord:
             metric=self.metric,
             head_epochs=int(self.settings.get("head_epochs", 10)),
             optimizer=self.settings.get("optimizer_config"),
+            augment=self.settings.get("augment", ()),
         )
 
     def to_dict(self) -> dict[str, Any]:
