@@ -7,11 +7,13 @@ Protocol (a probe, not the issue's 5 orders x 2 seeds benchmark):
 * ``compare`` with a holdout validation split (20%, stratified; ``cv=None``, since ``"auto"``
   would cross-validate this little tail), ``none`` and ``logit_adjusted`` (tau = 1, no tuning),
   the default CNN, cosine rate, best validation epoch, no refit; once per training seed without
-  and with ``augment=("flip", "translate", "crop")``, the two interleaved seed by seed.
+  and with ``augment=("flip", "translate", "crop")`` (or ``--augment``), the two interleaved
+  seed by seed.
 * Reported: test balanced accuracy per strategy, seed and arm, and the mean gain of the
   augmented arm with the seed-to-seed spread of the unaugmented arm beside it.
 
-    python bench/bench_augment.py [--epochs 10] [--seeds 0,1] [--order 8] [--quick]
+    python bench/bench_augment.py [--epochs 10] [--seeds 0,1] [--order 8] [--augment flip]
+        [--quick]
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from keras_imbalance.comparison import compare
+from keras_imbalance.comparison.augment import check_augment
 from keras_imbalance.datasets import (
     FASHION_MNIST_CLASSES,
     ImbalancedDataset,
@@ -84,16 +87,18 @@ def main() -> None:
     parser.add_argument("--per-class", type=int, default=1000)
     parser.add_argument("--test-per-class", type=int, default=300)
     parser.add_argument("--data-path", default=None)
+    parser.add_argument("--augment", default=",".join(AUGMENT), help="the augmented arm's ops")
     parser.add_argument("--quick", action="store_true", help="1 epoch, 1 seed, 200 per class")
     parser.add_argument("--json", default=str(RESULTS / "augment.json"), help="report file")
     args = parser.parse_args()
     if args.quick:
         args.epochs, args.seeds, args.per_class, args.test_per_class = 1, "0", 200, 50
+    augmented = check_augment(args.augment, "--augment")
     data = probe_data(args)
     print(f"training images: {len(data.y_train)}, counts {np.bincount(data.y_train).tolist()}")
     rows = []
     for seed in [int(s) for s in args.seeds.split(",")]:
-        for augment in ((), AUGMENT):  # interleaved: the two arms see the same machine load
+        for augment in ((), augmented):  # interleaved: the two arms see the same machine load
             arm = one_arm(data, seed, augment, args.epochs)
             rows.append({"seed": seed, "augment": list(augment), **arm})
             print(json.dumps(rows[-1]))
