@@ -222,6 +222,13 @@ def add_parser(commands: Any) -> None:
         "(default: off)",
     )
     parser.add_argument(
+        "--augment",
+        default=None,
+        metavar="OPS",
+        help="augment the training images of every strategy alike, comma-separated from: "
+        "flip, translate, crop (default: none)",
+    )
+    parser.add_argument(
         "--no-plots", action="store_true", help="skip the plots (no matplotlib needed)"
     )
     parser.add_argument(
@@ -304,6 +311,10 @@ def _check_args(args: argparse.Namespace) -> dict[str, Any]:
     if args.grid and args.no_tune:
         raise ValueError("--grid was given with --no-tune, so it would be ignored; drop one")
     grids = check_grid_flags(args.strategies, args.grid)
+    if args.augment is not None:
+        from keras_imbalance.comparison.augment import check_augment
+
+        check_augment(args.augment, "--augment")
     if args.tensorboard is not None:
         check_tensorboard(args.tensorboard)
     check_output_folder(args.output)
@@ -402,6 +413,7 @@ def _compare(
             cache_dir=args.cache_dir,
             weight_decay=args.weight_decay,
             halving=args.halving,
+            augment=args.augment,
         )
     finally:
         if bar is not None:

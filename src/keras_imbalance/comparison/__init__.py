@@ -35,6 +35,8 @@ _LAZY = {
         "figures",
     ),
     "to_html": "html",
+    # The augmentation block imports Keras (it registers for load_model): loaded on first use.
+    "Augmentation": "augment_layer",
 }
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from keras_imbalance._validation import check_number, check_option, short_repr
+from keras_imbalance.comparison.augment import check_augment
 from keras_imbalance.comparison.distribution import check_distribution
 from keras_imbalance.comparison.folds import check_cv
 from keras_imbalance.comparison.halving import check_halving
@@ -58,6 +59,7 @@ class TrainingOptions:
     fit_kwargs: Mapping[str, Any] | None = None
     # Decoupled weight decay of the runs that do not tune it; None: 0, or the optimizer's own.
     weight_decay: float | None = None
+    augment: Sequence[str] | str | None = None
 
     def checked(self) -> TrainingOptions:
         """The options validated: numbers as ``int``/``float``, the keywords as dicts."""
@@ -76,6 +78,7 @@ class TrainingOptions:
             compile_kwargs=compile_options,
             fit_kwargs=fit_options,
             weight_decay=resolve_weight_decay(self.weight_decay, compile_options.get("optimizer")),
+            augment=check_augment(self.augment),
         )
 
     def recipe(self, tail: Sequence[int]) -> Recipe:
@@ -96,6 +99,8 @@ class TrainingOptions:
     def settings(self, build: Any, head_epochs: int) -> dict[str, Any]:
         """What every run shares, as JSON: part of the journal's configuration and the settings."""
         compile_options = dict(self.compile_kwargs or {})
+        # Only when on, so the journals of comparisons without augmentation still resume.
+        augment = {"augment": list(self.augment)} if self.augment else {}
         return {
             "epochs": self.epochs,
             "batch_size": self.batch_size,
@@ -109,6 +114,7 @@ class TrainingOptions:
             "compile_kwargs": {k: repr(v) for k, v in compile_options.items()},
             "fit_kwargs": {k: repr(v) for k, v in (self.fit_kwargs or {}).items()},
             **self._decay_setting(),
+            **augment,
         }
 
     def _decay_setting(self) -> dict[str, float]:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from keras_imbalance._validation import check_number, check_option, short_repr
+from keras_imbalance.comparison.augment import check_augment
 from keras_imbalance.comparison.formatting import format_params, plural
 from keras_imbalance.comparison.recipe_templates import (
     RECIPE_STRATEGIES,
@@ -144,6 +145,7 @@ def recipe(
     head_epochs: int = 10,
     optimizer: Mapping[str, Any] | None = None,
     weight_decay: float | None = None,
+    augment: Sequence[str] = (),
 ) -> str:
     """Python source that trains ``model`` with ``strategy`` and its tuned ``params``.
 
@@ -178,6 +180,10 @@ def recipe(
             ``{"class_name": "SGD", "config": {"momentum": 0.9}}``); ``None``: Adam.
         weight_decay: ``compare``'s decoupled weight decay (its settings' ``weight_decay``),
             written into the optimizer when ``params`` does not tune its own; ``None``: none.
+        augment: the augmentation ``compare`` trained with
+            (:mod:`~keras_imbalance.comparison.augment`), e.g. ``["flip", "translate"]``: the
+            snippet trains ``augmented``, the block in front of ``model`` (sharing its
+            weights), so ``model`` itself predicts without it. ``()``: none.
 
     Example:
         >>> text = recipe("balanced", {}, counts=[30, 10], epochs=5, batch_size=32,
@@ -212,6 +218,7 @@ def recipe(
         head_epochs=_whole("head_epochs", head_epochs),
         optimizer=optimizer,
         weight_decay=values.get("weight_decay", None if shared is None else _literal(shared)),
+        augment=check_augment(augment),
     )
     text = remedy.recipe_text(values, Context(options.counts, options.epochs))
     notes = _notes(remedy.name, values, text.summary, options)
@@ -239,6 +246,12 @@ class _Options:
     head_epochs: int
     optimizer: Mapping[str, Any] | None
     weight_decay: str | None = None
+    augment: tuple[str, ...] = ()
+
+    @property
+    def trained(self) -> str:
+        """The model the snippet compiles and fits: ``augmented`` shares ``model``'s weights."""
+        return "augmented" if self.augment else "model"
 
     @property
     def num_classes(self) -> int:
@@ -339,7 +352,8 @@ def _training(text: RecipeText, options: _Options) -> list[str]:
         "loss=" + text.loss,
         options.metric_line,
     ]
-    body.append(_call("model.compile", compile_args))
+    body.extend(_augmentation(options.augment))
+    body.append(_call(f"{options.trained}.compile", compile_args))
     if text.data == "mixup":
         mixup_args = ["x_train", "y_train", f"batch_size={batch}", f"alpha={text.mixup_alpha}"]
         mixup_args += [f"class_weight=[1.0] * {num_classes}", "seed=0"]
@@ -362,8 +376,23 @@ def _training(text: RecipeText, options: _Options) -> list[str]:
     callbacks = [*options.best_epoch(options.epochs), *text.callbacks]
     if callbacks:
         fit_args.append(_list("callbacks", callbacks))
-    body.append(_call("model.fit", fit_args))
+    body.append(_call(f"{options.trained}.fit", fit_args))
     return body
+
+
+def _augmentation(augment: tuple[str, ...]) -> list[str]:
+    """The lines that put compare's augmentation block in front of ``model``, if any."""
+    if not augment:
+        return []
+    names = ", ".join(f'"{name}"' for name in augment)
+    return [
+        _comment(
+            "Augmentation as compare trained: active only in training; `augmented` shares the "
+            "weights of `model`, which predicts without it."
+        ),
+        "inputs = keras.Input(model.input_shape[1:])",
+        f"augmented = keras.Model(inputs, model(ki.comparison.Augmentation([{names}])(inputs)))",
+    ]
 
 
 def _assemble(notes: list[str], code: str, counts: tuple[int, ...]) -> str:

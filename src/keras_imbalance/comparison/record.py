@@ -132,6 +132,7 @@ class ComparisonRecord:
             head_epochs=int(self.settings.get("head_epochs", 10)),
             optimizer=self.settings.get("optimizer_config"),
             weight_decay=self.settings.get("weight_decay"),
+            augment=self.settings.get("augment", ()),
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -25,6 +25,7 @@ import numpy as np
 
 import keras_imbalance.comparison.heads as heads
 from keras_imbalance._validation import check_number
+from keras_imbalance.comparison.augment import augmented
 from keras_imbalance.comparison.cv_runs import (
     CrossValidated,
     cross_validate,
@@ -111,6 +112,7 @@ def compare(
     cache_dir: str | Path | None = None,
     weight_decay: float | None = None,
     halving: bool | int = False,
+    augment: Sequence[str] | str | None = None,
 ) -> Comparison:
     """Train the same model once per strategy, knob value and seed; choose on validation.
 
@@ -212,6 +214,9 @@ def compare(
             (:mod:`~keras_imbalance.comparison.weight_decay`). Recorded in the settings.
         halving: ``True`` (or ``eta`` 2-8): successive halving of the knobs on validation
             (:mod:`~keras_imbalance.comparison.halving`); ``settings["halving"]``: who stopped.
+        augment: image augmentation for every strategy alike, e.g. ``("flip", "translate",
+            "crop")``, active only in training (:mod:`~keras_imbalance.comparison.augment`);
+            needs images ``(N, H, W, C)``. Default ``None``: none. In ``settings["augment"]``.
 
     The caller's global random state (Python's ``random``, NumPy's global generator, the
     backend's and Keras's global seed generators) is left as it was: ``compare`` seeds each run
@@ -243,6 +248,7 @@ def compare(
         compile_kwargs=compile_kwargs,
         fit_kwargs=fit_kwargs,
         weight_decay=weight_decay,
+        augment=augment,
     ).checked()
     plan = PlanOptions(
         remedies, seeds, grids, tune=tune, tail_classes=tail_classes, halving=halving
@@ -273,6 +279,7 @@ def compare(
         settings["optimizer_config"] = optimizer_config(
             dict(training.compile_kwargs or {}).get("optimizer")
         )
+        settings["augment"] = list(training.augment or ())
         result = summarise(runs, runs_plan, out, settings, validated)
         if refit:
             refit_step(runs_plan, result, out, execution, validated)
@@ -349,6 +356,8 @@ def plan_runs(
     tail_count = check_tail_classes(plan.tail_classes, splits.num_classes)
     tail = sorted(np.argsort(counts, kind="stable")[:tail_count].tolist())
     arrays = split_arrays(splits)
+    settings = training.settings(build, heads.HEAD_EPOCHS)  # names the user's builder
+    build = augmented(build, training.augment or (), arrays["train"].shape[1:])
     with distribution_scope(execution.distribution):
         check_builder(build, splits, arrays, plan)
     return RunPlan(
@@ -361,7 +370,7 @@ def plan_runs(
         },
         seeds=list(plan.seeds),
         recipe=training.recipe(tail),
-        training=training.settings(build, heads.HEAD_EPOCHS),
+        training=settings,
         halving=plan.halving,
     )
 
