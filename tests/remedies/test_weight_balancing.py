@@ -86,6 +86,36 @@ def test_stage_two_moves_the_classifier_alone() -> None:
     assert output.best_epoch == 2 and output.val_logits.shape == (20, 3)
 
 
+def test_a_segment_resumed_at_a_later_epoch_still_trains_stage_two() -> None:
+    # Successive halving resumes a survivor with initial_epoch; the stage has its own epochs.
+    x, y = tiny_data(n_major=40, n_minor=10)
+    params = {"weight_decay": 0.05, "max_norm": 0.5}
+    setup = get_remedy("weight_balancing").setup(params, Context.of(np.bincount(y), 14))
+    snapshot = Snapshot()
+    setup.callbacks.append(snapshot)
+    network = mlp((4,), 3)
+    assert STAGE_EPOCHS <= 13  # the stage would start past its end at the segment's epoch
+    resumed = Recipe(
+        epochs=14, batch_size=16, learning_rate=0.05, keep="last", fit_kwargs={"initial_epoch": 13}
+    )
+    fit_run(
+        network,
+        setup,
+        recipe=resumed,
+        seed=0,
+        x_train=x,
+        y_train=y,
+        x_val=x[:20],
+        y_val=y[:20],
+        x_test=x[:5],
+        num_classes=3,
+    )
+    after = network.get_weights()
+    np.testing.assert_array_equal(after[0], snapshot.weights[0])  # the hidden layer frozen
+    assert not np.array_equal(after[2], snapshot.weights[2])  # the classifier trained
+    assert np.linalg.norm(after[2], axis=0).max() <= 0.5 + 1e-5
+
+
 def test_params_name_the_decay_and_the_norm_and_the_recipe_has_the_stage() -> None:
     remedy = get_remedy("weight_balancing")
     assert remedy.default_grid() == {"weight_decay": [0.05, 0.3], "max_norm": [1.0, 2.0]}

@@ -293,7 +293,9 @@ def fit_run(
         history[f"val_{recipe.metric}"] = list(best.scores)
     if setup.classifier_stage is not None:
         stage = setup.classifier_stage
-        stage_plan = replace(plan, epochs=stage.epochs, callbacks=[])
+        # Its own epochs from 0: a segment resumed at ``initial_epoch`` (halving) must not skip it.
+        fresh = {k: v for k, v in plan.fit_options.items() if k != "initial_epoch"}
+        stage_plan = replace(plan, epochs=stage.epochs, callbacks=[], fit_options=fresh)
         run_classifier_stage(
             network,
             stage,
