@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import functools
 import itertools
+import math
+import warnings
 from typing import Any
 
 import matplotlib
@@ -321,6 +323,22 @@ def test_learning_curves_mean_band_and_unequal_lengths_not_padded() -> None:
     assert band[:, 1].max() == pytest.approx(np.max(none))
     assert band[:, 1].min() == pytest.approx(np.min(none))
     assert axis.get_ylabel() == "validation balanced accuracy"
+    plt.close(figure)
+
+
+def test_learning_curves_leave_unscored_epochs_as_gaps_without_warnings() -> None:
+    # weight_balancing scores its last epoch only: the others are NaN in every seed.
+    results = synthetic(strategies=("none", "balanced"), epochs=4)
+    for run in results["runs"]:
+        if run["strategy"] == "balanced":
+            curve = run["history"]["val_balanced_accuracy"]
+            run["history"]["val_balanced_accuracy"] = [math.nan] * 3 + curve[3:]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        figure = plot_learning_curves(results)
+    lines = {line.get_label(): line for line in figure.axes[0].get_lines()}
+    mean = np.asarray(lines["balanced (2 seeds)"].get_ydata(), dtype=float)
+    assert np.isnan(mean[:3]).all() and np.isfinite(mean[3])
     plt.close(figure)
 
 

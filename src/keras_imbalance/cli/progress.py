@@ -59,7 +59,15 @@ def resume_line(folder: str | os.PathLike[str], finished: int, total: int) -> st
     Example:
         >>> resume_line("results", 12, 40)
         'resuming from results: 12 of 40 runs already finished'
+
+    The journal also holds what the first stage's count leaves out (successive halving's rung
+    runs, cross-validation's final runs): then no total is claimed.
+
+        >>> resume_line("results", 79, 24)
+        'resuming from results: 79 journaled runs already finished'
     """
+    if finished > total:
+        return f"resuming from {folder}: {finished} journaled runs already finished"
     return f"resuming from {folder}: {finished} of {total} runs already finished"
 
 

@@ -16,6 +16,7 @@ extra: ``pip install "keras-imbalance[plot]"``).
 from __future__ import annotations
 
 import math
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -256,9 +257,12 @@ def _draw_curves(
         common = min(len(c) for c in runs)
         stacked = np.array([c[:common] for c in runs])
         epochs = np.arange(1, common + 1)
+        with warnings.catch_warnings():  # an epoch no run scored (weight_balancing's) is a gap
+            warnings.simplefilter("ignore", RuntimeWarning)
+            mean, low, high = (f(stacked, axis=0) for f in (np.nanmean, np.nanmin, np.nanmax))
         axis.plot(
             epochs,
-            np.nanmean(stacked, axis=0),
+            mean,
             style,
             color=color,
             linewidth=2,
@@ -268,8 +272,8 @@ def _draw_curves(
         if len(runs) > 1:
             axis.fill_between(
                 epochs,
-                np.nanmin(stacked, axis=0),
-                np.nanmax(stacked, axis=0),
+                low,
+                high,
                 color=color,
                 alpha=0.10,
                 linewidth=0,
