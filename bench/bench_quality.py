@@ -36,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
+from keras_imbalance.cli.compare_checks import check_grid_flags
 from keras_imbalance.comparison import DEFAULT_STRATEGIES, compare
 from keras_imbalance.comparison.parallel import process_pool
 from keras_imbalance.datasets import (
@@ -109,6 +110,10 @@ def main() -> None:
         default="auto",
         help="compare's cv: auto (default), none (the holdout) or a number of folds",
     )
+    parser.add_argument("--augment", default=None, help="flip,translate,crop (ceiling too)")
+    parser.add_argument("--weight-decay", type=float, default=None, help="every run (ceiling too)")
+    parser.add_argument("--grid", action="append", default=[], help="STRATEGY.KNOB=V1,V2")
+    parser.add_argument("--halving", action="store_true", help="successive halving of the knobs")
     args = parser.parse_args()
     cv = None if args.cv == "none" else (args.cv if args.cv == "auto" else int(args.cv))
     orders = [int(s) for s in args.orders.split(",")]
@@ -117,12 +122,23 @@ def main() -> None:
     if args.quick:
         args.epochs, orders, seeds = 1, orders[:1], seeds[:1]
         strategies = ["none", "balanced", "posthoc"]
+    grids = check_grid_flags(strategies, args.grid) or None
+    # The same training for the ceiling and every strategy, so the gap stays honest.
+    shared = {"augment": args.augment, "weight_decay": args.weight_decay}
 
     (x_train, y_train), (x_test, y_test) = load_fashion_mnist(args.data_path)
     x_train = (x_train[..., None] / 255.0).astype("float32")
     x_test = (x_test[..., None] / 255.0).astype("float32")
     names = list(FASHION_MNIST_CLASSES)
-    settings = {"epochs": args.epochs, "seeds": seeds, "tune": not args.no_tune}
+    settings = {
+        "epochs": args.epochs,
+        "seeds": seeds,
+        "tune": not args.no_tune,
+        "augment": args.augment,
+        "weight_decay": args.weight_decay,
+        "grids": args.grid,
+        "halving": args.halving,
+    }
     report: dict = {**settings, "ratio": args.ratio, "strategies": strategies, "orders": {}}
 
     executor = process_pool(args.workers) if args.workers > 1 else None
@@ -139,6 +155,8 @@ def main() -> None:
             executor=executor,
             output=journal("ceiling"),
             refit=False,
+            grids={"none": grids["none"]} if grids and "none" in grids else None,
+            **shared,
         )
         ceiling_score = ceiling.row("none")["test"]["mean"]["balanced_accuracy"]
     report["ceiling"] = {
@@ -162,6 +180,9 @@ def main() -> None:
             output=journal(f"order{order_seed}"),
             cv=cv,
             refit=False,
+            grids=grids,
+            halving=args.halving,
+            **shared,
         )
         none = result.row("none")["test"]["mean"]["balanced_accuracy"]
         chosen = result.best or "none"
