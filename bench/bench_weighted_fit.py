@@ -36,21 +36,11 @@ from typing import Any
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ["KERAS_BACKEND"] = "tensorflow"
 
-import keras
 import numpy as np
+from _models import small_model
 
 RESULTS = Path(__file__).parent / "results" / "weighted_fit.json"
 BATCH = 256
-
-
-def small_model(features: int, classes: int) -> keras.Model:
-    keras.utils.set_random_seed(0)
-    inputs = keras.Input((features,))
-    hidden = keras.layers.Dense(64, activation="relu")(inputs)
-    outputs = keras.layers.Dense(classes, activation="softmax")(hidden)
-    model = keras.Model(inputs, outputs)
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    return model
 
 
 def pipelines(x: np.ndarray, y: np.ndarray) -> tuple[dict[str, Any], dict[int, float]]:

@@ -3,6 +3,8 @@ vectors, a second stage that moves the classifier alone, and a tiny compare end 
 
 from __future__ import annotations
 
+from typing import Any
+
 import keras
 import numpy as np
 import pytest
@@ -58,14 +60,15 @@ class Snapshot(keras.callbacks.Callback):
         self.weights = [np.array(w) for w in self.model.get_weights()]
 
 
-def test_stage_two_moves_the_classifier_alone() -> None:
+def _fit_weight_balancing(recipe_: Recipe) -> tuple[Any, list[np.ndarray], list[np.ndarray]]:
+    """``(output, weights after stage 1, weights after stage 2)`` of one tiny run."""
     x, y = tiny_data(n_major=40, n_minor=10)
     params = {"weight_decay": 0.05, "max_norm": 0.5}
-    setup = get_remedy("weight_balancing").setup(params, Context.of(np.bincount(y), 2))
+    context = Context.of(np.bincount(y), recipe_.epochs)
+    setup = get_remedy("weight_balancing").setup(params, context)
     snapshot = Snapshot()
     setup.callbacks.append(snapshot)
     network = mlp((4,), 3)
-    recipe_ = Recipe(epochs=2, batch_size=16, learning_rate=0.05, keep="last")
     output = fit_run(
         network,
         setup,
@@ -78,41 +81,28 @@ def test_stage_two_moves_the_classifier_alone() -> None:
         x_test=x[:5],
         num_classes=3,
     )
-    after = network.get_weights()
-    for before, now in zip(snapshot.weights[:2], after[:2], strict=True):  # the hidden Dense
+    return output, snapshot.weights, network.get_weights()
+
+
+def test_stage_two_moves_the_classifier_alone() -> None:
+    recipe_ = Recipe(epochs=2, batch_size=16, learning_rate=0.05, keep="last")
+    output, stage_one, after = _fit_weight_balancing(recipe_)
+    for before, now in zip(stage_one[:2], after[:2], strict=True):  # the hidden Dense
         np.testing.assert_array_equal(now, before)
-    assert not np.array_equal(after[2], snapshot.weights[2])  # the classifier trained
+    assert not np.array_equal(after[2], stage_one[2])  # the classifier trained
     assert np.linalg.norm(after[2], axis=0).max() <= 0.5 + 1e-5
     assert output.best_epoch == 2 and output.val_logits.shape == (20, 3)
 
 
 def test_a_segment_resumed_at_a_later_epoch_still_trains_stage_two() -> None:
     # Successive halving resumes a survivor with initial_epoch; the stage has its own epochs.
-    x, y = tiny_data(n_major=40, n_minor=10)
-    params = {"weight_decay": 0.05, "max_norm": 0.5}
-    setup = get_remedy("weight_balancing").setup(params, Context.of(np.bincount(y), 14))
-    snapshot = Snapshot()
-    setup.callbacks.append(snapshot)
-    network = mlp((4,), 3)
     assert STAGE_EPOCHS <= 13  # the stage would start past its end at the segment's epoch
     resumed = Recipe(
         epochs=14, batch_size=16, learning_rate=0.05, keep="last", fit_kwargs={"initial_epoch": 13}
     )
-    fit_run(
-        network,
-        setup,
-        recipe=resumed,
-        seed=0,
-        x_train=x,
-        y_train=y,
-        x_val=x[:20],
-        y_val=y[:20],
-        x_test=x[:5],
-        num_classes=3,
-    )
-    after = network.get_weights()
-    np.testing.assert_array_equal(after[0], snapshot.weights[0])  # the hidden layer frozen
-    assert not np.array_equal(after[2], snapshot.weights[2])  # the classifier trained
+    _, stage_one, after = _fit_weight_balancing(resumed)
+    np.testing.assert_array_equal(after[0], stage_one[0])  # the hidden layer frozen
+    assert not np.array_equal(after[2], stage_one[2])  # the classifier trained
     assert np.linalg.norm(after[2], axis=0).max() <= 0.5 + 1e-5
 
 
