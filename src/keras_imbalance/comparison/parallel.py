@@ -29,7 +29,7 @@ import numpy as np
 
 from keras_imbalance.comparison.run_record import score_run
 from keras_imbalance.comparison.splits import Splits
-from keras_imbalance.comparison.training import Recipe, fit_run
+from keras_imbalance.comparison.training import Recipe, RunOutput, fit_run
 from keras_imbalance.remedies import Context, Remedy, get_remedy
 
 
@@ -63,34 +63,51 @@ class TaskResult:
 
 def run_task(task: RunTask) -> TaskResult:
     """Train one run from its seed's initial weights and score it (runs in any process)."""
+    network, output = train_segment(task, None, task.recipe, task.seed, task.log_dir)
+    record = score_run(task.name, task.params, task.seed, output, task.splits, task.recipe.tail)
+    weights = [np.asarray(w) for w in network.get_weights()] if task.keep_weights else None
+    return TaskResult(record, weights)
+
+
+def train_segment(
+    task: RunTask,
+    weights: list[np.ndarray] | None,
+    recipe: Recipe,
+    seed: int,
+    log_dir: str | None,
+) -> tuple[Any, RunOutput]:
+    """``(network, output)`` of ``task``'s remedy trained with ``recipe`` from ``weights``
+    (``None``: the seed's initial weights), the random state seeded with ``seed``.
+
+    :func:`run_task` trains a whole run; successive halving
+    (:func:`~keras_imbalance.comparison.rungs.run_rung`) one segment of it, resumed.
+    """
     import keras
 
     remedy = get_remedy(task.name) if task.remedy is None else task.remedy
     shape = tuple(int(d) for d in task.arrays["train"].shape[1:])
     num_classes = task.splits.num_classes
-    initial = task.initial
-    if initial is None:
-        initial = initial_weights(task.build, shape, num_classes, task.seed)
-    keras.utils.set_random_seed(task.seed)
+    if weights is None:
+        weights = task.initial
+    if weights is None:
+        weights = initial_weights(task.build, shape, num_classes, task.seed)
+    keras.utils.set_random_seed(seed)
     network = task.build(shape, num_classes)
-    network.set_weights(initial)
-    counts = task.splits.counts("train")
+    network.set_weights(weights)
     output = fit_run(
         network,
-        remedy.setup(task.params, Context.of(counts, task.recipe.epochs)),
+        remedy.setup(task.params, Context.of(task.splits.counts("train"), task.recipe.epochs)),
         x_train=task.arrays["train"],
         y_train=task.splits.y_train,
         x_val=task.arrays["val"],
         y_val=task.splits.y_val,
         x_test=task.arrays["test"],
         num_classes=num_classes,
-        recipe=task.recipe,
-        seed=task.seed,
-        log_dir=task.log_dir,
+        recipe=recipe,
+        seed=seed,
+        log_dir=log_dir,
     )
-    record = score_run(task.name, task.params, task.seed, output, task.splits, task.recipe.tail)
-    weights = [np.asarray(w) for w in network.get_weights()] if task.keep_weights else None
-    return TaskResult(record, weights)
+    return network, output
 
 
 def initial_weights(

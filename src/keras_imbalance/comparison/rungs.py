@@ -19,10 +19,9 @@ from typing import Any
 import numpy as np
 
 from keras_imbalance.comparison.halving import continuation_seed
-from keras_imbalance.comparison.parallel import RunTask, initial_weights
+from keras_imbalance.comparison.parallel import RunTask, train_segment
 from keras_imbalance.comparison.run_record import score_run
-from keras_imbalance.comparison.training import RunOutput, fit_run
-from keras_imbalance.remedies import Context, get_remedy
+from keras_imbalance.comparison.training import RunOutput
 
 
 @dataclass
@@ -79,22 +78,8 @@ def _rung_callback(stop: int, restore: list[np.ndarray] | None, kept: dict[str, 
 
 def run_rung(task: RungTask) -> RungResult:
     """Train one segment and score the run so far (runs in any process)."""
-    import keras
-
     run = task.run
-    remedy = get_remedy(run.name) if run.remedy is None else run.remedy
-    shape = tuple(int(d) for d in run.arrays["train"].shape[1:])
-    num_classes = run.splits.num_classes
     start = 0 if task.state is None else task.state.epochs
-    if task.state is None:
-        weights = run.initial
-        if weights is None:
-            weights = initial_weights(run.build, shape, num_classes, run.seed)
-    else:
-        weights = task.state.weights
-    keras.utils.set_random_seed(continuation_seed(run.seed, start))
-    network = run.build(shape, num_classes)
-    network.set_weights(weights)
     kept: dict[str, Any] = {}
     restore = None if task.state is None else task.state.optimizer
     fit_kwargs = dict(run.recipe.fit_kwargs)
@@ -102,18 +87,12 @@ def run_rung(task: RungTask) -> RungResult:
     recipe = replace(run.recipe, fit_kwargs={**fit_kwargs, "callbacks": callbacks})
     if start:
         recipe = replace(recipe, fit_kwargs={**recipe.fit_kwargs, "initial_epoch": start})
-    output = fit_run(
-        network,
-        remedy.setup(run.params, Context.of(run.splits.counts("train"), run.recipe.epochs)),
-        x_train=run.arrays["train"],
-        y_train=run.splits.y_train,
-        x_val=run.arrays["val"],
-        y_val=run.splits.y_val,
-        x_test=run.arrays["test"],
-        num_classes=num_classes,
-        recipe=recipe,
-        seed=continuation_seed(run.seed, start),
-        log_dir=None if run.log_dir is None else f"{run.log_dir}-from{start}",
+    _, output = train_segment(
+        run,
+        None if task.state is None else task.state.weights,
+        recipe,
+        continuation_seed(run.seed, start),
+        None if run.log_dir is None else f"{run.log_dir}-from{start}",
     )
     merged = output if task.state is None else merge_outputs(task.state.output, output, recipe.keep)
     state = RungState(task.stop, merged, kept["weights"], kept["optimizer"])
