@@ -22,6 +22,7 @@ __all__ = [
     "bootstrap_weights",
     "class_order",
     "percentiles",
+    "replicate_block",
     "replicate_weights",
     "resample_seeds",
     "start_draws",
@@ -106,6 +107,11 @@ def start_draws(seed: int, *, n_boot: int, seeds: int) -> tuple[np.random.Genera
     if seeds > 1:
         return rng, rng.integers(0, seeds, size=(n_boot, seeds))
     return rng, np.zeros((n_boot, 1), dtype=np.int64)
+
+
+def replicate_block(n_boot: int, n: int) -> int:
+    """How many replicates of ``n`` samples fit a temporary of :data:`BLOCK_ELEMENTS` elements."""
+    return max(1, min(n_boot, BLOCK_ELEMENTS // n))
 
 
 def class_order(true: np.ndarray, num_classes: int) -> tuple[np.ndarray, np.ndarray]:

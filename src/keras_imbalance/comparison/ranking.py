@@ -119,24 +119,34 @@ def _sorted_thresholds(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return order, np.append(last, scores.shape[0] - 1)
 
 
+def _row_sums(terms: np.ndarray) -> np.ndarray:
+    """Sums of each row, added left to right.
+
+    NumPy's pairwise ``sum`` can group the terms differently with the memory alignment of the
+    row, so a value could change in its last bit with the number of replicates in a block; a
+    running sum cannot.
+    """
+    return np.cumsum(terms, axis=1)[:, -1]
+
+
 def _average_precision(tps: np.ndarray, fps: np.ndarray) -> np.ndarray:
-    """``sum_k (R_k - R_{k-1}) P_k`` from counts ``(thresholds, B)``; NaN where no positive."""
+    """``sum_k (R_k - R_{k-1}) P_k`` from counts ``(B, thresholds)``; NaN where no positive."""
     predicted = tps + fps
     precision = np.zeros_like(tps)
     np.divide(tps, predicted, out=precision, where=predicted > 0)
-    steps = np.diff(tps, axis=0, prepend=0.0)
-    total = tps[-1]
-    summed = (steps * precision).sum(axis=0)
+    steps = np.diff(tps, axis=1, prepend=0.0)
+    total = tps[:, -1]
+    summed = _row_sums(steps * precision)
     out = np.full_like(total, np.nan)
     np.divide(summed, total, out=out, where=total > 0)
     return out
 
 
 def _roc_auc(tps: np.ndarray, fps: np.ndarray) -> np.ndarray:
-    """Trapezoid area under (FPR, TPR) from counts ``(thresholds, B)``; NaN if a class is absent."""
-    previous_tps = np.concatenate([np.zeros_like(tps[:1]), tps[:-1]])
-    area = (np.diff(fps, axis=0, prepend=0.0) * (tps + previous_tps)).sum(axis=0) / 2.0
-    scale = tps[-1] * fps[-1]
+    """Trapezoid area under (FPR, TPR) from counts ``(B, thresholds)``; NaN if a class is absent."""
+    previous_tps = np.concatenate([np.zeros_like(tps[:, :1]), tps[:, :-1]], axis=1)
+    area = _row_sums(np.diff(fps, axis=1, prepend=0.0) * (tps + previous_tps)) / 2.0
+    scale = tps[:, -1] * fps[:, -1]
     out = np.full_like(scale, np.nan)
     np.divide(area, scale, out=out, where=scale > 0)
     return out
@@ -150,21 +160,24 @@ def score_metric(
 ) -> float | np.ndarray:
     """``metric`` (one of :data:`SCORE_METRICS`) of checked inputs; internal, trusts them.
 
-    ``weights`` ``None`` or ``(n,)`` give a float, ``(n, B)`` a ``(B,)`` array.
+    ``weights`` ``None`` or ``(n,)`` give a float, ``(n, B)`` a ``(B,)`` array. Each
+    weighting is summed along its own row, left to right, so that a replicate's value does not
+    depend on how many replicates share its block.
     """
+    n = scores.shape[0]
     order, last = _sorted_thresholds(scores)
-    positive = y_true[order].astype(np.float64)[:, None]
-    columns = np.ones((scores.shape[0], 1)) if weights is None else weights.reshape(len(order), -1)
+    positive = y_true[order].astype(np.float64)
+    rows = np.ones((1, n)) if weights is None else weights.reshape(n, -1).T
     function = _CURVE_METRICS[metric]
-    # cumulative sums of (samples, block) weights: a few temporaries of that size at once
-    block = max(1, BLOCK_ELEMENTS // len(order))
-    values = np.empty(columns.shape[1])
-    for b0 in range(0, columns.shape[1], block):
-        ordered = columns[order, b0 : b0 + block]
-        hits = ordered * positive
-        ordered -= hits
-        tps = np.cumsum(hits, axis=0)[last]
-        fps = np.cumsum(ordered, axis=0)[last]
+    # cumulative sums of (block, samples) weights, in place: two temporaries of that size
+    block = max(1, BLOCK_ELEMENTS // n)
+    values = np.empty(rows.shape[0])
+    for b0 in range(0, rows.shape[0], block):
+        misses = np.ascontiguousarray(rows[b0 : b0 + block][:, order], dtype=np.float64)
+        hits = misses * positive
+        misses -= hits
+        tps = np.cumsum(hits, axis=1, out=hits)[:, last]
+        fps = np.cumsum(misses, axis=1, out=misses)[:, last]
         values[b0 : b0 + block] = function(tps, fps)
     if weights is None or weights.ndim == 1:
         return float(values[0])
