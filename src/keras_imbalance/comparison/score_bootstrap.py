@@ -36,9 +36,11 @@ def score_replicates(
     documented in :func:`~keras_imbalance.comparison.bootstrap.bootstrap_replicates` (seed
     draws first, then the class-stratified samples, in blocks of whole replicates). Replicate
     ``b`` of row ``(k, s)`` is ``metric(true, scores[k, s], sample_weight=w[:, b])``, with
-    ``w[i, b]`` how often it drew sample ``i``: one sort per row and block, then cumulative sums
-    over the (samples, replicates) weights, in blocks of at most
-    :data:`~keras_imbalance.comparison.bootstrap.BLOCK_ELEMENTS` elements.
+    ``w[i, b]`` how often it drew sample ``i``: the draws come in blocks of at most
+    :data:`~keras_imbalance.comparison.bootstrap.BLOCK_ELEMENTS` counts, and each row's
+    replicates are scored by one sort and cumulative sums in blocks of
+    :data:`~keras_imbalance.comparison.ranking.BLOCK_ELEMENTS` elements. No block size changes
+    a result.
 
     Examples
     --------
@@ -62,10 +64,11 @@ def score_replicates(
     block = replicate_block(n_boot, n)
     boot = np.empty((n_boot, len(rows)), dtype=np.float64)
     for b0, b1, counts in replicate_weights(true, rng, num_classes=2, n_boot=n_boot, block=block):
-        weights = counts.astype(np.float64)
+        # replicate-major, so that each row's sort gathers along contiguous memory
+        weights = np.ascontiguousarray(counts.T, dtype=np.float64)
         del counts
         for r, row in enumerate(sorted_rows):
-            boot[b0:b1, r] = score_metric(metric, sorted_true, row, weights)
+            boot[b0:b1, r] = score_metric(metric, sorted_true, row, weights.T)
     return (
         full.reshape(strategies, seeds),
         boot.reshape(n_boot, strategies, seeds),

@@ -151,38 +151,9 @@ def _check_inputs(
         raise ValueError(
             f"y_true has shape {true.shape}; give a non-empty 1-D array of class indices"
         )
-    scored = metric in SCORE_METRICS
-    if scored:
+    if metric in SCORE_METRICS:
         _check_binary_problem(true, num_classes, metric)
-    kind = "positive-class scores" if scored else "predicted classes"
-    if not isinstance(predictions, Mapping) or not predictions:
-        raise ValueError(
-            f"predictions={short_repr(predictions)} must be a non-empty mapping "
-            f"{{strategy: (seeds, n) array of {kind}}}"
-        )
-    names = list(predictions)
-    stacked = []
-    seeds: int | None = None
-    for name in names:
-        if scored:
-            pred = _check_score_rows(name, predictions[name], true.shape[0], metric)
-        else:
-            pred = check_labels(f"predictions[{name!r}]", predictions[name], num_classes)
-        if pred.ndim != 2 or pred.shape[1] != true.shape[0]:
-            raise ValueError(
-                f"predictions[{name!r}] has shape {pred.shape}; give shape (seeds, "
-                f"{true.shape[0]}) to match y_true (use pred[None, :] for a single seed)"
-            )
-        if pred.shape[0] == 0:
-            raise ValueError(f"predictions[{name!r}] has no seeds; give at least one row")
-        if seeds is None:
-            seeds = pred.shape[0]
-        elif pred.shape[0] != seeds:
-            raise ValueError(
-                f"predictions[{name!r}] has {pred.shape[0]} seeds but predictions[{names[0]!r}] "
-                f"has {seeds}; give every strategy the same seeds, in the same order"
-            )
-        stacked.append(pred)
+    names, stacked = _stack_predictions(predictions, true.shape[0], num_classes, metric)
     classes = check_tail(tail, num_classes)
     if metric == "tail_recall":
         if not classes:
@@ -197,7 +168,44 @@ def _check_inputs(
                 f"tail class(es) {missing} do not occur in y_true, so their recall is "
                 f"undefined; drop them from tail={short_repr(tail)} or score data that has them"
             )
-    return true, names, np.stack(stacked), num_classes, classes
+    return true, names, stacked, num_classes, classes
+
+
+def _stack_predictions(
+    predictions: Mapping[str, Any], n: int, num_classes: int, metric: str
+) -> tuple[list[str], np.ndarray]:
+    """The strategies' names and their ``(K, S, n)`` predicted classes or scores."""
+    scored = metric in SCORE_METRICS
+    kind = "positive-class scores" if scored else "predicted classes"
+    if not isinstance(predictions, Mapping) or not predictions:
+        raise ValueError(
+            f"predictions={short_repr(predictions)} must be a non-empty mapping "
+            f"{{strategy: (seeds, n) array of {kind}}}"
+        )
+    names = list(predictions)
+    stacked = []
+    seeds: int | None = None
+    for name in names:
+        if scored:
+            pred = _check_score_rows(name, predictions[name], n, metric)
+        else:
+            pred = check_labels(f"predictions[{name!r}]", predictions[name], num_classes)
+        if pred.ndim != 2 or pred.shape[1] != n:
+            raise ValueError(
+                f"predictions[{name!r}] has shape {pred.shape}; give shape (seeds, "
+                f"{n}) to match y_true (use pred[None, :] for a single seed)"
+            )
+        if pred.shape[0] == 0:
+            raise ValueError(f"predictions[{name!r}] has no seeds; give at least one row")
+        if seeds is None:
+            seeds = pred.shape[0]
+        elif pred.shape[0] != seeds:
+            raise ValueError(
+                f"predictions[{name!r}] has {pred.shape[0]} seeds but predictions[{names[0]!r}] "
+                f"has {seeds}; give every strategy the same seeds, in the same order"
+            )
+        stacked.append(pred)
+    return names, np.stack(stacked)
 
 
 def _check_binary_problem(true: np.ndarray, num_classes: int, metric: str) -> None:
