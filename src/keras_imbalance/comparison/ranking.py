@@ -176,8 +176,10 @@ def _curve_metric(metric: str, rows: np.ndarray, at: _Thresholds) -> np.ndarray:
         summed, scale = _row_sums(steps * precision), positive
     else:
         fps = seen[:, at.ends] - tps
-        fps += np.where(at.before >= 0, seen[:, np.maximum(at.before, 0)], 0.0) - previous_tps
-        summed = _row_sums(steps * (negative[:, None] - fps / 2.0))
+        # no positive lies between the previous positive group and this one: TP_g- = TP_{g-1}
+        previous_fps = np.where(at.before >= 0, seen[:, np.maximum(at.before, 0)], 0.0)
+        previous_fps -= previous_tps
+        summed = _row_sums(steps * (negative[:, None] - (fps + previous_fps) / 2.0))
         scale = positive * negative
     out = np.full_like(scale, np.nan)
     np.divide(summed, scale, out=out, where=scale > 0)
