@@ -17,6 +17,8 @@ it is stable at logits of +-1e4 and probabilities of exactly 0 or 1 (clipped to
 * ``LDAMLoss``: ``w[y] * CE(softmax(s * (z - m_y e_y)))`` with margins ``m_c ∝ n_c**(-1/4)``.
 * ``ClassBalancedLoss``: ``(1 - beta) / (1 - beta**n_y)`` times softmax CE, sigmoid BCE or sigmoid
   focal loss.
+* ``AsymmetricLoss`` (multi-label): ``mean_l -(y (1 - p)**gamma_pos log p + (1 - y)
+  p_m**gamma_neg log(1 - p_m))`` with ``p_m = max(p - clip, 0)``.
 
 **Out-of-range labels.** A sparse label outside ``0..C-1`` never gives a finite wrong loss (the
 old behaviour of LDAM and the focal class-balanced loss, a loss of 0 for the row). Where the
@@ -55,6 +57,7 @@ so after ``set_class_weight`` on the JAX backend call ``model.make_train_functio
 
 from __future__ import annotations
 
+from keras_imbalance.losses.asymmetric import AsymmetricLoss, asymmetric_loss
 from keras_imbalance.losses.cost_sensitive import (
     COST_MODES,
     CostSensitiveCategoricalCrossentropy,
@@ -82,6 +85,7 @@ from keras_imbalance.losses.weighted import (
 __all__ = [
     "COST_MODES",
     "BALANCED_BASES",
+    "AsymmetricLoss",
     "ClassBalancedLoss",
     "CostSensitiveCategoricalCrossentropy",
     "LDAMLoss",
@@ -89,6 +93,7 @@ __all__ = [
     "WeightedBinaryCrossentropy",
     "WeightedCategoricalCrossentropy",
     "WeightedSparseCategoricalCrossentropy",
+    "asymmetric_loss",
     "class_balanced_loss",
     "cost_sensitive_categorical_crossentropy",
     "focal_alpha",
