@@ -138,3 +138,24 @@ def test_precision_recall_curve_equals_scikit_learn() -> None:
     # scikit-learn lists them from the lowest threshold up, ending at (recall 0, precision 1)
     np.testing.assert_allclose(recall, ref_recall[:-1][::-1])
     np.testing.assert_allclose(precision, ref_precision[:-1][::-1])
+
+
+def test_results_json_is_strict_json_with_null_for_undefined_values() -> None:
+    import json
+
+    from keras_imbalance.comparison.multilabel_result import MultiLabelComparison
+
+    result = MultiLabelComparison(
+        rows=[],
+        labels=[{"strategy": "none", "label": "a", "average_precision": float("nan")}],
+        best=None,
+        verdict="",
+        notes=[],
+        settings={"metric": "macro_f1", "value": np.float64(np.inf)},
+        runs=[{"strategy": "none", "_test_scores": np.zeros((2, 1)), "test": {"f1": 0.5}}],
+        label_names=["a"],
+    )
+    saved = json.loads(result.to_json(), parse_constant=lambda name: pytest.fail(name))
+    assert saved["labels"][0]["average_precision"] is None
+    assert saved["settings"]["value"] is None
+    assert saved["runs"] == [{"strategy": "none", "test": {"f1": 0.5}}]

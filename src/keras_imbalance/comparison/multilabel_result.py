@@ -97,7 +97,9 @@ class MultiLabelComparison:
         }
 
     def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, default=_json_default)
+        """:meth:`to_dict` as strict JSON: an undefined value (NaN, such as the average
+        precision of a label without a positive) is ``null``."""
+        return json.dumps(_finite(self.to_dict()), indent=indent, default=_json_default)
 
     def to_markdown(self) -> str:
         """The report: the verdict, the summary table, the per-label table and the notes."""
@@ -165,6 +167,17 @@ def _short(metric: str) -> str:
         "micro_average_precision": "micro AP",
         "macro_f1": "macro F1",
     }.get(metric, metric)
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every non-finite float, nested anywhere, replaced by ``None``."""
+    if isinstance(value, float | np.floating):
+        return float(value) if np.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value
 
 
 def _json_default(value: Any) -> Any:
