@@ -19,13 +19,16 @@ def test_cli_compares_a_multi_hot_npz(tmp_path: Path, capsys: pytest.CaptureFixt
     x, y = tiny_multilabel()
     np.savez(tmp_path / "data.npz", x=x, y=y)
     out = tmp_path / "out"
-    args = ["compare", str(tmp_path / "data.npz"), *QUICK, "--strategies", "none,balanced"]
+    args = ["compare", str(tmp_path / "data.npz"), *QUICK, "--strategies", "none,asymmetric"]
+    args += ["--grid", "asymmetric.gamma_neg=1,3"]
     assert main([*args, "--output", str(out), "--no-plots"]) == 0
     printed = capsys.readouterr().out
-    assert "Per label" in printed and "balanced" in printed and "macro AP" in printed
+    assert "Per label" in printed and "asymmetric" in printed and "macro AP" in printed
     saved = json.loads((out / "results.json").read_text())
     assert saved["label_mode"] == "multi_label"
-    assert saved["settings"]["strategies"] == ["none", "balanced"]
+    assert saved["settings"]["strategies"] == ["none", "asymmetric"]
+    tried = {r["params"]["gamma_neg"] for r in saved["runs"] if r["strategy"] == "asymmetric"}
+    assert tried == {1.0, 3.0}
     assert saved["settings"]["metric"] == "macro_average_precision"
     assert not (out / "precision_recall.png").exists()
 
@@ -49,6 +52,8 @@ def test_cli_multilabel_synthetic_with_macro_f1(
         (["--cv", "3"], "--cv 3 is not supported"),
         (["--workers", "2"], "--workers is not supported"),
         (["--dataset", "digits-lt"], "--dataset digits-lt is single-label"),
+        (["--grid", "focal.alpha=1"], "focal takes ['gamma']"),
+        (["--grid", "focal.gamma=-1"], "out of range"),
     ],
 )
 def test_cli_refuses_what_multi_label_does_not_support(

@@ -190,7 +190,8 @@ def add_parser(commands: Any) -> None:
         "--strategies",
         type=csv_list,
         default=list(DEFAULT_STRATEGIES),
-        help=f"comma-separated, from: {', '.join(COMPARE_STRATEGIES)}",
+        help=f"comma-separated, from: {', '.join(COMPARE_STRATEGIES)} (--label-mode multi_label: "
+        f"none, balanced, focal, asymmetric)",
     )
     parser.add_argument("--seeds", type=_int_list, default=[0, 1, 2])
     parser.add_argument(

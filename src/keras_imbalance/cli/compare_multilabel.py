@@ -28,7 +28,6 @@ def _check_flags(args: argparse.Namespace) -> None:
         ("--tensorboard", args.tensorboard, None),
         ("--halving", args.halving, False),
         ("--augment", args.augment, None),
-        ("--grid", args.grid, []),
         ("--cache-dir", args.cache_dir, None),
         ("--image-size", args.image_size, 32),
         ("--skip-corrupt", args.skip_corrupt, False),
@@ -74,6 +73,7 @@ def run_multilabel(args: argparse.Namespace) -> int:
             f"--dataset {MULTILABEL_DATASET} has multi-hot labels; add --label-mode multi_label"
         )
     _check_flags(args)
+    grids = _grids(args)
     check_output_folder(args.output)
     strategies = args.strategies
     if list(strategies) == list(DEFAULT_STRATEGIES):
@@ -93,6 +93,7 @@ def run_multilabel(args: argparse.Namespace) -> int:
         validation_size=args.validation_size,
         test_size=args.test_size,
         tune=not args.no_tune,
+        grids=grids,
         n_boot=args.n_boot,
         model=_builder(args),
         weight_decay=args.weight_decay,
@@ -106,6 +107,22 @@ def run_multilabel(args: argparse.Namespace) -> int:
         render_multilabel(result)
         print(f"wrote {', '.join(written)}")
     return 0
+
+
+def _grids(args: argparse.Namespace) -> dict[str, Any] | None:
+    """``--grid STRATEGY.KNOB=V1,V2`` (repeatable), checked against the multi-label knobs."""
+    if not args.grid:
+        return None
+    if args.no_tune:
+        raise ValueError("--grid was given with --no-tune, so it would be ignored; drop one")
+    from keras_imbalance.cli.compare_checks import parse_grid
+    from keras_imbalance.comparison.multilabel_remedies import check_multilabel_grids
+
+    grids = parse_grid(args.grid)
+    try:
+        return dict(check_multilabel_grids(grids))
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"--grid {' '.join(args.grid)!r}: {error}") from error
 
 
 def _builder(args: argparse.Namespace) -> Any:

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from keras_imbalance._validation import short_repr
+from keras_imbalance._validation import check_number, short_repr
 
 MULTILABEL_STRATEGIES: tuple[str, ...] = ("none", "balanced", "focal", "asymmetric")
 # The knobs each remedy takes, with their default values.
@@ -89,7 +89,8 @@ def candidates(
 
 
 def check_multilabel_grids(grids: Any) -> dict[str, dict[str, list[Any]]]:
-    """``grids`` as ``{remedy: {knob: [values]}}`` naming only remedies and knobs that exist."""
+    """``grids`` as ``{remedy: {knob: [values]}}`` naming only remedies and knobs that exist, with
+    values that are numbers ``>= 0`` (every knob is a focusing exponent)."""
     if grids is None:
         return {}
     if not isinstance(grids, Mapping):
@@ -113,7 +114,10 @@ def check_multilabel_grids(grids: Any) -> dict[str, dict[str, list[Any]]]:
                 raise ValueError(
                     f"grids[{name!r}][{knob!r}]={short_repr(values)} must be a non-empty list"
                 )
-        checked[name] = {knob: list(values) for knob, values in grid.items()}
+        checked[name] = {
+            knob: [check_number(f"grids[{name!r}][{knob!r}]", v, low=0) for v in values]
+            for knob, values in grid.items()
+        }
     return checked
 
 
