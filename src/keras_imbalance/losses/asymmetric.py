@@ -9,8 +9,9 @@ and ``p_m = max(p - m, 0)`` its probability shifted by the margin ``m = clip``::
 
 ``gamma_neg > gamma_pos`` down-weights the many easy negatives of a multi-label problem more than
 its few positives; the shift ``m`` discards negatives the model already scores below ``m``
-altogether (their loss and gradient are 0), and with them mislabelled negatives scored very high
-lose weight less than under a focal loss.
+altogether (their loss and gradient are 0). The paper also notes that a negative's gradient
+(by its logit) falls again for ``p`` near 1, softening negatives scored very high, which are
+often missing labels.
 """
 
 from __future__ import annotations
