@@ -6,7 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from keras_imbalance.comparison.multilabel_bootstrap import metric_replicates, paired_interval
+from keras_imbalance.comparison.multilabel_bootstrap import (
+    metric_replicates,
+    paired_interval,
+    paired_intervals,
+)
 from keras_imbalance.comparison.multilabel_figures import precision_recall_curve
 from keras_imbalance.comparison.multilabel_metrics import (
     best_f1_thresholds,
@@ -129,6 +133,23 @@ def test_paired_interval_holds_zero_for_the_same_model_and_excludes_it_for_a_bet
     assert paired_interval("macro_f1", y, noisy, noisy, n_boot=100) == (0.0, 0.0)
     low, _ = paired_interval("macro_average_precision", y, good, noisy, n_boot=100)
     assert low > 0.2
+
+
+def test_many_strategies_at_once_equal_each_one_alone() -> None:
+    """One set of draws serves every strategy: together or alone, the same intervals."""
+    rng = np.random.default_rng(1)
+    y = (rng.random((90, 3)) < 0.3).astype(int)
+    runs = {
+        name: [(rng.random((90, 3)), np.full(3, 0.4)) for _ in range(3)]
+        for name in ("none", "a", "b")
+    }
+    together = paired_intervals("macro_average_precision", y, runs, n_boot=60, seed=4)
+    for name in ("a", "b"):
+        alone = paired_interval(
+            "macro_average_precision", y, runs[name], runs["none"], n_boot=60, seed=4
+        )
+        assert together[name] == alone
+    assert set(together) == {"a", "b"}
 
 
 def test_precision_recall_curve_equals_scikit_learn() -> None:

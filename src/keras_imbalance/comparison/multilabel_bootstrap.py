@@ -13,14 +13,14 @@ the 2.5 and 97.5 percentiles of the replicates.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from keras_imbalance.comparison.multilabel_metrics import f1_from_counts, predicted_counts
 from keras_imbalance.comparison.ranking import average_precision
 
-__all__ = ["metric_replicates", "paired_interval"]
+__all__ = ["metric_replicates", "paired_interval", "paired_intervals"]
 
 # Largest (samples x replicates) weight block built at once (4M float64 = 32 MB).
 BLOCK_ELEMENTS = 4_000_000
@@ -56,17 +56,64 @@ def metric_replicates(
     return np.where(counted > 0, np.nansum(per_label, axis=0) / np.maximum(counted, 1), np.nan)
 
 
+Run = tuple[np.ndarray, np.ndarray]
+
+
+def paired_intervals(
+    metric: str,
+    y: np.ndarray,
+    runs: Mapping[str, Sequence[Run]],
+    *,
+    baseline: str = "none",
+    n_boot: int = 1000,
+    seed: int = 0,
+) -> dict[str, tuple[float, float]]:
+    """Per strategy but ``baseline``, the 95% interval of ``mean_s [m(k, s) - m(baseline, s)]``;
+    ``runs[k][s] = (scores, thresholds)`` of strategy ``k`` and seed ``s``.
+
+    One set of draws serves every strategy, and the baseline's replicates are computed once per
+    block of draws.
+    """
+    n, seeds = len(y), len(runs[baseline])
+    rng = np.random.default_rng(seed)
+    seed_draws = (
+        rng.integers(0, seeds, size=(n_boot, seeds))
+        if seeds > 1
+        else np.zeros((n_boot, 1), dtype=np.int64)
+    )
+    names = [name for name in runs if name != baseline]
+    block = max(1, min(n_boot, BLOCK_ELEMENTS // max(1, n * max(1, y.shape[1]))))
+    differences = {name: np.empty((n_boot, seeds)) for name in names}
+    for start in range(0, n_boot, block):
+        stop = min(n_boot, start + block)
+        draws = rng.integers(0, n, size=(stop - start, n))
+        offsets = np.arange(stop - start)[:, None] * n
+        weights = np.bincount((draws + offsets).ravel(), minlength=n * (stop - start))
+        weights = weights.reshape(stop - start, n).T.astype(np.float64)
+        for s in range(seeds):
+            plain = metric_replicates(metric, y, *runs[baseline][s], weights)
+            for name in names:
+                remedy = metric_replicates(metric, y, *runs[name][s], weights)
+                differences[name][start:stop, s] = remedy - plain
+    intervals = {}
+    for name in names:
+        drawn = np.take_along_axis(differences[name], seed_draws, axis=1).mean(axis=1)
+        low, high = np.nanquantile(drawn, [0.025, 0.975])
+        intervals[name] = (float(low), float(high))
+    return intervals
+
+
 def paired_interval(
     metric: str,
     y: np.ndarray,
-    runs: Sequence[tuple[np.ndarray, np.ndarray]],
-    baseline: Sequence[tuple[np.ndarray, np.ndarray]],
+    runs: Sequence[Run],
+    baseline: Sequence[Run],
     *,
     n_boot: int = 1000,
     seed: int = 0,
 ) -> tuple[float, float]:
     """The 95% interval of ``mean_s [m(run_s) - m(baseline_s)]``, ``runs[s] = (scores,
-    thresholds)`` of seed ``s``, paired with ``baseline[s]``.
+    thresholds)`` of seed ``s``, paired with ``baseline[s]`` (:func:`paired_intervals`).
 
     Example:
         >>> rng = np.random.default_rng(0)
@@ -77,25 +124,5 @@ def paired_interval(
         >>> bool(low > 0)
         True
     """
-    n, seeds = len(y), len(runs)
-    rng = np.random.default_rng(seed)
-    seed_draws = (
-        rng.integers(0, seeds, size=(n_boot, seeds))
-        if seeds > 1
-        else np.zeros((n_boot, 1), dtype=np.int64)
-    )
-    block = max(1, min(n_boot, BLOCK_ELEMENTS // max(1, n * max(1, y.shape[1]))))
-    differences = np.empty((n_boot, seeds))
-    for start in range(0, n_boot, block):
-        stop = min(n_boot, start + block)
-        draws = rng.integers(0, n, size=(stop - start, n))
-        offsets = np.arange(stop - start)[:, None] * n
-        weights = np.bincount((draws + offsets).ravel(), minlength=n * (stop - start))
-        weights = weights.reshape(stop - start, n).T.astype(np.float64)
-        for s in range(seeds):
-            remedy = metric_replicates(metric, y, *runs[s], weights)
-            plain = metric_replicates(metric, y, *baseline[s], weights)
-            differences[start:stop, s] = remedy - plain
-    drawn = np.take_along_axis(differences, seed_draws, axis=1).mean(axis=1)
-    low, high = np.nanquantile(drawn, [0.025, 0.975])
-    return float(low), float(high)
+    both = {"run": runs, "baseline": baseline}
+    return paired_intervals(metric, y, both, baseline="baseline", n_boot=n_boot, seed=seed)["run"]

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from keras_imbalance.comparison.multilabel_bootstrap import paired_interval
+from keras_imbalance.comparison.multilabel_bootstrap import paired_intervals
 
 __all__ = ["choose_params", "rank_rows", "verdict"]
 
@@ -54,21 +54,32 @@ def choose_params(runs: list[dict[str, Any]], strategies: Sequence[str], metric:
                 run["chosen"] = key == winner
 
 
-def _interval(
+def _versus_none(
     metric: str,
     y: np.ndarray,
-    runs: tuple[Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]]],
+    chosen: Mapping[str, Sequence[Mapping[str, Any]]],
     split: str,
-    options: Any,
-) -> dict[str, float] | None:
-    remedy, plain = runs
-    if any(not np.isfinite(r[f"_{split}_scores"]).all() for r in (*remedy, *plain)):
-        return None
-    pairs = [(r[f"_{split}_scores"], np.asarray(r["thresholds"])) for r in remedy]
-    base = [(r[f"_{split}_scores"], np.asarray(r["thresholds"])) for r in plain]
-    low, high = paired_interval(metric, y, pairs, base, **options)
-    values = [r[split][metric] - p[split][metric] for r, p in zip(remedy, plain, strict=True)]
-    return {"mean": float(np.mean(values)), "low": low, "high": high}
+    n_boot: int,
+) -> dict[str, dict[str, float] | None]:
+    """Each remedy's difference from ``none`` on ``split``: its mean over the seeds and its
+    interval; ``None`` for a remedy whose runs, or ``none``'s, diverged."""
+    key = f"_{split}_scores"
+    finite = {name: all(np.isfinite(r[key]).all() for r in group) for name, group in chosen.items()}
+    live = {name: group for name, group in chosen.items() if finite[name]}
+    found: dict[str, dict[str, float] | None] = {n: None for n in chosen if n != "none"}
+    if "none" not in live or len(live) < 2:
+        return found
+    pairs = {
+        name: [(r[key], np.asarray(r["thresholds"])) for r in group] for name, group in live.items()
+    }
+    intervals = paired_intervals(metric, y, pairs, n_boot=n_boot)
+    for name, (low, high) in intervals.items():
+        values = [
+            r[split][metric] - p[split][metric]
+            for r, p in zip(live[name], live["none"], strict=True)
+        ]
+        found[name] = {"mean": float(np.mean(values)), "low": low, "high": high}
+    return found
 
 
 def rank_rows(
@@ -82,6 +93,10 @@ def rank_rows(
     """One summary row per remedy (its chosen runs), ranked on validation, with its difference
     from ``none`` on validation and test (``labels``: ``{"validation": y_val, "test": y_test}``)."""
     chosen = {s: [r for r in runs if r["strategy"] == s and r["chosen"]] for s in strategies}
+    versus = {
+        split: _versus_none(metric, labels[split], chosen, split, n_boot)
+        for split in ("validation", "test")
+    }
     rows = []
     for strategy in strategies:
         group = chosen[strategy]
@@ -96,13 +111,7 @@ def rank_rows(
                 name: float(np.mean([r[split][name] for r in group])) for name in group[0][split]
             }
             if strategy != "none":
-                row[f"{split}_vs_none"] = _interval(
-                    metric,
-                    labels[split],
-                    (group, chosen["none"]),
-                    split,
-                    {"n_boot": n_boot},
-                )
+                row[f"{split}_vs_none"] = versus[split][strategy]
         rows.append(row)
     order = {s: i for i, s in enumerate(strategies)}
     rows.sort(
