@@ -201,3 +201,20 @@ def test_metric_macro_f1_chooses_and_the_validation_metrics_are_the_runs() -> No
     data = multilabel_splits((x, y), None, shares=(0.2, 0.2), seed=0)
     again = multilabel_scores(data.y_val, run["_validation_scores"], np.asarray(run["thresholds"]))
     assert again == run["validation"]
+
+
+def test_notes_name_labels_without_validation_positives_and_with_few() -> None:
+    from keras_imbalance.comparison.multilabel_compare import _notes
+    from keras_imbalance.comparison.multilabel_training import MultiLabelData
+
+    x = np.zeros((30, 1))
+    y_val = np.zeros((30, 2), dtype=int)
+    y_val[:3, 0] = 1  # label "a": 3 positives; label "b": none
+    y_test = np.ones((30, 2), dtype=int)
+    data = MultiLabelData(x, y_test, x, y_val, x, y_test)
+    notes = _notes(data, ["a", "b"], {"cv": None, "refit": False})
+    assert notes == [
+        "Label 'b' has no positive in the validation split: its threshold stays at 0.5.",
+        "Labels with fewer than 10 positives in the validation split (a): their F1 and average "
+        "precision move in coarse steps.",
+    ]

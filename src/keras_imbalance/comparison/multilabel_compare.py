@@ -263,7 +263,7 @@ def summarise(
         labels=per_label_rows(runs, rows, splits, names),
         best=best,
         verdict=sentence,
-        notes=_notes(runs, splits, names, options),
+        notes=_notes(splits, names, options),
         settings=_settings(plan, splits, options),
         runs=runs,
         label_names=names,
@@ -316,7 +316,6 @@ def _curves(
 
 
 def _notes(
-    runs: list[dict[str, Any]],
     splits: MultiLabelData,
     names: list[str],
     options: Mapping[str, Any],
