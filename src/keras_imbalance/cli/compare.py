@@ -23,14 +23,17 @@ from keras_imbalance.cli.compare_checks import (
     csv_list,
     import_builder,
 )
+from keras_imbalance.cli.compare_multilabel import MULTILABEL_DATASET, run_multilabel
 from keras_imbalance.cli.display import final_model_message, render
 from keras_imbalance.cli.flags import as_flags
 from keras_imbalance.cli.progress import finished_runs, progress_reporter
+from keras_imbalance.comparison.multilabel_compare import LABEL_MODES
+from keras_imbalance.comparison.multilabel_metrics import MULTILABEL_METRICS
 from keras_imbalance.comparison.scores import METRICS
 from keras_imbalance.comparison.strategies import COMPARE_STRATEGIES, DEFAULT_STRATEGIES
 from keras_imbalance.comparison.training import KEEP_OPTIONS, SCHEDULES
 
-DATASETS = ("digits-lt", "fashion-mnist-lt")
+DATASETS = ("digits-lt", "fashion-mnist-lt", MULTILABEL_DATASET)
 
 
 def _int_list(text: str) -> list[int]:
@@ -103,9 +106,16 @@ NUMBER_FLAGS: tuple[tuple[str, type, Any, str], ...] = (
 # The flags that choose one option: (flag, choices, default, help).
 CHOICE_FLAGS: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
     ("--dataset", DATASETS, "digits-lt", "a built-in dataset, when no PATH is given"),
-    ("--metric", METRICS, "balanced_accuracy", "chooses epochs and knobs and ranks strategies"),
+    (
+        "--metric",
+        (*METRICS, *MULTILABEL_METRICS),
+        "balanced_accuracy",
+        "chooses epochs and knobs and ranks strategies (multi_label: macro_average_precision, "
+        "micro_average_precision or macro_f1; default macro_average_precision)",
+    ),
     ("--schedule", SCHEDULES, "cosine", "learning-rate schedule (default: cosine decay to 0)"),
     ("--keep", KEEP_OPTIONS, "best", "keep the weights of the best validation epoch, or the last"),
+    ("--label-mode", LABEL_MODES, "single_label", "multi_label: a .npz PATH with multi-hot y"),
 )
 
 
@@ -180,7 +190,8 @@ def add_parser(commands: Any) -> None:
         "--strategies",
         type=csv_list,
         default=list(DEFAULT_STRATEGIES),
-        help=f"comma-separated, from: {', '.join(COMPARE_STRATEGIES)}",
+        help=f"comma-separated, from: {', '.join(COMPARE_STRATEGIES)} (--label-mode multi_label: "
+        f"none, balanced, focal, asymmetric)",
     )
     parser.add_argument("--seeds", type=_int_list, default=[0, 1, 2])
     parser.add_argument(
@@ -348,6 +359,8 @@ def _executor(args: argparse.Namespace) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.label_mode == "multi_label" or args.dataset == MULTILABEL_DATASET:
+        return run_multilabel(args)
     grids = _check_args(args)
     builder = import_builder(args.model) if args.model is not None else None
     executor = _executor(args)

@@ -37,6 +37,8 @@ from keras_imbalance.comparison.folds import resolve_cv
 from keras_imbalance.comparison.halving_runs import halve_holdout
 from keras_imbalance.comparison.image_cache import image_cache
 from keras_imbalance.comparison.models import _check_model, check_decoupled, default_model
+from keras_imbalance.comparison.multilabel_compare import check_label_mode, compare_multilabel
+from keras_imbalance.comparison.multilabel_result import MultiLabelComparison
 from keras_imbalance.comparison.options import (
     DataOptions,
     ExecutionOptions,
@@ -113,7 +115,8 @@ def compare(
     weight_decay: float | None = None,
     halving: bool | int = False,
     augment: Sequence[str] | str | None = None,
-) -> Comparison:
+    label_mode: str = "single_label",
+) -> Comparison | MultiLabelComparison:
     """Train the same model once per strategy, knob value and seed; choose on validation.
 
     Args:
@@ -217,6 +220,11 @@ def compare(
         augment: image augmentation for every strategy alike, e.g. ``("flip", "translate",
             "crop")``, active only in training (:mod:`~keras_imbalance.comparison.augment`);
             needs images ``(N, H, W, C)``. Default ``None``: none. In ``settings["augment"]``.
+        label_mode: ``"single_label"`` (default) or ``"multi_label"``: multi-hot ``y`` of shape
+            ``(n, L)``, compared by :mod:`~keras_imbalance.comparison.multilabel_compare` (remedies
+            ``none``, ``balanced``, ``focal``, ``asymmetric``; per-label thresholds chosen on
+            validation; macro/micro average precision and macro F1). It returns a
+            :class:`~keras_imbalance.comparison.multilabel_result.MultiLabelComparison`.
 
     The caller's global random state (Python's ``random``, NumPy's global generator, the
     backend's and Keras's global seed generators) is left as it was: ``compare`` seeds each run
@@ -235,6 +243,9 @@ def compare(
         >>> [row["strategy"] for row in result.summary()].count("posthoc")
         1
     """
+    if check_label_mode(label_mode) == "multi_label":
+        given = {k: v for k, v in locals().items() if k not in ("data", "strategies", "label_mode")}
+        return compare_multilabel(data, strategies, given)
     remedies = check_strategies(strategies)
     refit = check_refit(refit)
     out = OutputOptions.checked(output, tensorboard_dir, progress, n_boot)
