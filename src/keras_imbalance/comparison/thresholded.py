@@ -1,0 +1,118 @@
+"""The run records of a binary comparison, moved to their validation-chosen thresholds.
+
+After the runs (holdout), every run of every strategy but ``"none"`` gets its own threshold
+``t``, chosen on ITS validation scores for the selection metric
+(:func:`~keras_imbalance.comparison.operating_points.choose_threshold`). Its validation and test
+metrics, per-class recall and predictions are then those of ``p >= t``, and
+``record["threshold"] = t``. ``"none"`` stays at the argmax (``t = 0.5``): the plain baseline.
+
+Every run also records:
+
+* ``average_precision`` and ``roc_auc`` of its scores on each split (threshold-free);
+* ``recall_at_precision``: the recall at the lowest threshold whose VALIDATION precision is at
+  least ``min_precision`` (:func:`~.operating_points.precision_threshold`),
+  with that threshold and the precision it reaches on each split under
+  ``record["at_precision"]`` (the test precision may fall below ``min_precision``).
+
+:func:`apply_thresholds` reads nothing of the test split to choose: test is scored only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from keras_imbalance.comparison.costs import cost_scope
+from keras_imbalance.comparison.operating_points import (
+    choose_threshold,
+    precision_threshold,
+    predict_at,
+)
+from keras_imbalance.comparison.ranking import average_precision, roc_auc
+from keras_imbalance.comparison.run_record import add_split_scores, decode_scores
+
+__all__ = ["apply_thresholds", "score_metrics"]
+
+SPLITS: tuple[str, ...] = ("validation", "test")
+
+
+def score_metrics(y: np.ndarray, scores: np.ndarray) -> dict[str, float]:
+    """``average_precision`` and ``roc_auc`` of positive-class ``scores`` (``nan`` when a class
+    is missing or a score is not finite).
+
+    Example:
+        >>> score_metrics(np.array([0, 1, 1]), np.array([0.2, 0.9, 0.4]))
+        {'average_precision': 1.0, 'roc_auc': 1.0}
+    """
+    y = np.asarray(y).astype(np.int64)
+    p = np.asarray(scores, dtype=np.float64)
+    if not np.isfinite(p).all() or len(np.unique(y)) < 2:
+        return {"average_precision": float("nan"), "roc_auc": float("nan")}
+    return {
+        "average_precision": float(average_precision(y, p)),
+        "roc_auc": float(roc_auc(y, p)),
+    }
+
+
+def apply_thresholds(
+    runs: Sequence[dict[str, Any]],
+    labels: Mapping[str, np.ndarray],
+    *,
+    metric: str,
+    tail: Sequence[int],
+    min_precision: float,
+    costs: np.ndarray | None = None,
+) -> None:
+    """Move every run (but ``"none"``'s) to its validation-chosen threshold, in place.
+
+    ``labels`` maps ``"validation"`` and ``"test"`` to their labels; with a cost matrix
+    ``costs``, ``expected_cost`` is recorded and is what a threshold minimises when it is the
+    ``metric``.
+    Runs without scores (diverged ones, or not binary) keep their records.
+    """
+    for run in runs:
+        if "scores" not in run:
+            continue
+        scores = {split: decode_scores(run["scores"][split]) for split in SPLITS}
+        if not all(np.isfinite(p).all() for p in scores.values()):
+            continue
+        with cost_scope(costs):
+            _threshold_run(run, scores, labels, metric, tail, min_precision, costs)
+
+
+def _threshold_run(
+    run: dict[str, Any],
+    scores: Mapping[str, np.ndarray],
+    labels: Mapping[str, np.ndarray],
+    metric: str,
+    tail: Sequence[int],
+    min_precision: float,
+    costs: np.ndarray | None,
+) -> None:
+    """One run's operating points (see the module)."""
+    y_val, p_val = labels["validation"], scores["validation"]
+    threshold = 0.5
+    if run["strategy"] != "none":
+        threshold = choose_threshold(y_val, p_val, metric, tail=tail, min_precision=min_precision)
+    at_precision = precision_threshold(y_val, p_val, min_precision)
+    run["threshold"] = threshold
+    run["at_precision"] = {
+        "min_precision": float(min_precision),
+        "threshold": at_precision,
+        "precision": {},
+    }
+    for split in SPLITS:
+        y, p = labels[split], scores[split]
+        add_split_scores(run, split, y, predict_at(p, threshold), 2, tail, costs=costs)
+        reached = predict_at(p, at_precision)
+        hits = int(np.sum((reached == 1) & (y == 1)))
+        run[split]["recall_at_precision"] = hits / max(1, int(np.sum(y == 1)))
+        run["at_precision"]["precision"][split] = (
+            hits / int(reached.sum()) if reached.sum() else float("nan")
+        )
+        run[split].update(score_metrics(y, p))
+    run["at_precision"]["predictions"] = {
+        split: predict_at(scores[split], at_precision).tolist() for split in SPLITS
+    }
