@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from keras_imbalance.comparison import ranking
@@ -93,8 +95,8 @@ def test_inputs_are_not_modified(metric: str) -> None:
     weights = np.random.default_rng(0).random((50, 3))
     copies = y.copy(), scores.copy(), weights.copy()
     ours(y, scores, weights)
-    for given, copy in zip((y, scores, weights), copies, strict=True):
-        np.testing.assert_array_equal(given, copy)
+    for array, copy in zip((y, scores, weights), copies, strict=True):
+        np.testing.assert_array_equal(array, copy)
 
 
 def test_identities() -> None:
@@ -117,6 +119,28 @@ def test_identities() -> None:
         assert ours(y, scores, weights) == pytest.approx(
             ours(y[repeated], scores[repeated]), abs=1e-12
         )
+
+
+samples = st.lists(
+    st.tuples(st.integers(0, 1), st.integers(-3, 3), st.integers(0, 3)), min_size=2, max_size=30
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(samples)
+def test_properties_on_small_weighted_samples_with_ties(rows: list[tuple[int, int, int]]) -> None:
+    y, scores, weights = (np.array(column) for column in zip(*rows, strict=True))
+    positive, negative = weights @ y, weights @ (1 - y)
+    assume(positive > 0 and negative > 0)
+    # AUC is the weighted share of (positive, negative) pairs in order, ties counting half
+    order = np.sign(scores[:, None] - scores[None, :]) + 1  # 2: above, 1: tied, 0: below
+    pairs = np.outer(weights * y, weights * (1 - y))
+    assert roc_auc(y, scores, weights) == pytest.approx(
+        (pairs * order).sum() / 2 / (positive * negative), abs=1e-12
+    )
+    for ours, reference in FUNCTIONS.values():
+        expected = reference(y, scores, sample_weight=weights)
+        assert ours(y, scores, weights) == pytest.approx(expected, abs=1e-12)
 
 
 def test_undefined_cases_are_nan() -> None:

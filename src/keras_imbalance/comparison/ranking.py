@@ -1,9 +1,10 @@
 """How well a binary detector ranks positives above negatives: average precision and ROC AUC.
 
 Both metrics read the curve of weighted true- and false-positive counts over the distinct
-score thresholds. The scores are sorted once (stable, descending); cumulative sums of
-``w * y`` and ``w * (1 - y)`` over that order, kept at the last sample of each group of tied
-scores, give ``TP_k`` and ``FP_k`` at threshold ``k`` (tied scores form one threshold). Weights
+score thresholds (tied scores form one threshold). The scores are sorted once (stable,
+descending); a cumulative sum of the weights over that order and one of the positives'
+weights, read at the last sample of each group of tied scores, give ``TP_k`` and ``FP_k``.
+Only the groups that hold a positive move either metric, so only they are scored. Weights
 may carry a second axis, one column per bootstrap replicate (how often it drew each sample):
 every column is scored with the same sort, in blocks of columns that keep each temporary under
 :data:`BLOCK_ELEMENTS` elements. The values equal scikit-learn's
@@ -13,6 +14,7 @@ with ``sample_weight`` set to the column. NumPy only, so the same under every Ke
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 import numpy as np
@@ -35,9 +37,10 @@ __all__ = [
     "score_metric",
 ]
 
-# Largest temporary, in array elements, built at once over (samples, replicates) weights
-# (8M float64 = 64 MB). Tests lower it to check that the result does not depend on it.
-BLOCK_ELEMENTS = 8_000_000
+# Largest temporary, in array elements, built at once over (replicates, samples) weights; a
+# block holds about two such float64 temporaries at once (64 MB). Tests lower it to check
+# that the result does not depend on it.
+BLOCK_ELEMENTS = 4_000_000
 
 # --------------------------------------------------------------------------------------------
 # Input checks
@@ -111,38 +114,74 @@ def _check_weights(weights: Any, n: int) -> np.ndarray | None:
 # --------------------------------------------------------------------------------------------
 
 
-def _sorted_thresholds(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The descending order of ``scores`` and the last sorted index of each distinct score."""
+@dataclass(frozen=True)
+class _Thresholds:
+    """Where the groups of tied scores that hold a positive lie in the descending order.
+
+    ``order`` sorts the scores stably, descending; ``positives`` are the sorted positions of
+    the positive samples; for each group ``g`` of tied scores that holds a positive, ``ends[g]``
+    is its last sorted position, ``before[g]`` the position just before the group (-1 for the
+    first) and ``through[g]`` how many positives lie at or before ``ends[g]``.
+    """
+
+    order: np.ndarray
+    positives: np.ndarray
+    ends: np.ndarray
+    before: np.ndarray
+    through: np.ndarray
+
+
+def _thresholds(y_true: np.ndarray, scores: np.ndarray) -> _Thresholds:
     order = np.argsort(-scores, kind="stable")
-    ordered = scores[order]
-    last = np.flatnonzero(np.diff(ordered))
-    return order, np.append(last, scores.shape[0] - 1)
+    last = np.append(np.flatnonzero(np.diff(scores[order])), scores.shape[0] - 1)
+    positives = np.flatnonzero(y_true[order])
+    groups = np.unique(np.searchsorted(last, positives))
+    ends = last[groups]
+    before = np.where(groups > 0, last[groups - 1], -1)
+    through = np.searchsorted(positives, ends, side="right")
+    return _Thresholds(order, positives, ends, before, through)
 
 
-def _average_precision(tps: np.ndarray, fps: np.ndarray) -> np.ndarray:
-    """``sum_k (R_k - R_{k-1}) P_k`` from counts ``(thresholds, B)``; NaN where no positive."""
-    predicted = tps + fps
-    precision = np.zeros_like(tps)
-    np.divide(tps, predicted, out=precision, where=predicted > 0)
-    steps = np.diff(tps, axis=0, prepend=0.0)
-    total = tps[-1]
-    summed = (steps * precision).sum(axis=0)
-    out = np.full_like(total, np.nan)
-    np.divide(summed, total, out=out, where=total > 0)
-    return out
+def _row_sums(terms: np.ndarray) -> np.ndarray:
+    """Sums of each row, added left to right.
+
+    NumPy's pairwise ``sum`` can group the terms differently with the memory alignment of the
+    row, so a value could change in its last bit with the number of replicates in a block; a
+    running sum cannot.
+    """
+    return np.cumsum(terms, axis=1)[:, -1]
 
 
-def _roc_auc(tps: np.ndarray, fps: np.ndarray) -> np.ndarray:
-    """Trapezoid area under (FPR, TPR) from counts ``(thresholds, B)``; NaN if a class is absent."""
-    previous_tps = np.concatenate([np.zeros_like(tps[:1]), tps[:-1]])
-    area = (np.diff(fps, axis=0, prepend=0.0) * (tps + previous_tps)).sum(axis=0) / 2.0
-    scale = tps[-1] * fps[-1]
+def _curve_metric(metric: str, rows: np.ndarray, at: _Thresholds) -> np.ndarray:
+    """``metric`` for each row of ``rows`` ``(B, n)`` weights, from the counts at ``at``.
+
+    With ``TP_g`` and ``FP_g`` the weighted positives and negatives scored at or above group
+    ``g``, ``TP_g-`` and ``FP_g-`` those strictly above it, and ``P``, ``N`` the totals, only
+    the groups that hold a positive contribute:
+    ``AP = sum_g (TP_g - TP_g-) TP_g / (TP_g + FP_g) / P`` and
+    ``AUC = sum_g (TP_g - TP_g-) (N - (FP_g + FP_g-) / 2) / (P N)``.
+    """
+    seen = np.take(rows, at.order, axis=1)  # then, in place, weight scored at or above
+    np.cumsum(seen, axis=1, out=seen)
+    hits = np.take(rows, at.order[at.positives], axis=1)
+    np.cumsum(hits, axis=1, out=hits)
+    tps = hits[:, at.through - 1]
+    previous_tps = np.concatenate([np.zeros_like(tps[:, :1]), tps[:, :-1]], axis=1)
+    steps = tps - previous_tps
+    positive, negative = hits[:, -1], seen[:, -1] - hits[:, -1]
+    if metric == "average_precision":
+        above = seen[:, at.ends]
+        precision = np.zeros_like(tps)
+        np.divide(tps, above, out=precision, where=above > 0)
+        summed, scale = _row_sums(steps * precision), positive
+    else:
+        fps = seen[:, at.ends] - tps
+        fps += np.where(at.before >= 0, seen[:, np.maximum(at.before, 0)], 0.0) - previous_tps
+        summed = _row_sums(steps * (negative[:, None] - fps / 2.0))
+        scale = positive * negative
     out = np.full_like(scale, np.nan)
-    np.divide(area, scale, out=out, where=scale > 0)
+    np.divide(summed, scale, out=out, where=scale > 0)
     return out
-
-
-_CURVE_METRICS = {"average_precision": _average_precision, "roc_auc": _roc_auc}
 
 
 def score_metric(
@@ -150,22 +189,18 @@ def score_metric(
 ) -> float | np.ndarray:
     """``metric`` (one of :data:`SCORE_METRICS`) of checked inputs; internal, trusts them.
 
-    ``weights`` ``None`` or ``(n,)`` give a float, ``(n, B)`` a ``(B,)`` array.
+    ``weights`` ``None`` or ``(n,)`` give a float, ``(n, B)`` a ``(B,)`` array. Each
+    weighting is summed along its own row, left to right, so that a replicate's value does not
+    depend on how many replicates share its block.
     """
-    order, last = _sorted_thresholds(scores)
-    positive = y_true[order].astype(np.float64)[:, None]
-    columns = np.ones((scores.shape[0], 1)) if weights is None else weights.reshape(len(order), -1)
-    function = _CURVE_METRICS[metric]
-    # cumulative sums of (samples, block) weights: a few temporaries of that size at once
-    block = max(1, BLOCK_ELEMENTS // len(order))
-    values = np.empty(columns.shape[1])
-    for b0 in range(0, columns.shape[1], block):
-        ordered = columns[order, b0 : b0 + block]
-        hits = ordered * positive
-        ordered -= hits
-        tps = np.cumsum(hits, axis=0)[last]
-        fps = np.cumsum(ordered, axis=0)[last]
-        values[b0 : b0 + block] = function(tps, fps)
+    n = scores.shape[0]
+    rows = np.ones((1, n)) if weights is None else weights.reshape(n, -1).T
+    at = _thresholds(y_true, scores)
+    values = np.full(rows.shape[0], np.nan)
+    if at.positives.size:
+        block = max(1, BLOCK_ELEMENTS // n)
+        for b0 in range(0, rows.shape[0], block):
+            values[b0 : b0 + block] = _curve_metric(metric, rows[b0 : b0 + block], at)
     if weights is None or weights.ndim == 1:
         return float(values[0])
     return values

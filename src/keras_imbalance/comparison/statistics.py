@@ -11,6 +11,10 @@ seeds and of the finite sample. This module measures that noise:
   two share cancels;
 * :func:`bootstrap_intervals` gives the same interval for the metric itself.
 
+The metrics of :data:`METRICS` score predicted classes; the ranking metrics of
+:data:`~keras_imbalance.comparison.ranking.SCORE_METRICS` (``"average_precision"``,
+``"roc_auc"``) score a binary detector's positive-class scores, with the same draws.
+
 References: Efron & Tibshirani, *An Introduction to the Bootstrap* (1993), ch. 13 (percentile
 intervals); Davison & Hinkley, *Bootstrap Methods and their Application* (1997), sec. 3.8
 (resampling hierarchical data: clusters, then units within them).
@@ -28,6 +32,8 @@ import numpy as np
 
 from keras_imbalance._validation import check_number, check_option, short_repr
 from keras_imbalance.comparison.bootstrap import bootstrap_replicates, percentiles, resample_seeds
+from keras_imbalance.comparison.ranking import SCORE_METRICS, ScoreMetric, check_scores
+from keras_imbalance.comparison.score_bootstrap import score_replicates
 from keras_imbalance.comparison.scores import (
     METRICS,
     Metric,
@@ -43,6 +49,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "METRICS",
+    "SCORE_METRICS",
     "BootstrapOptions",
     "Interval",
     "Metric",
@@ -122,7 +129,7 @@ class BootstrapOptions(TypedDict, total=False):
     """The options :func:`paired_differences` and :func:`bootstrap_intervals` share, with the
     meaning and defaults documented in :func:`paired_differences`."""
 
-    metric: Metric | str
+    metric: Metric | ScoreMetric | str
     tail: Sequence[int]
     n_boot: int
     confidence: float
@@ -132,39 +139,21 @@ class BootstrapOptions(TypedDict, total=False):
 def _check_inputs(
     y_true: Any, predictions: Mapping[str, Any], num_classes: Any, metric: str, tail: Sequence[int]
 ) -> tuple[np.ndarray, list[str], np.ndarray, int, tuple[int, ...]]:
-    """Validate the data of a bootstrap; return (y_true, names, (K, S, n) predictions, C, tail)."""
-    check_option("metric", metric, METRICS)
+    """Validate the data of a bootstrap; return (y_true, names, (K, S, n) predictions, C, tail).
+
+    The predictions are class indices for :data:`METRICS`, float scores for
+    :data:`SCORE_METRICS`.
+    """
+    check_option("metric", metric, (*METRICS, *SCORE_METRICS))
     num_classes = check_num_classes(num_classes)
     true = check_labels("y_true", y_true, num_classes)
     if true.ndim != 1 or true.shape[0] == 0:
         raise ValueError(
             f"y_true has shape {true.shape}; give a non-empty 1-D array of class indices"
         )
-    if not isinstance(predictions, Mapping) or not predictions:
-        raise ValueError(
-            f"predictions={short_repr(predictions)} must be a non-empty mapping "
-            f"{{strategy: (seeds, n) array of predicted classes}}"
-        )
-    names = list(predictions)
-    stacked = []
-    seeds: int | None = None
-    for name in names:
-        pred = check_labels(f"predictions[{name!r}]", predictions[name], num_classes)
-        if pred.ndim != 2 or pred.shape[1] != true.shape[0]:
-            raise ValueError(
-                f"predictions[{name!r}] has shape {pred.shape}; give shape (seeds, "
-                f"{true.shape[0]}) to match y_true (use pred[None, :] for a single seed)"
-            )
-        if pred.shape[0] == 0:
-            raise ValueError(f"predictions[{name!r}] has no seeds; give at least one row")
-        if seeds is None:
-            seeds = pred.shape[0]
-        elif pred.shape[0] != seeds:
-            raise ValueError(
-                f"predictions[{name!r}] has {pred.shape[0]} seeds but predictions[{names[0]!r}] "
-                f"has {seeds}; give every strategy the same seeds, in the same order"
-            )
-        stacked.append(pred)
+    if metric in SCORE_METRICS:
+        _check_binary_problem(true, num_classes, metric)
+    names, stacked = _stack_predictions(predictions, true.shape[0], num_classes, metric)
     classes = check_tail(tail, num_classes)
     if metric == "tail_recall":
         if not classes:
@@ -179,7 +168,73 @@ def _check_inputs(
                 f"tail class(es) {missing} do not occur in y_true, so their recall is "
                 f"undefined; drop them from tail={short_repr(tail)} or score data that has them"
             )
-    return true, names, np.stack(stacked), num_classes, classes
+    return true, names, stacked, num_classes, classes
+
+
+def _stack_predictions(
+    predictions: Mapping[str, Any], n: int, num_classes: int, metric: str
+) -> tuple[list[str], np.ndarray]:
+    """The strategies' names and their ``(K, S, n)`` predicted classes or scores."""
+    scored = metric in SCORE_METRICS
+    kind = "positive-class scores" if scored else "predicted classes"
+    if not isinstance(predictions, Mapping) or not predictions:
+        raise ValueError(
+            f"predictions={short_repr(predictions)} must be a non-empty mapping "
+            f"{{strategy: (seeds, n) array of {kind}}}"
+        )
+    names = list(predictions)
+    stacked = []
+    seeds: int | None = None
+    for name in names:
+        if scored:
+            pred = _check_score_rows(name, predictions[name], n, metric)
+        else:
+            pred = check_labels(f"predictions[{name!r}]", predictions[name], num_classes)
+        if pred.ndim != 2 or pred.shape[1] != n:
+            raise ValueError(
+                f"predictions[{name!r}] has shape {pred.shape}; give shape (seeds, "
+                f"{n}) to match y_true (use pred[None, :] for a single seed)"
+            )
+        if pred.shape[0] == 0:
+            raise ValueError(f"predictions[{name!r}] has no seeds; give at least one row")
+        if seeds is None:
+            seeds = pred.shape[0]
+        elif pred.shape[0] != seeds:
+            raise ValueError(
+                f"predictions[{name!r}] has {pred.shape[0]} seeds but predictions[{names[0]!r}] "
+                f"has {seeds}; give every strategy the same seeds, in the same order"
+            )
+        stacked.append(pred)
+    return names, np.stack(stacked)
+
+
+def _check_binary_problem(true: np.ndarray, num_classes: int, metric: str) -> None:
+    if num_classes != 2:
+        raise ValueError(
+            f"metric={metric!r} ranks the scores of a binary problem, but num_classes="
+            f"{num_classes}; give num_classes=2 (class 1 positive) or use one of {METRICS}"
+        )
+    present = np.bincount(true, minlength=2)
+    if not present.all():
+        raise ValueError(
+            f"y_true holds only class {int(np.argmax(present))}, so metric={metric!r} is "
+            f"undefined; score data that holds both classes, 0 and 1"
+        )
+
+
+def _check_score_rows(name: str, value: Any, n: int, metric: str) -> np.ndarray:
+    """Positive-class scores ``(S, n)`` (``(n,)`` is one seed) as finite float64."""
+    array = np.asarray(value)
+    if array.dtype.kind in "biu":
+        raise TypeError(
+            f"predictions[{name!r}] holds integers (dtype {array.dtype}), but metric={metric!r} "
+            f"ranks scores; give float positive-class scores, e.g. probabilities[..., 1]"
+        )
+    if array.ndim == 1:
+        array = array[None, :]
+    if array.ndim != 2:
+        return array  # the caller reports the shape
+    return check_scores(f"predictions[{name!r}]", array, (array.shape[0], n))
 
 
 def paired_differences(
@@ -215,11 +270,14 @@ def paired_differences(
         Shape ``(n,)``, integer classes in ``[0, num_classes)``.
     predictions : Mapping[str, np.ndarray]
         ``{strategy: (S, n) predicted classes, one row per seed}``, the same seed order for
-        every strategy; must include ``baseline``.
+        every strategy; must include ``baseline``. For a metric of :data:`SCORE_METRICS`,
+        ``(S, n)`` (or ``(n,)`` for one seed) float scores of the positive class 1 instead,
+        with ``num_classes=2``; the replicates score them with their draw counts as sample
+        weights (:mod:`~keras_imbalance.comparison.score_bootstrap`).
     baseline : str
         The strategy the others are compared with.
     metric : str
-        One of :data:`METRICS`.
+        One of :data:`METRICS` (default ``"balanced_accuracy"``) or :data:`SCORE_METRICS`.
     num_classes : int
         Number of classes ``C``.
     tail : Sequence[int]
@@ -251,6 +309,17 @@ def paired_differences(
     (True, True, 2, 200)
     >>> result["same"].separable, result["same"].mean
     (False, 0.0)
+
+    Ranking metrics take each strategy's scores of the positive class:
+
+    >>> noisy = y + rng.normal(scale=1.0, size=(2, 200))
+    >>> sharp = y + rng.normal(scale=0.2, size=(2, 200))
+    >>> result = paired_differences(
+    ...     y, {"none": noisy, "sharp": sharp}, metric="average_precision", num_classes=2,
+    ...     n_boot=200,
+    ... )
+    >>> result["sharp"].separable, result["sharp"].low > 0
+    (True, True)
     """
     return intervals_and_differences(
         y_true, predictions, num_classes=num_classes, baseline=baseline, **options
@@ -333,15 +402,20 @@ def intervals_and_differences(
             f"baseline={baseline!r} is not in predictions (strategies: "
             f"{', '.join(repr(name) for name in names)}); add its predictions or pick one of them"
         )
-    full, boot, seed_draws = bootstrap_replicates(
-        true,
-        stacked,
-        metric=metric,
-        num_classes=num_classes,
-        tail=classes,
-        n_boot=n_boot,
-        seed=seed,
-    )
+    if metric in SCORE_METRICS:
+        full, boot, seed_draws = score_replicates(
+            true, stacked, metric=metric, n_boot=n_boot, seed=seed
+        )
+    else:
+        full, boot, seed_draws = bootstrap_replicates(
+            true,
+            stacked,
+            metric=metric,
+            num_classes=num_classes,
+            tail=classes,
+            n_boot=n_boot,
+            seed=seed,
+        )
     seeds, samples = stacked.shape[1], stacked.shape[2]
 
     def intervals(point: np.ndarray, replicates: np.ndarray) -> list[Interval]:
