@@ -345,3 +345,95 @@ def test_threshold_trains_nothing_of_its_own(monkeypatch: pytest.MonkeyPatch) ->
         compare((train, test), strategies, validation_data=val, **options)
         counts.append(len(fits))
     assert counts[0] == counts[1] > 0
+
+
+def test_the_report_shows_the_operating_points_and_the_recipe_the_threshold(
+    two_compares: tuple[object, object],
+) -> None:
+    import dataclasses
+
+    result = two_compares[0]
+    text = result.to_markdown()
+    assert "**Operating points** (positive class '1'" in text
+    row = result.row("balanced")
+    median = float(np.median(row["threshold"]))
+    assert f"| balanced | {median:.3f} |" in text
+    as_best = dataclasses.replace(result, best="balanced")
+    assert f"threshold = {round(median, 6)!r}" in as_best.recipe()
+    assert "threshold = " not in dataclasses.replace(result, best=None).recipe()
+
+
+def test_the_final_model_is_scored_at_the_median_threshold() -> None:
+    from types import SimpleNamespace
+
+    from keras_imbalance.comparison.refit import _score
+
+    y = np.array([0, 0, 1, 1, 1])
+    logits = np.array([[0.0, -2.0], [0.0, -0.5], [0.0, -0.2], [0.0, 1.0], [0.0, -3.0]])
+    plan = SimpleNamespace(
+        splits=SimpleNamespace(y_test=y, num_classes=2),
+        recipe=SimpleNamespace(tail=[1], costs=None),
+    )
+    at_argmax, _ = _score(plan, logits)  # type: ignore[arg-type]
+    at_threshold, recall = _score(plan, logits, 0.4)  # type: ignore[arg-type]
+    predicted = (positive_scores(logits) >= 0.4).astype(int)  # [0, 1, 1, 1, 0]
+    assert recall[1] == pytest.approx(skm.recall_score(y, predicted))
+    assert at_threshold["f1"] == pytest.approx(skm.f1_score(y, predicted))
+    assert at_argmax["f1"] == pytest.approx(skm.f1_score(y, logits.argmax(axis=1)))
+
+
+def test_a_resume_keeps_the_scores_and_thresholds(tmp_path: object) -> None:
+    train, val, test = _split(0, False)
+    options = {**FAST, "seeds": [0], "output": tmp_path}
+    first = compare((train, test), ["none", "threshold"], validation_data=val, **options)
+    again = compare((train, test), ["none", "threshold"], validation_data=val, **options)
+    assert again.settings["runs_trained"] == 0
+    assert [r["threshold"] for r in again.runs] == [r["threshold"] for r in first.runs]
+    assert [r["scores"] for r in again.runs] == [r["scores"] for r in first.runs]
+
+
+def test_a_two_segment_run_keeps_the_lower_cost() -> None:
+    from keras_imbalance.comparison.rungs import merge_outputs
+    from keras_imbalance.comparison.training import RunOutput
+
+    before = RunOutput(np.zeros((1, 2)), np.zeros((1, 2)), 2, {"val_expected_cost": [0.5, 0.4]})
+    after = RunOutput(np.ones((1, 2)), np.ones((1, 2)), 3, {"val_expected_cost": [0.45, 0.3]})
+    assert merge_outputs(before, after, "best").best_epoch == 3
+    worse = RunOutput(np.ones((1, 2)), np.ones((1, 2)), 3, {"val_expected_cost": [0.45, 0.6]})
+    assert merge_outputs(before, worse, "best").best_epoch == 2
+
+
+def test_costs_choose_epochs_and_rank_by_the_lower_cost() -> None:
+    train, val, test = _split(0, False)
+    result = compare(
+        (train, test),
+        ["none", "threshold"],
+        validation_data=val,
+        costs={"fn": 10, "fp": 1},
+        **{**FAST, "epochs": 3, "seeds": [0]},
+    )
+    assert result.metric == "expected_cost"
+    assert result.settings["costs"] == [[0.0, 1.0], [10.0, 0.0]]
+    for run in result.runs:
+        if run["strategy"] == "none":  # the kept epoch has the lowest validation cost
+            curve = run["history"]["val_expected_cost"]
+            assert run["best_epoch"] == int(np.argmin(curve)) + 1
+    means = [row["validation"]["mean"]["expected_cost"] for row in result.rows]
+    assert means == sorted(means)
+
+
+def test_cross_validation_refuses_the_threshold_but_ranks_costs() -> None:
+    x, y = binary_data(1)
+    x, y = x[:120], np.r_[np.zeros(100, int), np.ones(20, int)]
+    with pytest.raises(ValueError, match="cv=None"):
+        compare((x, y), ["none", "threshold"], cv=2, **FAST)
+    result = compare(
+        (x, y),
+        cv=2,
+        costs={"fn": 5, "fp": 1},
+        **{**FAST, "seeds": [0]},
+        strategies=["none", "balanced"],
+    )
+    assert result.metric == "expected_cost" and result.settings["selection"]["scheme"] != "holdout"
+    means = [row["validation"]["mean"]["expected_cost"] for row in result.rows]
+    assert means == sorted(means)

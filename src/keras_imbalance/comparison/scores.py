@@ -64,6 +64,18 @@ def oriented(values: Any, metric: str) -> Any:
     return values if greater_is_better(metric) else -values
 
 
+def ranked(values: Any, metric: str) -> np.ndarray:
+    """``values`` made higher-better (:func:`oriented`), ``-inf`` where not finite: what every
+    choice takes the maximum of.
+
+    Example:
+        >>> ranked(np.array([0.2, np.nan, -np.inf, 0.1]), "expected_cost").tolist()
+        [-0.2, -inf, -inf, -0.1]
+    """
+    array = np.asarray(values, dtype=float)
+    return np.where(np.isfinite(array), oriented(array, metric), -np.inf)
+
+
 def split_metrics(num_classes: int, *, costs: bool = False) -> tuple[str, ...]:
     """The confusion metrics a split of a ``num_classes`` problem records.
 

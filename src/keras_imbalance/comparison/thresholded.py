@@ -6,7 +6,7 @@ After the runs (holdout), every run of every strategy but ``"none"`` gets its ow
 metrics, per-class recall and predictions are then those of ``p >= t``, and
 ``record["threshold"] = t``. ``"none"`` stays at the argmax (``t = 0.5``): the plain baseline.
 
-Every run also records:
+Every run also records its positive-class ``precision`` per split at ``t``, and:
 
 * ``average_precision`` and ``roc_auc`` of its scores on each split (threshold-free);
 * ``recall_at_precision``: the recall at the lowest threshold whose VALIDATION precision is at
@@ -105,14 +105,20 @@ def _threshold_run(
     }
     for split in SPLITS:
         y, p = labels[split], scores[split]
-        add_split_scores(run, split, y, predict_at(p, threshold), 2, tail, costs=costs)
+        predicted = predict_at(p, threshold)
+        add_split_scores(run, split, y, predicted, 2, tail, costs=costs)
+        run.setdefault("precision", {})[split] = _precision(y, predicted)
         reached = predict_at(p, at_precision)
         hits = int(np.sum((reached == 1) & (y == 1)))
         run[split]["recall_at_precision"] = hits / max(1, int(np.sum(y == 1)))
-        run["at_precision"]["precision"][split] = (
-            hits / int(reached.sum()) if reached.sum() else float("nan")
-        )
+        run["at_precision"]["precision"][split] = _precision(y, reached)
         run[split].update(score_metrics(y, p))
     run["at_precision"]["predictions"] = {
         split: predict_at(scores[split], at_precision).tolist() for split in SPLITS
     }
+
+
+def _precision(y: np.ndarray, predicted: np.ndarray) -> float:
+    """The precision of the positive class; ``nan`` when nothing is predicted positive."""
+    positive = int(np.sum(predicted == 1))
+    return int(np.sum((predicted == 1) & (y == 1))) / positive if positive else float("nan")

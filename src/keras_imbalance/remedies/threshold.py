@@ -5,31 +5,18 @@ the threshold, so a comparison shows how far that alone goes against the re-weig
 It reuses the ``"none"`` model of each seed as it is (its logits, no training of its own); the
 threshold ``t`` on ``p = softmax(z)[:, 1]`` is chosen on that run's validation scores for the
 selection metric (:mod:`keras_imbalance.comparison.thresholded`), and recorded as the run's
-``threshold`` and the strategy's chosen ``params``. Binary problems only.
+``threshold`` and the strategy's chosen ``params``; the recipe prints it, as it does every binary
+strategy's. Binary problems only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from keras_imbalance.remedies.base import Context, FrozenClassifier, HeadRemedy, RecipeText
-
-_THRESHOLD = """\
-
-
-# The decision threshold chosen on validation (median over the seeds):
-# predict the positive class (1) when its probability reaches it.
-threshold = {threshold}
-
-
-def predict(x):
-    probability = keras.ops.convert_to_numpy(keras.ops.softmax(model.predict(x, verbose=0)))
-    return (probability[:, 1] >= threshold).astype(int)
-"""
+from keras_imbalance.remedies.base import FrozenClassifier, HeadRemedy
 
 
 class Threshold(HeadRemedy):
@@ -52,9 +39,3 @@ class Threshold(HeadRemedy):
     ) -> tuple[np.ndarray, np.ndarray]:
         """The ``"none"`` classifier as it is."""
         return np.asarray(frozen.kernel, "float64"), np.asarray(frozen.bias, "float64")
-
-    def apply_recipe(
-        self, text: RecipeText, values: Mapping[str, str], context: Context
-    ) -> RecipeText:
-        threshold = values.get("threshold", "0.5")
-        return replace(text, after=_THRESHOLD.format(threshold=threshold))
