@@ -437,3 +437,38 @@ def test_cross_validation_refuses_the_threshold_but_ranks_costs() -> None:
     assert result.metric == "expected_cost" and result.settings["selection"]["scheme"] != "holdout"
     means = [row["validation"]["mean"]["expected_cost"] for row in result.rows]
     assert means == sorted(means)
+
+
+def test_halving_ranks_binary_runs_by_a_score_metric() -> None:
+    train, val, test = _split(0, False)
+    result = compare(
+        (train, test),
+        ["none", "logit_adjusted"],
+        validation_data=val,
+        metric="average_precision",
+        grids={"logit_adjusted": {"tau": [0.5, 1.0, 2.0]}},
+        halving=True,
+        **{**FAST, "epochs": 2, "seeds": [0]},
+    )
+    stopped = result.settings["halving"]["stopped"]
+    assert stopped and all(math.isfinite(s["validation"]) for s in stopped)
+    for row in result.rows:
+        assert 0.0 <= row["validation"]["mean"]["average_precision"] <= 1.0
+
+
+def test_costs_on_three_classes_rank_by_expected_cost() -> None:
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1, 2], [60, 30, 20])
+    x = (rng.normal(size=(y.size, 3)) + np.eye(3)[y] * 2).astype("float32")
+    cost = [[0, 1, 1], [5, 0, 1], [10, 1, 0]]
+    result = compare((x, y), ["none", "balanced"], costs=cost, cv=None, **{**FAST, "seeds": [0]})
+    assert result.metric == "expected_cost"
+    counts = result.splits["validation"]["counts"]
+    labels = np.repeat(np.arange(3), counts)
+    for run in result.runs:  # the stored cost is that of the stored predictions
+        predicted = np.asarray(run["predictions"]["validation"])
+        by_hand = np.mean(np.asarray(cost)[labels, predicted])
+        assert run["validation"]["expected_cost"] == pytest.approx(by_hand)
+        assert "threshold" not in run
+    means = [row["validation"]["mean"]["expected_cost"] for row in result.rows]
+    assert means == sorted(means)

@@ -19,7 +19,8 @@ test is only scored at it (:mod:`~keras_imbalance.comparison.thresholded`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -35,7 +36,10 @@ from keras_imbalance.comparison.scores import (
 )
 
 __all__ = [
+    "add_detector_scores",
     "choose_threshold",
+    "positive_precision",
+    "score_metrics",
     "logit_score",
     "positive_scores",
     "precision_threshold",
@@ -194,3 +198,64 @@ def logit_score(
     with cost_scope(matrix):
         confusion = confusion_matrices(np.asarray(y_true), predicted, num_classes)
         return float(metric_from_confusion(confusion, metric, tail=tail))
+
+
+def score_metrics(y: np.ndarray, scores: np.ndarray) -> dict[str, float]:
+    """``average_precision`` and ``roc_auc`` of positive-class ``scores`` (``nan`` when a class
+    is missing or a score is not finite).
+
+    Example:
+        >>> score_metrics(np.array([0, 1, 1]), np.array([0.2, 0.9, 0.4]))
+        {'average_precision': 1.0, 'roc_auc': 1.0}
+    """
+    y = np.asarray(y).astype(np.int64)
+    p = np.asarray(scores, dtype=np.float64)
+    if not np.isfinite(p).all() or len(np.unique(y)) < 2:
+        return {"average_precision": float("nan"), "roc_auc": float("nan")}
+    return {
+        "average_precision": float(average_precision(y, p)),
+        "roc_auc": float(roc_auc(y, p)),
+    }
+
+
+def positive_precision(y: np.ndarray, predicted: np.ndarray) -> float:
+    """The precision of the positive class; ``nan`` when nothing is predicted positive.
+
+    Example:
+        >>> positive_precision(np.array([0, 1, 1]), np.array([1, 1, 0]))
+        0.5
+    """
+    positive = int(np.sum(predicted == 1))
+    return int(np.sum((predicted == 1) & (y == 1))) / positive if positive else float("nan")
+
+
+def add_detector_scores(
+    record: dict[str, Any],
+    labels: Mapping[str, np.ndarray],
+    scores: Mapping[str, np.ndarray],
+    min_precision: float,
+) -> None:
+    """Write a binary run's threshold-free scores and its recall at ``min_precision``.
+
+    ``record[split]`` gets ``average_precision``, ``roc_auc`` and ``recall_at_precision``: the
+    recall at :func:`precision_threshold` of the VALIDATION scores, which
+    ``record["at_precision"]`` holds with the precision reached on each split and the
+    predictions there. ``nan`` everywhere when a score is not finite (a diverged run).
+    """
+    splits = ("validation", "test")
+    if not all(np.isfinite(scores[split]).all() for split in splits):
+        for split in splits:
+            nan = float("nan")
+            record[split].update(average_precision=nan, roc_auc=nan, recall_at_precision=nan)
+        return
+    threshold = precision_threshold(labels["validation"], scores["validation"], min_precision)
+    at: dict[str, Any] = {"min_precision": float(min_precision), "threshold": threshold}
+    for split in splits:
+        y, p = np.asarray(labels[split]), scores[split]
+        reached = predict_at(p, threshold)
+        hits = int(np.sum((reached == 1) & (y == 1)))
+        record[split]["recall_at_precision"] = hits / max(1, int(np.sum(y == 1)))
+        record[split].update(score_metrics(y, p))
+        at.setdefault("precision", {})[split] = positive_precision(y, reached)
+        at.setdefault("predictions", {})[split] = reached.tolist()
+    record["at_precision"] = at

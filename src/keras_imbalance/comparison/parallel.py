@@ -72,6 +72,7 @@ def run_task(task: RunTask) -> TaskResult:
         task.splits,
         task.recipe.tail,
         costs=task.recipe.costs,
+        min_precision=task.recipe.min_precision,
     )
     weights = [np.asarray(w) for w in network.get_weights()] if task.keep_weights else None
     return TaskResult(record, weights)

@@ -18,7 +18,7 @@ import numpy as np
 from keras_imbalance.comparison.costs import cost_scope, decide, scoped_costs
 from keras_imbalance.comparison.formatting import format_params
 from keras_imbalance.comparison.logits import class_nll
-from keras_imbalance.comparison.operating_points import positive_scores
+from keras_imbalance.comparison.operating_points import add_detector_scores, positive_scores
 from keras_imbalance.comparison.scores import (
     confusion_matrices,
     metric_from_confusion,
@@ -66,13 +66,16 @@ def score_run(
     splits: Splits,
     tail: Sequence[int],
     costs: Sequence[Sequence[float]] | None = None,
+    min_precision: float = 0.9,
 ) -> dict[str, Any]:
     """The record of a finished run: its scores on validation and test, and its predictions.
 
     A binary run also keeps its positive-class probabilities ``softmax(z)[:, 1]`` per split
     (``record["scores"]``, :func:`encode_scores`), from which
-    :mod:`~keras_imbalance.comparison.thresholded` moves its threshold. With ``costs`` the
-    predictions are the Bayes decisions ``argmin_j sum_i p_i Cost_ij`` (:func:`decide`).
+    :mod:`~keras_imbalance.comparison.thresholded` moves its threshold, and the scores that
+    need no threshold (:func:`~.operating_points.add_detector_scores`, at ``min_precision``).
+    With ``costs`` and more than 2 classes the predictions are the Bayes decisions
+    ``argmin_j sum_i p_i Cost_ij`` (:func:`~keras_imbalance.comparison.costs.decide`).
     """
     record: dict[str, Any] = {
         "strategy": name,
@@ -84,10 +87,9 @@ def score_run(
         "history": output.history,
     }
     diverged = False
-    for split, y, logits in (
-        ("validation", splits.y_val, output.val_logits),
-        ("test", splits.y_test, output.test_logits),
-    ):
+    logits_of = (output.val_logits, output.test_logits)
+    labels = {"validation": splits.y_val, "test": splits.y_test}
+    for (split, y), logits in zip(labels.items(), logits_of, strict=True):
         finite = bool(np.isfinite(logits).all())
         diverged = diverged or not finite
         # a binary run moves its threshold later (thresholded.py); a larger one decides by cost
@@ -97,6 +99,9 @@ def score_run(
         if splits.num_classes == 2:
             record.setdefault("scores", {})[split] = encode_scores(positive_scores(logits))
     record["diverged"] = diverged
+    if splits.num_classes == 2:
+        scores = {split: positive_scores(z) for split, z in zip(labels, logits_of, strict=True)}
+        add_detector_scores(record, labels, scores, min_precision)
     nll = class_nll(splits.y_val, output.val_logits, splits.num_classes)
     record["validation_nll"] = _listed(nll)
     if output.epoch_predictions is not None and output.epoch_nll is not None:

@@ -97,8 +97,9 @@ def run_rung(task: RungTask) -> RungResult:
     )
     merged = output if task.state is None else merge_outputs(task.state.output, output, recipe.keep)
     state = RungState(task.stop, merged, kept["weights"], kept["optimizer"])
+    costs, wanted = recipe.costs, recipe.min_precision
     record = score_run(
-        run.name, run.params, run.seed, merged, run.splits, recipe.tail, costs=recipe.costs
+        run.name, run.params, run.seed, merged, run.splits, recipe.tail, costs, wanted
     )
     return RungResult(record, state, task.stop - start)
 

@@ -332,6 +332,7 @@ class Session:
                     self.splits,
                     self.recipe.tail,
                     costs=self.recipe.costs,
+                    min_precision=self.recipe.min_precision,
                 )
                 self._keep(record, key, journal)
             self.runs.append(record)

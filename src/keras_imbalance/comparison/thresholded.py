@@ -26,34 +26,16 @@ import numpy as np
 
 from keras_imbalance.comparison.costs import cost_scope
 from keras_imbalance.comparison.operating_points import (
+    add_detector_scores,
     choose_threshold,
-    precision_threshold,
+    positive_precision,
     predict_at,
 )
-from keras_imbalance.comparison.ranking import average_precision, roc_auc
 from keras_imbalance.comparison.run_record import add_split_scores, decode_scores
 
-__all__ = ["apply_thresholds", "score_metrics"]
+__all__ = ["apply_thresholds"]
 
 SPLITS: tuple[str, ...] = ("validation", "test")
-
-
-def score_metrics(y: np.ndarray, scores: np.ndarray) -> dict[str, float]:
-    """``average_precision`` and ``roc_auc`` of positive-class ``scores`` (``nan`` when a class
-    is missing or a score is not finite).
-
-    Example:
-        >>> score_metrics(np.array([0, 1, 1]), np.array([0.2, 0.9, 0.4]))
-        {'average_precision': 1.0, 'roc_auc': 1.0}
-    """
-    y = np.asarray(y).astype(np.int64)
-    p = np.asarray(scores, dtype=np.float64)
-    if not np.isfinite(p).all() or len(np.unique(y)) < 2:
-        return {"average_precision": float("nan"), "roc_auc": float("nan")}
-    return {
-        "average_precision": float(average_precision(y, p)),
-        "roc_auc": float(roc_auc(y, p)),
-    }
 
 
 def apply_thresholds(
@@ -96,29 +78,10 @@ def _threshold_run(
     threshold = 0.5
     if run["strategy"] != "none":
         threshold = choose_threshold(y_val, p_val, metric, tail=tail, min_precision=min_precision)
-    at_precision = precision_threshold(y_val, p_val, min_precision)
     run["threshold"] = threshold
-    run["at_precision"] = {
-        "min_precision": float(min_precision),
-        "threshold": at_precision,
-        "precision": {},
-    }
     for split in SPLITS:
         y, p = labels[split], scores[split]
         predicted = predict_at(p, threshold)
         add_split_scores(run, split, y, predicted, 2, tail, costs=costs)
-        run.setdefault("precision", {})[split] = _precision(y, predicted)
-        reached = predict_at(p, at_precision)
-        hits = int(np.sum((reached == 1) & (y == 1)))
-        run[split]["recall_at_precision"] = hits / max(1, int(np.sum(y == 1)))
-        run["at_precision"]["precision"][split] = _precision(y, reached)
-        run[split].update(score_metrics(y, p))
-    run["at_precision"]["predictions"] = {
-        split: predict_at(scores[split], at_precision).tolist() for split in SPLITS
-    }
-
-
-def _precision(y: np.ndarray, predicted: np.ndarray) -> float:
-    """The precision of the positive class; ``nan`` when nothing is predicted positive."""
-    positive = int(np.sum(predicted == 1))
-    return int(np.sum((predicted == 1) & (y == 1))) / positive if positive else float("nan")
+        run.setdefault("precision", {})[split] = positive_precision(y, predicted)
+    add_detector_scores(run, labels, scores, min_precision)
