@@ -435,6 +435,7 @@ def test_cross_validation_refuses_the_threshold_but_ranks_costs() -> None:
         strategies=["none", "balanced"],
     )
     assert result.metric == "expected_cost" and result.settings["selection"]["scheme"] != "holdout"
+    assert any("thresholds are not moved yet" in note for note in result.notes)
     means = [row["validation"]["mean"]["expected_cost"] for row in result.rows]
     assert means == sorted(means)
 

@@ -97,6 +97,12 @@ def summarise(
         n_boot=out.n_boot,
         chosen_on=chosen_on,
     )
+    if validated is not None and splits.num_classes == 2:
+        notes.append(
+            "Under cross-validation the decision thresholds are not moved yet: every strategy "
+            "is scored at the argmax (0.5). cv=None chooses each run's threshold on the "
+            "holdout validation split and adds the threshold strategy."
+        )
     for row in rows:  # the threshold remedy's knob is its threshold (median over the seeds)
         if row["strategy"] == "threshold" and row.get("threshold"):
             row["params"] = {"threshold": float(np.median(row["threshold"]))}

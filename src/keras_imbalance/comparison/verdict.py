@@ -32,6 +32,12 @@
 
 Test scores never feed a choice among strategies: test only confirms or rejects the one
 candidate chosen on validation (step 4).
+
+A cost (``expected_cost``: lower is better, :func:`~.scores.greater_is_better`) is minimised
+in steps 1, 2 and 4, and its differences from ``"none"`` are savings (``none`` minus the
+strategy), so above 0 is better for every metric. The detector metrics are bootstrapped with
+the same draws (:mod:`~keras_imbalance.comparison.detector_bootstrap`); the threshold-free
+ones on the runs' positive-class scores.
 """
 
 from __future__ import annotations
