@@ -473,3 +473,32 @@ def test_costs_on_three_classes_rank_by_expected_cost() -> None:
         assert "threshold" not in run
     means = [row["validation"]["mean"]["expected_cost"] for row in result.rows]
     assert means == sorted(means)
+
+
+def test_the_verdict_confirms_a_lower_cost_as_a_saving() -> None:
+    from keras_imbalance.comparison.run_record import add_split_scores
+    from keras_imbalance.comparison.verdict import ScoredSplits, summarize
+
+    y = np.repeat([0, 1], [300, 60])
+    labels = ScoredSplits(y, y, ["neg", "pos"])
+    rng = np.random.default_rng(0)
+
+    def run(strategy: str, seed: int, miss: float) -> dict[str, object]:
+        record: dict[str, object] = {"strategy": strategy, "seed": seed, "params": {}}
+        record.update(chosen=True, diverged=False, best_epoch=1)
+        for split in ("validation", "test"):
+            predicted = y.copy()
+            predicted[(y == 1) & (rng.random(y.size) < miss)] = 0  # missed positives
+            add_split_scores(record, split, y, predicted, 2, [1], costs=COSTS)
+        return record
+
+    runs = [run("none", s, 0.6) for s in (0, 1)] + [run("b", s, 0.1) for s in (0, 1)]
+    with cost_scope(COSTS):
+        rows, best, verdict, _ = summarize(
+            runs, ["none", "b"], metric="expected_cost", labels=labels, tail=[1], n_boot=200
+        )
+    assert best == "b" and rows[0]["strategy"] == "b"
+    saving = rows[0]["vs_none"]["test"]
+    cost = {row["strategy"]: row["test"]["mean"]["expected_cost"] for row in rows}
+    assert saving["mean"] == pytest.approx(cost["none"] - cost["b"]) and saving["low"] > 0
+    assert "expected_cost saved (lower cost)" in verdict
