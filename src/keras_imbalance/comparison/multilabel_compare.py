@@ -63,6 +63,8 @@ UNSUPPORTED_OFF: dict[str, Any] = {
     "cache_dir": None,
     "halving": False,
     "augment": None,
+    "costs": None,
+    "min_precision": 0.9,
 }
 # compare's single-label default metric stands for this engine's default.
 SINGLE_LABEL_DEFAULT_METRIC = "balanced_accuracy"
@@ -109,7 +111,7 @@ def check_options(strategies: Sequence[Any], options: Mapping[str, Any]) -> Mult
         strategies = ("none", "balanced", "focal", "asymmetric")
     names = check_multilabel_strategies(strategies)
     metric = options.get("metric", SINGLE_LABEL_DEFAULT_METRIC)
-    metric = "macro_average_precision" if metric == SINGLE_LABEL_DEFAULT_METRIC else metric
+    metric = "macro_average_precision" if metric in (None, SINGLE_LABEL_DEFAULT_METRIC) else metric
     check_option("metric", metric, MULTILABEL_METRICS)
     training = TrainingOptions(**{k: options[k] for k in _TRAINING if k in options}).checked()
     grids = check_multilabel_grids(options.get("grids"))
