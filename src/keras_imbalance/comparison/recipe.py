@@ -357,6 +357,8 @@ def _training(text: RecipeText, options: _Options) -> list[str]:
     if text.data == "mixup":
         mixup_args = ["x_train", "y_train", f"batch_size={batch}", f"alpha={text.mixup_alpha}"]
         mixup_args += [f"class_weight=[1.0] * {num_classes}", "seed=0"]
+        if text.mix_mode != "mixup":
+            mixup_args.append(f'mode="{text.mix_mode}"')
         body.append(_call("mixup = ki.MixupBatches", mixup_args))
         fit_args = ["mixup"]
     elif text.data == "balanced":
