@@ -1,14 +1,16 @@
-"""compare with CutMix: it trains on image batches (arrays or a folder, alike), refuses other
-data before training."""
+"""compare with CutMix: it trains on image batches (arrays, a folder alike, a stream), refuses
+other data before training."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+import keras
 import numpy as np
 import pytest
 
+import keras_imbalance.comparison.streams as streams_module
 import keras_imbalance.pipelines.mixup as mixup_module
 from keras_imbalance.comparison import compare
 from tests.comparison.test_augment import images, small_net
@@ -63,3 +65,50 @@ def test_cutmix_refuses_data_that_are_not_images_before_training(strategy: str) 
     y = np.repeat([0, 1], [30, 10])
     with pytest.raises(ValueError, match=rf"'{strategy}', which needs images:.*\(5,\).*'mixup'"):
         compare((x, y), ["none", strategy], **KWARGS)
+
+
+class ImageBatches(keras.utils.PyDataset):  # type: ignore[misc]
+    """Arrays in fixed batches of 16, in order: a user's stream."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray) -> None:
+        super().__init__()
+        self.x, self.y = x, y
+
+    def __len__(self) -> int:
+        return -(-len(self.x) // 16)
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        rows = slice(index * 16, (index + 1) * 16)
+        return self.x[rows], self.y[rows]
+
+
+def test_cutmix_on_a_stream_cuts_its_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    shapes: list[tuple[int, ...]] = []
+    cut_batch = streams_module.cut_batch
+
+    def spy(x: np.ndarray, *args: Any, **kwargs: Any) -> tuple[np.ndarray, ...]:
+        shapes.append(x.shape)
+        return cut_batch(x, *args, **kwargs)
+
+    monkeypatch.setattr(streams_module, "cut_batch", spy)
+    sizes = (6, 6, 6)
+    result = compare(
+        (ImageBatches(*images(0)), ImageBatches(*images(1, sizes=sizes))),
+        ["cutmix_drw"],
+        validation_data=ImageBatches(*images(2, sizes=sizes)),
+        model=small_net,
+        tune=False,
+        refit=False,
+        **KWARGS,
+    )
+    assert [run["strategy"] for run in result.runs] == ["cutmix_drw"]
+    assert shapes and all(shape[1:] == (8, 8, 1) for shape in shapes)
+    x = np.zeros((40, 5), dtype="float32")
+    y = np.repeat([0, 1], [30, 10])
+    with pytest.raises(ValueError, match=r"'cutmix_drw', which needs images"):
+        compare(
+            (ImageBatches(x, y), ImageBatches(x, y)),
+            ["cutmix_drw"],
+            validation_data=ImageBatches(x, y),
+            **KWARGS,
+        )
