@@ -118,6 +118,8 @@ class Setup:
     as ``mix_mode`` says (``"mixup"`` or ``"cutmix"``, :class:`~keras_imbalance.MixupBatches`).
     ``weight_decay``: the run's decoupled weight decay (``None``: ``compare``'s);
     ``classifier_stage``: a second stage that re-trains the classifier alone after the epochs.
+    ``max_norm``: a re-trained head's ``keras.constraints.MaxNorm(max_norm, axis=0)`` on its
+    class vectors (:class:`~.heads.Retrained`; ``compare`` builds the head with it).
     """
 
     loss: Any
@@ -129,6 +131,7 @@ class Setup:
     mix_mode: Literal["mixup", "cutmix"] = "mixup"
     weight_decay: float | None = None
     classifier_stage: ClassifierStage | None = None
+    max_norm: float | None = None
 
 
 @dataclass(frozen=True)
@@ -146,11 +149,13 @@ class ClassifierStage:
 
 @dataclass(frozen=True)
 class HeadText:
-    """The classifier re-training stage of a recipe: why, the head's loss, balanced batches."""
+    """The classifier re-training stage of a recipe: why, the head's loss, balanced batches,
+    and its MaxNorm as a source literal (``""``: none)."""
 
     why: str
     loss: str
     balanced: bool = False
+    max_norm: str = ""
 
 
 @dataclass(frozen=True)
