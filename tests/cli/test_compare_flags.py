@@ -340,3 +340,42 @@ def test_cv_flag_reaches_compare(
     assert results["settings"]["selection"]["scheme"] == "cross-validation"
     assert results["settings"]["selection"]["folds"] == 2
     assert results["refit"] is None
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (["--costs", "fn=x"], "--costs 'fn=x' cannot be read"),
+        (["--costs", "fn=1,fp=-1"], "costs['fp']=-1.0"),
+        (["--min-precision", "1.5"], "--min-precision"),
+        (["--metric", "average_precision", "--dataset", "digits-lt"], "binary problems"),
+    ],
+)
+def test_cli_detector_flags_are_checked(
+    args: list[str], match: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from keras_imbalance.cli import main
+
+    base = ["compare", "--epochs", "1", "--seeds", "0", "--output", str(tmp_path / "o")]
+    try:
+        code = main([*base, "--strategies", "none", *args])
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    assert code == 2
+    assert match in capsys.readouterr().err
+
+
+def test_cli_detector_prints_the_operating_points(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    x, y = tiny_data()
+    np.savez(tmp_path / "data.npz", x=x, y=y)
+    quick = ["--epochs", "1", "--seeds", "0", "--n-boot", "20", "--no-plots", "--no-refit"]
+    args = ["compare", str(tmp_path / "data.npz"), "--detector", "2", "--cv", "none", *quick]
+    code = main([*args, "--strategies", "none,threshold", "--output", str(tmp_path / "o")])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "**Operating points** (positive class" in out and "| threshold |" in out
+    saved = json.loads((tmp_path / "o" / "results.json").read_text())
+    assert saved["settings"]["min_precision"] == 0.9
+    assert all("threshold" in run for run in saved["runs"])

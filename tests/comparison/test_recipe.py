@@ -360,6 +360,7 @@ def _check_weight_balancing(ns: dict[str, Any], calls: list[dict[str, Any]]) -> 
 
 CHECKS = {
     "none": _check_none,
+    "threshold": _check_none,  # trains as none; Comparison.recipe() adds its threshold
     "resample": _check_resample,
     "logit_adjusted": _check_logit_adjusted,
     "drw": _check_drw,

@@ -23,14 +23,17 @@ from keras_imbalance.cli.compare_checks import (
     csv_list,
     import_builder,
 )
+from keras_imbalance.cli.compare_multilabel import MULTILABEL_DATASET, run_multilabel
 from keras_imbalance.cli.display import final_model_message, render
 from keras_imbalance.cli.flags import as_flags
 from keras_imbalance.cli.progress import finished_runs, progress_reporter
-from keras_imbalance.comparison.scores import METRICS
+from keras_imbalance.comparison.multilabel_compare import LABEL_MODES
+from keras_imbalance.comparison.multilabel_metrics import MULTILABEL_METRICS
+from keras_imbalance.comparison.scores import SELECTION_METRICS
 from keras_imbalance.comparison.strategies import COMPARE_STRATEGIES, DEFAULT_STRATEGIES
 from keras_imbalance.comparison.training import KEEP_OPTIONS, SCHEDULES
 
-DATASETS = ("digits-lt", "fashion-mnist-lt")
+DATASETS = ("digits-lt", "fashion-mnist-lt", MULTILABEL_DATASET)
 
 
 def _int_list(text: str) -> list[int]:
@@ -101,11 +104,20 @@ NUMBER_FLAGS: tuple[tuple[str, type, Any, str], ...] = (
 )
 
 # The flags that choose one option: (flag, choices, default, help).
-CHOICE_FLAGS: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
+CHOICE_FLAGS: tuple[tuple[str, tuple[str, ...], str | None, str], ...] = (
     ("--dataset", DATASETS, "digits-lt", "a built-in dataset, when no PATH is given"),
-    ("--metric", METRICS, "balanced_accuracy", "chooses epochs and knobs and ranks strategies"),
+    (
+        "--metric",
+        (*SELECTION_METRICS, *MULTILABEL_METRICS),
+        None,
+        "chooses epochs, knobs and thresholds and ranks strategies (default: balanced_accuracy; "
+        "expected_cost with --costs); f1, recall_at_precision, average_precision and roc_auc are "
+        "for binary problems (--detector); multi_label: macro_average_precision (default), "
+        "micro_average_precision or macro_f1",
+    ),
     ("--schedule", SCHEDULES, "cosine", "learning-rate schedule (default: cosine decay to 0)"),
     ("--keep", KEEP_OPTIONS, "best", "keep the weights of the best validation epoch, or the last"),
+    ("--label-mode", LABEL_MODES, "single_label", "multi_label: a .npz PATH with multi-hot y"),
 )
 
 
@@ -179,8 +191,9 @@ def add_parser(commands: Any) -> None:
     parser.add_argument(
         "--strategies",
         type=csv_list,
-        default=list(DEFAULT_STRATEGIES),
-        help=f"comma-separated, from: {', '.join(COMPARE_STRATEGIES)}",
+        default=DEFAULT_STRATEGIES,  # itself: a binary problem adds threshold to the defaults
+        help=f"comma-separated, from: {', '.join(COMPARE_STRATEGIES)} (--label-mode multi_label: "
+        f"none, balanced, focal, asymmetric)",
     )
     parser.add_argument("--seeds", type=_int_list, default=[0, 1, 2])
     parser.add_argument(
@@ -227,6 +240,20 @@ def add_parser(commands: Any) -> None:
         metavar="OPS",
         help="augment the training images of every strategy alike, comma-separated from: "
         "flip, translate, crop (default: none)",
+    )
+    parser.add_argument(
+        "--costs",
+        default=None,
+        metavar="fn=A,fp=B",
+        help="misclassification costs: fn=20,fp=1 for a binary problem, or a C x C matrix's "
+        "rows (true class) 0,1;5,0; ranks by expected cost (lower is better) and makes the "
+        "thresholds cost-optimal",
+    )
+    parser.add_argument(
+        "--min-precision",
+        type=float,
+        default=0.9,
+        help="the validation precision recall_at_precision wants (default 0.9)",
     )
     parser.add_argument(
         "--no-plots", action="store_true", help="skip the plots (no matplotlib needed)"
@@ -292,6 +319,8 @@ def _check_numbers(args: argparse.Namespace) -> None:
 
 def _check_args(args: argparse.Namespace) -> dict[str, Any]:
     """Check every flag before Keras is imported, so a mistyped flag fails in under a second."""
+    from keras_imbalance._validation import check_number
+    from keras_imbalance.comparison.costs import parse_costs
     from keras_imbalance.comparison.journal import check_output_folder
 
     for strategy in args.strategies:
@@ -317,6 +346,9 @@ def _check_args(args: argparse.Namespace) -> dict[str, Any]:
         check_augment(args.augment, "--augment")
     if args.tensorboard is not None:
         check_tensorboard(args.tensorboard)
+    if args.costs is not None:
+        args.costs = parse_costs(args.costs)
+    check_number("--min-precision", args.min_precision, low=0, high=1)
     check_output_folder(args.output)
     return grids
 
@@ -348,6 +380,8 @@ def _executor(args: argparse.Namespace) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.label_mode == "multi_label" or args.dataset == MULTILABEL_DATASET:
+        return run_multilabel(args)
     grids = _check_args(args)
     builder = import_builder(args.model) if args.model is not None else None
     executor = _executor(args)
@@ -414,6 +448,8 @@ def _compare(
             weight_decay=args.weight_decay,
             halving=args.halving,
             augment=args.augment,
+            costs=args.costs,
+            min_precision=args.min_precision,
         )
     finally:
         if bar is not None:

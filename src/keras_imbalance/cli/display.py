@@ -204,8 +204,20 @@ def _tail_text(result: Any, emit: Any) -> None:
     emit(result.verdict)
     for note in result.notes:
         emit(f"note: {note}")
+    operating = operating_text(result)
+    if operating:
+        emit(operating)
     emit(f"\nRecipe ({result.best or 'none'}, values chosen on {result.chosen_on}):")
     emit(result.recipe())
+
+
+def operating_text(result: Any) -> str:
+    """The operating-point table of a binary comparison as plain text (empty otherwise)."""
+    from keras_imbalance.comparison.operating_table import operating_lines
+
+    names = list(getattr(result, "class_names", []))
+    lines = operating_lines(result.rows, result.runs, names[1] if len(names) == 2 else "")
+    return "\n" + "\n".join(lines) if lines else ""
 
 
 def final_model_message(result: Any, output: Any) -> str:

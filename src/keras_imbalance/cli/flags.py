@@ -37,6 +37,8 @@ FLAG_NAMES = {
     "refit": "--refit",
     "cache_dir": "--cache-dir",
     "halving": "--halving",
+    "costs": "--costs",
+    "min_precision": "--min-precision",
 }
 
 # Library advice that names an argument with no flag, and what to say on the command line.

@@ -36,7 +36,7 @@ import numpy as np
 from keras_imbalance.comparison.config_json import canonical
 from keras_imbalance.comparison.folds import Folds
 from keras_imbalance.comparison.run_record import add_split_scores, decode_classes
-from keras_imbalance.comparison.scores import confusion_matrices, metric_from_confusion
+from keras_imbalance.comparison.scores import confusion_matrices, metric_from_confusion, ranked
 
 # What chooses the epoch and the knobs: the metric itself, or the class-balanced log loss.
 STATISTICS: tuple[str, ...] = ("metric", "log_loss")
@@ -195,7 +195,7 @@ def _candidate(
     elif statistic == "log_loss":
         index = int(np.argmin(np.where(np.isfinite(mean_loss), mean_loss, math.inf)))
     else:
-        index = int(np.argmax(mean))
+        index = int(np.argmax(ranked(mean, scoring.metric)))  # the lowest for a cost
     first = next(iter(by_seed.values()))[0]
     return FoldChoice(
         strategy=strategy,
@@ -248,7 +248,7 @@ def choose_on_folds(
         if statistic == "log_loss":
             choices[strategy] = min(candidates, key=mean_log_loss)
         else:
-            choices[strategy] = max(candidates, key=lambda c: c.score)
+            choices[strategy] = max(candidates, key=lambda c: ranked(c.score, scoring.metric))
     return choices
 
 

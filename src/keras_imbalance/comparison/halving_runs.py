@@ -47,6 +47,7 @@ from keras_imbalance.comparison.rungs import (
     run_rung,
     save_state,
 )
+from keras_imbalance.comparison.scores import ranked
 from keras_imbalance.comparison.splits import Splits
 from keras_imbalance.comparison.training import Recipe
 from keras_imbalance.remedies import Remedy
@@ -101,7 +102,8 @@ def folds_score(y: np.ndarray, folds: Folds, recipe: Recipe, num_classes: int) -
                 for runs in by_seed.values()
             ]
             mean = np.mean(np.stack(curves), axis=0)
-            value = float(mean.max() if recipe.keep == "best" else mean[-1])
+            best = int(np.argmax(ranked(mean, recipe.metric)))  # the lowest for a cost
+            value = float(mean[best] if recipe.keep == "best" else mean[-1])
             scores.append(value if math.isfinite(value) else math.nan)
         return scores
 
@@ -138,7 +140,11 @@ def halve(
                 if stop == epochs:
                     break
                 scores = score([records[c] for c in alive])
-                kept = select_survivors(scores, survivors_count(len(alive), eta))
+                higher = [float(ranked(s, plan.recipe.metric)) for s in scores]  # a cost negated
+                kept = select_survivors(
+                    [s if math.isfinite(s) else math.nan for s in higher],
+                    survivors_count(len(alive), eta),
+                )
                 report["stopped"].extend(
                     {
                         "strategy": remedy.name,

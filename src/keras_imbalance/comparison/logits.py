@@ -7,7 +7,11 @@ from typing import Any
 
 import numpy as np
 
-from keras_imbalance.comparison.scores import confusion_matrices, metric_from_confusion
+from keras_imbalance.comparison.scores import (
+    METRICS,
+    confusion_matrices,
+    metric_from_confusion,
+)
 from keras_imbalance.comparison.streams import Stream
 
 _CHUNK = 1024
@@ -50,11 +54,24 @@ def class_nll(y_true: np.ndarray, logits: np.ndarray, num_classes: int) -> np.nd
 
 
 def score(
-    y_true: np.ndarray, logits: np.ndarray, metric: str, num_classes: int, tail: Sequence[int]
+    y_true: np.ndarray,
+    logits: np.ndarray,
+    metric: str,
+    num_classes: int,
+    tail: Sequence[int],
+    **detector: Any,
 ) -> float:
-    """``metric`` of the argmax of ``logits``; ``nan`` when the logits are not finite."""
+    """``metric`` of the argmax of ``logits``; ``nan`` when the logits are not finite.
+
+    The metrics of detectors and costs (``costs=``, ``min_precision=``) are scored by
+    :func:`~keras_imbalance.comparison.operating_points.logit_score`.
+    """
     if not np.isfinite(logits).all():
         return float("nan")
+    if metric not in METRICS or detector.get("costs") is not None:
+        from keras_imbalance.comparison.operating_points import logit_score
+
+        return logit_score(y_true, logits, metric, num_classes, tail, **detector)
     confusion = confusion_matrices(y_true, logits.argmax(axis=-1), num_classes)
     return float(metric_from_confusion(confusion, metric, tail=tail))
 

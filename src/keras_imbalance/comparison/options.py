@@ -26,7 +26,7 @@ from keras_imbalance.comparison.folds import check_cv
 from keras_imbalance.comparison.halving import check_halving
 from keras_imbalance.comparison.image_cache import check_cache_dir
 from keras_imbalance.comparison.journal import check_output_folder
-from keras_imbalance.comparison.scores import METRICS
+from keras_imbalance.comparison.scores import SELECTION_METRICS
 from keras_imbalance.comparison.strategies import check_grids
 from keras_imbalance.comparison.training import (
     KEEP_OPTIONS,
@@ -63,7 +63,7 @@ class TrainingOptions:
 
     def checked(self) -> TrainingOptions:
         """The options validated: numbers as ``int``/``float``, the keywords as dicts."""
-        check_option("metric", self.metric, METRICS)
+        check_option("metric", self.metric, SELECTION_METRICS)
         check_option("schedule", self.schedule, SCHEDULES)
         check_option("keep", self.keep, KEEP_OPTIONS)
         epochs = int(check_number("epochs", self.epochs, low=1, integer=True))

@@ -64,7 +64,16 @@ class TaskResult:
 def run_task(task: RunTask) -> TaskResult:
     """Train one run from its seed's initial weights and score it (runs in any process)."""
     network, output = train_segment(task, None, task.recipe, task.seed, task.log_dir)
-    record = score_run(task.name, task.params, task.seed, output, task.splits, task.recipe.tail)
+    record = score_run(
+        task.name,
+        task.params,
+        task.seed,
+        output,
+        task.splits,
+        task.recipe.tail,
+        costs=task.recipe.costs,
+        min_precision=task.recipe.min_precision,
+    )
     weights = [np.asarray(w) for w in network.get_weights()] if task.keep_weights else None
     return TaskResult(record, weights)
 

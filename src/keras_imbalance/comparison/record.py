@@ -18,6 +18,11 @@ import numpy as np
 from keras_imbalance.comparison.formatting import format_number as _fmt
 from keras_imbalance.comparison.formatting import format_params, plural
 from keras_imbalance.comparison.halving import halving_sentence
+from keras_imbalance.comparison.operating_table import (
+    median_threshold,
+    operating_lines,
+    threshold_snippet,
+)
 from keras_imbalance.comparison.recipe import recipe
 
 SCHEMA_VERSION = 2
@@ -119,7 +124,9 @@ class ComparisonRecord:
         way the final model trains: on all the training data, for :meth:`refit_epochs` epochs."""
         strategy = self.best or "none"
         params = self.row(strategy)["params"] if strategy in self.strategies else {}
-        return recipe(
+        threshold = median_threshold(self.row(strategy)) if strategy in self.strategies else None
+        params = {} if strategy == "threshold" else params  # its knob is the threshold itself
+        text = recipe(
             strategy,
             params,
             counts=self.train_counts,
@@ -134,6 +141,9 @@ class ComparisonRecord:
             weight_decay=self.settings.get("weight_decay"),
             augment=self.settings.get("augment", ()),
         )
+        if threshold is None or strategy == "none":
+            return text
+        return text.rstrip("\n") + "\n" + threshold_snippet(threshold)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -255,6 +265,9 @@ class ComparisonRecord:
             lines += ["", halving_sentence(self.settings["halving"])]
         lines += ["", f"**Verdict.** {self.verdict}"]
         lines += [f"- {note}" for note in self.notes]
+        positive = self.class_names[1] if len(self.class_names) == 2 else ""
+        operating = operating_lines(self.rows, self.runs, positive)
+        lines += ["", *operating] if operating else []
         final = self.final_model_line()
         if final:
             lines += ["", f"**Final model.** {final}"]

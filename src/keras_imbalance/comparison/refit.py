@@ -27,7 +27,10 @@ import numpy as np
 
 import keras_imbalance.comparison.heads as heads
 from keras_imbalance._validation import short_repr
+from keras_imbalance.comparison.costs import decide
 from keras_imbalance.comparison.logits import predict_logits
+from keras_imbalance.comparison.operating_points import positive_scores, predict_at
+from keras_imbalance.comparison.operating_table import median_threshold
 from keras_imbalance.comparison.parallel import initial_weights
 from keras_imbalance.comparison.run_plan import RunPlan
 from keras_imbalance.comparison.run_record import add_split_scores
@@ -255,17 +258,19 @@ def _basis(result: ComparisonRecord, strategy: str) -> list[int]:
     return [int(r["best_epoch"]) for r in result.runs if r["chosen"] and r["strategy"] == strategy]
 
 
-def _score(plan: RunPlan, logits: np.ndarray) -> tuple[dict[str, float], list[float]]:
-    """The test metrics and per-class recall of ``logits`` (``nan`` when not finite)."""
+def _score(
+    plan: RunPlan, logits: np.ndarray, threshold: float | None = None
+) -> tuple[dict[str, float], list[float]]:
+    """The test metrics and per-class recall of ``logits`` (``nan`` when not finite): at the
+    binary ``threshold`` when given, else the argmax (the Bayes decision with costs)."""
     scored: dict[str, Any] = {}
     finite = bool(np.isfinite(logits).all())
+    costs = plan.recipe.costs if plan.splits.num_classes > 2 else None
+    predicted = decide(logits, costs) if finite else None
+    if finite and threshold is not None:
+        predicted = predict_at(positive_scores(logits), threshold)
     add_split_scores(
-        scored,
-        "test",
-        plan.splits.y_test,
-        logits.argmax(axis=-1) if finite else None,
-        plan.splits.num_classes,
-        plan.recipe.tail,
+        scored, "test", plan.splits.y_test, predicted, plan.splits.num_classes, plan.recipe.tail
     )
     return scored["test"], scored["per_class_recall"]["test"]
 
@@ -290,13 +295,17 @@ def refit_chosen(
     by_name = {remedy.name: remedy for remedy in plan.remedies}
     remedy = by_name.get(strategy) or get_remedy(strategy)
     params = dict(result.row(strategy)["params"]) if strategy in result.strategies else {}
+    # a binary strategy's threshold: the median of its chosen runs' ("none": the argmax)
+    known = strategy in result.strategies and strategy != "none"
+    threshold = median_threshold(result.row(strategy)) if known else None
+    trained_params = {} if strategy == "threshold" else params  # its one knob is the threshold
     if epochs is not None:
         epochs = max(1, int(epochs))
     basis = "none" if remedy.kind == "head" else strategy
     count = epochs if epochs is not None else refit_epochs(_basis(result, basis))
     seed = int(plan.seeds[0])
     try:
-        refit = refit_run(plan, remedy, params, epochs=count, seed=seed, none_epochs=count)
+        refit = refit_run(plan, remedy, trained_params, epochs=count, seed=seed, none_epochs=count)
     except RefitUnsupportedError as reason:
         result.refit, result.model = {"skipped": str(reason)}, None
         return
@@ -305,7 +314,7 @@ def refit_chosen(
     if folder is not None:
         refit.network.save(Path(folder) / MODEL_FILE)
         saved = MODEL_FILE
-    test, recall = _score(plan, refit.test_logits)
+    test, recall = _score(plan, refit.test_logits, threshold)
     result.model = refit.network
     result.refit = {
         "strategy": strategy,
@@ -317,4 +326,5 @@ def refit_chosen(
         "per_class_recall": recall,
         "model": saved,
         "seconds": refit.seconds,
+        **({} if threshold is None else {"threshold": threshold}),
     }

@@ -15,9 +15,15 @@ from typing import Any
 
 import numpy as np
 
+from keras_imbalance.comparison.costs import cost_scope, decide, scoped_costs
 from keras_imbalance.comparison.formatting import format_params
 from keras_imbalance.comparison.logits import class_nll
-from keras_imbalance.comparison.scores import METRICS, confusion_matrices, metric_from_confusion
+from keras_imbalance.comparison.operating_points import add_detector_scores, positive_scores
+from keras_imbalance.comparison.scores import (
+    confusion_matrices,
+    metric_from_confusion,
+    split_metrics,
+)
 from keras_imbalance.comparison.splits import Splits
 from keras_imbalance.comparison.training import RunOutput
 
@@ -59,8 +65,18 @@ def score_run(
     output: RunOutput,
     splits: Splits,
     tail: Sequence[int],
+    costs: Sequence[Sequence[float]] | None = None,
+    min_precision: float = 0.9,
 ) -> dict[str, Any]:
-    """The record of a finished run: its scores on validation and test, and its predictions."""
+    """The record of a finished run: its scores on validation and test, and its predictions.
+
+    A binary run also keeps its positive-class probabilities ``softmax(z)[:, 1]`` per split
+    (``record["scores"]``, :func:`encode_scores`), from which
+    :mod:`~keras_imbalance.comparison.thresholded` moves its threshold, and the scores that
+    need no threshold (:func:`~.operating_points.add_detector_scores`, at ``min_precision``).
+    With ``costs`` and more than 2 classes the predictions are the Bayes decisions
+    ``argmin_j sum_i p_i Cost_ij`` (:func:`~keras_imbalance.comparison.costs.decide`).
+    """
     record: dict[str, Any] = {
         "strategy": name,
         "seed": int(seed),
@@ -71,16 +87,21 @@ def score_run(
         "history": output.history,
     }
     diverged = False
-    for split, y, logits in (
-        ("validation", splits.y_val, output.val_logits),
-        ("test", splits.y_test, output.test_logits),
-    ):
+    logits_of = (output.val_logits, output.test_logits)
+    labels = {"validation": splits.y_val, "test": splits.y_test}
+    for (split, y), logits in zip(labels.items(), logits_of, strict=True):
         finite = bool(np.isfinite(logits).all())
         diverged = diverged or not finite
-        add_split_scores(
-            record, split, y, logits.argmax(axis=-1) if finite else None, splits.num_classes, tail
-        )
+        # a binary run moves its threshold later (thresholded.py); a larger one decides by cost
+        rule = costs if splits.num_classes > 2 else None
+        predicted = decide(logits, rule) if finite else None
+        add_split_scores(record, split, y, predicted, splits.num_classes, tail, costs=costs)
+        if splits.num_classes == 2:
+            record.setdefault("scores", {})[split] = encode_scores(positive_scores(logits))
     record["diverged"] = diverged
+    if splits.num_classes == 2:
+        scores = {split: positive_scores(z) for split, z in zip(labels, logits_of, strict=True)}
+        add_detector_scores(record, labels, scores, min_precision)
     nll = class_nll(splits.y_val, output.val_logits, splits.num_classes)
     record["validation_nll"] = _listed(nll)
     if output.epoch_predictions is not None and output.epoch_nll is not None:
@@ -98,24 +119,48 @@ def add_split_scores(
     predicted: np.ndarray | None,
     num_classes: int,
     tail: Sequence[int],
+    *,
+    costs: Sequence[Sequence[float]] | np.ndarray | None = None,
 ) -> None:
     """Write one split's scores, per-class recall and predictions into ``record``.
 
-    ``predicted`` is ``None`` for a run that diverged: every score is ``nan``.
+    ``predicted`` is ``None`` for a run that diverged: every score is ``nan``. The scores are
+    :func:`~keras_imbalance.comparison.scores.split_metrics`: ``expected_cost`` too with a cost
+    matrix ``costs`` (by default the :func:`~keras_imbalance.comparison.costs.cost_scope`'s).
     """
     finite = predicted is not None
     classes = np.zeros(len(y), dtype=int) if predicted is None else np.asarray(predicted)
     confusion = confusion_matrices(y, classes, num_classes)
-    record[split] = {
-        m: float(metric_from_confusion(confusion, m, tail=tail)) if finite else float("nan")
-        for m in METRICS
-    }
+    # the costs given, else those of the cost_scope around (cross-validation, refit)
+    matrix = scoped_costs() if costs is None else np.asarray(costs, dtype=np.float64)
+    with cost_scope(matrix):
+        record[split] = {
+            m: float(metric_from_confusion(confusion, m, tail=tail)) if finite else float("nan")
+            for m in split_metrics(num_classes, costs=matrix is not None)
+        }
     with np.errstate(divide="ignore", invalid="ignore"):
         recall = np.diag(confusion) / confusion.sum(axis=1)
     record.setdefault("per_class_recall", {})[split] = [
         float(r) if finite else float("nan") for r in recall
     ]
     record.setdefault("predictions", {})[split] = classes.astype(int).tolist()
+
+
+def encode_scores(scores: np.ndarray) -> dict[str, Any]:
+    """A 1-D float array as compact JSON: base64 of little-endian float32.
+
+    Example:
+        >>> decode_scores(encode_scores(np.array([0.25, 0.5]))).tolist()
+        [0.25, 0.5]
+    """
+    array = np.ascontiguousarray(scores, dtype="<f4")
+    return {"shape": list(array.shape), "float32": base64.b64encode(array.tobytes()).decode()}
+
+
+def decode_scores(encoded: Mapping[str, Any]) -> np.ndarray:
+    """The array :func:`encode_scores` wrote, as float64."""
+    raw = base64.b64decode(encoded["float32"])
+    return np.frombuffer(raw, dtype="<f4").reshape(encoded["shape"]).astype(np.float64)
 
 
 def encode_classes(classes: np.ndarray) -> dict[str, Any]:

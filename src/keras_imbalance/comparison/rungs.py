@@ -21,6 +21,7 @@ import numpy as np
 from keras_imbalance.comparison.halving import continuation_seed
 from keras_imbalance.comparison.parallel import RunTask, train_segment
 from keras_imbalance.comparison.run_record import score_run
+from keras_imbalance.comparison.scores import ranked
 from keras_imbalance.comparison.training import RunOutput
 
 
@@ -96,13 +97,16 @@ def run_rung(task: RungTask) -> RungResult:
     )
     merged = output if task.state is None else merge_outputs(task.state.output, output, recipe.keep)
     state = RungState(task.stop, merged, kept["weights"], kept["optimizer"])
-    record = score_run(run.name, run.params, run.seed, merged, run.splits, recipe.tail)
+    costs, wanted = recipe.costs, recipe.min_precision
+    record = score_run(
+        run.name, run.params, run.seed, merged, run.splits, recipe.tail, costs, wanted
+    )
     return RungResult(record, state, task.stop - start)
 
 
-def _best(scores: list[float]) -> float:
-    finite = [s for s in scores if not math.isnan(s)]
-    return max(finite, default=-math.inf)
+def _best(scores: list[float], metric: str) -> float:
+    """The best score, higher better (a cost negated: :func:`~.scores.ranked`); ``-inf`` if none."""
+    return float(np.max(ranked(scores, metric), initial=-math.inf))
 
 
 def merge_outputs(before: RunOutput, after: RunOutput, keep: str) -> RunOutput:
@@ -125,7 +129,9 @@ def merge_outputs(before: RunOutput, after: RunOutput, keep: str) -> RunOutput:
     if keep == "last" or metric is None:
         kept, best_epoch = after, total
     else:
-        earlier, later = _best(before.history.get(metric, [])), _best(after.history[metric])
+        name = metric.removeprefix("val_")
+        earlier = _best(before.history.get(metric, []), name)
+        later = _best(after.history[metric], name)
         if later > earlier:
             kept, best_epoch = after, after.best_epoch
         elif later == earlier == -math.inf:  # no finite score: the last weights, as unbroken

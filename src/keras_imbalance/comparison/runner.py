@@ -26,17 +26,21 @@ import numpy as np
 import keras_imbalance.comparison.heads as heads
 from keras_imbalance._validation import check_number
 from keras_imbalance.comparison.augment import augmented
+from keras_imbalance.comparison.costs import cost_scope
 from keras_imbalance.comparison.cv_runs import (
     CrossValidated,
     cross_validate,
     folds_fingerprint,
     folds_settings,
 )
+from keras_imbalance.comparison.detector_setup import DetectorOptions, detector_plan, with_detector
 from keras_imbalance.comparison.distribution import distribution_scope
 from keras_imbalance.comparison.folds import resolve_cv
 from keras_imbalance.comparison.halving_runs import halve_holdout
 from keras_imbalance.comparison.image_cache import image_cache
 from keras_imbalance.comparison.models import _check_model, check_decoupled, default_model
+from keras_imbalance.comparison.multilabel_compare import check_label_mode, compare_multilabel
+from keras_imbalance.comparison.multilabel_result import MultiLabelComparison
 from keras_imbalance.comparison.options import (
     DataOptions,
     ExecutionOptions,
@@ -89,7 +93,7 @@ def compare(
     learning_rate: float = 3e-3,
     schedule: str = "cosine",
     keep: str = "best",
-    metric: str = "balanced_accuracy",
+    metric: str | None = None,
     validation_size: float = 0.2,
     test_size: float = 0.2,
     grids: Mapping[str, Mapping[str, Sequence[Any]]] | None = None,
@@ -114,7 +118,10 @@ def compare(
     weight_decay: float | None = None,
     halving: bool | int = False,
     augment: Sequence[str] | str | None = None,
-) -> Comparison:
+    costs: Mapping[str, float] | Sequence[Sequence[float]] | None = None,
+    min_precision: float = 0.9,
+    label_mode: str = "single_label",
+) -> Comparison | MultiLabelComparison:
     """Train the same model once per strategy, knob value and seed; choose on validation.
 
     Args:
@@ -148,8 +155,11 @@ def compare(
         batch_size, learning_rate: Adam's settings, the same for every strategy.
         schedule: ``"cosine"`` (default) or ``"constant"`` learning rate.
         keep: ``"best"`` (default): keep the weights of the best validation epoch; ``"last"``.
-        metric: the metric that chooses epochs and knobs and ranks strategies, from
-            :data:`METRICS`; always measured on validation.
+        metric: the metric that chooses epochs, knobs and thresholds and ranks strategies, from
+            :data:`~keras_imbalance.comparison.scores.SELECTION_METRICS`; always measured on
+            validation. Default: ``"expected_cost"`` with ``costs``, else
+            ``"balanced_accuracy"``. ``f1``, ``recall_at_precision``, ``average_precision`` and
+            ``roc_auc`` are for binary problems (:mod:`~keras_imbalance.comparison.thresholded`).
         validation_size, test_size: the shares described under ``data``.
         grids: ``{strategy: {knob: [values]}}`` replacing the default grids
             (:data:`~keras_imbalance.comparison.strategies.DEFAULT_GRIDS`) of the knobs named.
@@ -218,6 +228,23 @@ def compare(
         augment: image augmentation for every strategy alike, e.g. ``("flip", "translate",
             "crop")``, active only in training (:mod:`~keras_imbalance.comparison.augment`);
             needs images ``(N, H, W, C)``. Default ``None``: none. In ``settings["augment"]``.
+        costs: misclassification costs: ``{"fn": a, "fp": b}`` for a binary problem, or a
+            ``C x C`` matrix (rows true, columns predicted). They give the metric
+            ``expected_cost = sum(M * Cost) / N`` (lower is better; the default metric then),
+            cost-optimal thresholds, and for more than 2 classes every strategy's predictions
+            are the Bayes decision ``argmin_j sum_i p_i Cost_ij``
+            (:mod:`~keras_imbalance.comparison.costs`). In ``settings["costs"]``.
+        min_precision: the validation precision ``recall_at_precision`` wants (default 0.9).
+        label_mode: ``"single_label"`` (default) or ``"multi_label"``: multi-hot ``y`` of shape
+            ``(n, L)``, compared by :mod:`~keras_imbalance.comparison.multilabel_compare` (remedies
+            ``none``, ``balanced``, ``focal``, ``asymmetric``; per-label thresholds chosen on
+            validation; macro/micro average precision and macro F1). It returns a
+            :class:`~keras_imbalance.comparison.multilabel_result.MultiLabelComparison`.
+
+    For a binary problem every run of every strategy but ``"none"`` is scored at its own
+    decision threshold, chosen on its validation scores for ``metric``; ``"threshold"`` (added to
+    the default strategies) is the ``"none"`` model with only that threshold moved
+    (:mod:`~keras_imbalance.comparison.thresholded`). Each run records its ``threshold``.
 
     The caller's global random state (Python's ``random``, NumPy's global generator, the
     backend's and Keras's global seed generators) is left as it was: ``compare`` seeds each run
@@ -236,8 +263,13 @@ def compare(
         >>> [row["strategy"] for row in result.summary()].count("posthoc")
         1
     """
+    if check_label_mode(label_mode) == "multi_label":
+        given = {k: v for k, v in locals().items() if k not in ("data", "strategies", "label_mode")}
+        return compare_multilabel(data, strategies, given)
     remedies = check_strategies(strategies)
     refit = check_refit(refit)
+    detector = DetectorOptions(costs, min_precision).checked()
+    metric = detector.metric(metric)
     out = OutputOptions.checked(output, tensorboard_dir, progress, n_boot)
     training = TrainingOptions(
         epochs=epochs,
@@ -268,9 +300,19 @@ def compare(
         cv=cv,
         cache_dir=cache_dir,
     ).checked()
-    with preserved_random_state(), image_cache(data_options.cache_dir, out.folder) as cached:
+    with (
+        preserved_random_state(),
+        cost_scope(detector.matrix),
+        image_cache(data_options.cache_dir, out.folder) as cached,
+    ):
         splits = cached(build_splits(data, data_options, execution))
-        runs_plan = plan_runs(splits, plan, training, model or default_model, execution)
+        defaults = strategies is DEFAULT_STRATEGIES
+        plan = detector_plan(
+            plan, strategies, splits, data_options, metric, detector, defaults=defaults
+        )
+        runs_plan = with_detector(
+            plan_runs(splits, plan, training, model or default_model, execution), detector
+        )
         runs, trained, halved, selection, validated = select(
             runs_plan, data_options, out, execution
         )
@@ -281,6 +323,7 @@ def compare(
             dict(training.compile_kwargs or {}).get("optimizer")
         )
         settings["augment"] = list(training.augment or ())
+        settings.update(detector.settings())
         result = summarise(runs, runs_plan, out, settings, validated)
         if refit:
             refit_step(runs_plan, result, out, execution, validated)

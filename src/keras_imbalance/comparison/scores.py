@@ -14,11 +14,98 @@ from typing import Any, Literal, get_args
 import numpy as np
 
 from keras_imbalance._validation import check_number, check_option, short_repr
+from keras_imbalance.comparison.costs import active_costs, expected_cost
+from keras_imbalance.comparison.ranking import SCORE_METRICS  # threshold-free, of the scores
 from keras_imbalance.evaluation import confusion_scores
 
-Metric = Literal["balanced_accuracy", "macro_f1", "g_mean", "mcc", "accuracy", "tail_recall"]
+Metric = Literal[
+    "balanced_accuracy",
+    "macro_f1",
+    "g_mean",
+    "mcc",
+    "accuracy",
+    "tail_recall",
+    "f1",
+    "recall_at_precision",
+    "expected_cost",
+]
 
-METRICS: tuple[str, ...] = get_args(Metric)
+CONFUSION_METRICS: tuple[str, ...] = get_args(Metric)
+"""Every metric of confusion matrices: :data:`METRICS`, the binary ``f1`` and
+``recall_at_precision``, and ``expected_cost`` (with costs)."""
+METRICS: tuple[str, ...] = CONFUSION_METRICS[:6]
+"""The metrics of every problem (what the bootstrap of
+:mod:`~keras_imbalance.comparison.statistics` takes)."""
+BINARY_METRICS: tuple[str, ...] = ("f1", "recall_at_precision", *SCORE_METRICS)
+SELECTION_METRICS: tuple[str, ...] = (*CONFUSION_METRICS, *SCORE_METRICS)
+"""What ``compare(metric=...)`` accepts."""
+LOWER_IS_BETTER: frozenset[str] = frozenset({"expected_cost"})
+
+
+def greater_is_better(metric: str) -> bool:
+    """Whether a higher ``metric`` is better: every metric but ``expected_cost`` (a cost).
+
+    Every choice of ``compare`` (epochs, knobs, thresholds, ranks, the verdict) reads it.
+
+    Example:
+        >>> greater_is_better("balanced_accuracy"), greater_is_better("expected_cost")
+        (True, False)
+    """
+    return metric not in LOWER_IS_BETTER
+
+
+def oriented(values: Any, metric: str) -> Any:
+    """``values`` turned so that higher is better: negated for a cost.
+
+    Example:
+        >>> oriented(2.0, "expected_cost"), oriented(0.5, "f1")
+        (-2.0, 0.5)
+    """
+    return values if greater_is_better(metric) else -values
+
+
+def ranked(values: Any, metric: str) -> np.ndarray:
+    """``values`` made higher-better (:func:`oriented`), ``-inf`` where not finite: what every
+    choice takes the maximum of.
+
+    Example:
+        >>> ranked(np.array([0.2, np.nan, -np.inf, 0.1]), "expected_cost").tolist()
+        [-0.2, -inf, -inf, -0.1]
+    """
+    array = np.asarray(values, dtype=float)
+    return np.where(np.isfinite(array), oriented(array, metric), -np.inf)
+
+
+def split_metrics(num_classes: int, *, costs: bool = False) -> tuple[str, ...]:
+    """The confusion metrics a split of a ``num_classes`` problem records.
+
+    Example:
+        >>> split_metrics(2, costs=True)[-3:]
+        ('f1', 'recall_at_precision', 'expected_cost')
+        >>> "f1" in split_metrics(3)
+        False
+    """
+    binary = ("f1", "recall_at_precision") if num_classes == 2 else ()
+    return (*METRICS, *binary, *(("expected_cost",) if costs else ()))
+
+
+def check_metric_classes(metric: str, num_classes: int) -> None:
+    """Refuse a binary-only metric on a problem with more than 2 classes.
+
+    Example:
+        >>> check_metric_classes("average_precision", 3)
+        Traceback (most recent call last):
+        ...
+        ValueError: metric='average_precision' is for binary problems (2 classes); the data ...
+    """
+    if metric in BINARY_METRICS and num_classes != 2:
+        others = ", ".join(repr(m) for m in (*METRICS, "expected_cost"))
+        raise ValueError(
+            f"metric={metric!r} is for binary problems (2 classes); the data has {num_classes} "
+            f"classes. Use one of {others} (expected_cost with costs=), or make the problem "
+            f"binary (e.g. the CLI's --detector CLASS)"
+        )
+
 
 # --------------------------------------------------------------------------------------------
 # Confusion matrices and metrics
@@ -122,6 +209,17 @@ def metric_values(confusion: np.ndarray, metric: str, tail: tuple[int, ...]) -> 
     """:func:`metric_from_confusion` on inputs already checked (every total is positive)."""
     if metric == "tail_recall":
         return confusion_scores.tail_recall(confusion, tail)
+    if metric == "expected_cost":
+        return expected_cost(confusion, active_costs())
+    if metric in ("f1", "recall_at_precision"):
+        check_metric_classes(metric, confusion.shape[-1])
+        m = np.asarray(confusion, dtype=np.float64)
+        tp, fp, fn = m[..., 1, 1], m[..., 0, 1], m[..., 1, 0]
+        if metric == "f1":  # of the positive class, 0 when it is neither true nor predicted
+            return np.where(tp + fp + fn > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1e-300), 0.0)
+        # the recall of the positive class at the predictions given (those at the threshold of
+        # the wanted precision: keras_imbalance.comparison.operating_points)
+        return np.where(tp + fn > 0, tp / np.maximum(tp + fn, 1e-300), 0.0)
     return confusion_scores.DEFINITIONS[metric].compute(confusion)
 
 
@@ -146,7 +244,13 @@ def metric_from_confusion(
       predicted but absent from ``y_true`` has recall 0, so the score is then 0;
     * ``mcc = (sum h_i * N - t.p) / sqrt((N^2 - p.p) (N^2 - t.t))``, 0 when the denominator is
       0 (``matthews_corrcoef``; Gorodkin, 2004);
-    * ``tail_recall = mean_{i in tail} r_i``; every tail class must occur in ``y_true``.
+    * ``tail_recall = mean_{i in tail} r_i``; every tail class must occur in ``y_true``;
+    * ``f1 = 2 TP / (2 TP + FP + FN)`` of the positive class 1 (binary only; 0 when
+      ``TP + FP + FN = 0``); ``recall_at_precision = TP / (TP + FN)``, the recall of class 1 at
+      the predictions given (binary only: those at the threshold chosen for the wanted
+      precision, :mod:`~keras_imbalance.comparison.operating_points`);
+    * ``expected_cost = sum_ij M_ij Cost_ij / N`` with the cost matrix of the enclosing
+      :func:`~keras_imbalance.comparison.costs.cost_scope`; lower is better.
 
     Parameters
     ----------
@@ -173,7 +277,7 @@ def metric_from_confusion(
     >>> round(float(metric_from_confusion(m, "tail_recall", tail=[1])), 4)
     1.0
     """
-    metric = check_option("metric", metric, METRICS)
+    metric = check_option("metric", metric, CONFUSION_METRICS)
     m = np.asarray(confusion)
     if m.ndim < 2 or m.shape[-1] != m.shape[-2]:
         raise ValueError(

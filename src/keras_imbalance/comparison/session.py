@@ -324,7 +324,16 @@ class Session:
                     raise RuntimeError("no frozen none model for the heads")
                 self._announce(self._label(remedy.name, params, seed), self.finished)
                 output = self._head(remedy, params, seed, frozen, base["best_epoch"])
-                record = score_run(remedy.name, params, seed, output, self.splits, self.recipe.tail)
+                record = score_run(
+                    remedy.name,
+                    params,
+                    seed,
+                    output,
+                    self.splits,
+                    self.recipe.tail,
+                    costs=self.recipe.costs,
+                    min_precision=self.recipe.min_precision,
+                )
                 self._keep(record, key, journal)
             self.runs.append(record)
             self.finished += 1

@@ -41,6 +41,10 @@ Decoupled strategies (they reuse the ``"none"`` model of the same seed, so each 
                       class-balanced batches (Kang et al. 2020)
 ``"crt_la"``          the same, with the logit-adjusted loss in place of balanced sampling
 ====================  ===========================================================================
+
+Binary problems also get ``"threshold"`` (:data:`BINARY_STRATEGIES`, added to the defaults):
+the ``"none"`` model with its decision threshold moved on validation
+(:mod:`keras_imbalance.comparison.thresholded`).
 """
 
 from __future__ import annotations
@@ -50,12 +54,14 @@ from typing import Any
 
 from keras_imbalance._validation import check_option, short_repr
 from keras_imbalance.remedies import REMEDIES, Context, Remedy, Setup, get_remedy
-from keras_imbalance.remedies.registry import DEFAULT_REMEDIES
+from keras_imbalance.remedies.registry import BINARY_REMEDIES, DEFAULT_REMEDIES
 
 TRAINED_STRATEGIES: tuple[str, ...] = tuple(n for n, r in REMEDIES.items() if r.kind == "trained")
 HEAD_STRATEGIES: tuple[str, ...] = tuple(n for n, r in REMEDIES.items() if r.kind == "head")
 COMPARE_STRATEGIES: tuple[str, ...] = (*TRAINED_STRATEGIES, *HEAD_STRATEGIES)
 DEFAULT_STRATEGIES: tuple[str, ...] = DEFAULT_REMEDIES
+# For binary problems only (refused on more classes); added to the defaults of a binary problem.
+BINARY_STRATEGIES: tuple[str, ...] = BINARY_REMEDIES
 
 # The values used when a knob is not tuned (``tune=False``, or a strategy left out of ``grids``).
 DEFAULT_PARAMS: dict[str, dict[str, Any]] = {
@@ -157,6 +163,7 @@ def setup(strategy: Strategy, params: Mapping[str, Any], counts: Any, epochs: in
 
 
 __all__ = [
+    "BINARY_STRATEGIES",
     "COMPARE_STRATEGIES",
     "DEFAULT_GRIDS",
     "DEFAULT_PARAMS",

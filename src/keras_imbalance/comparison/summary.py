@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
+from keras_imbalance.comparison.costs import scoped_costs
 from keras_imbalance.comparison.cv_runs import CrossValidated, pooled_counts
 from keras_imbalance.comparison.distribution import distribution_name
 from keras_imbalance.comparison.images import ImageFiles
@@ -23,6 +26,7 @@ from keras_imbalance.comparison.options import (
 from keras_imbalance.comparison.result import Comparison
 from keras_imbalance.comparison.run_plan import RunPlan
 from keras_imbalance.comparison.splits import Splits
+from keras_imbalance.comparison.thresholded import apply_thresholds
 from keras_imbalance.comparison.verdict import ScoredSplits, choose_params, summarize
 
 __all__ = ["settings_of", "summarise"]
@@ -60,10 +64,22 @@ def summarise(
     """Choose each strategy's knobs on validation, rank, give the verdict: a :class:`Comparison`.
 
     With cross-validation (``validated``) the knobs are already chosen on the out-of-fold
-    predictions, and validation means out-of-fold.
+    predictions, and validation means out-of-fold. On the holdout, the runs of a binary problem
+    are first moved to their validation-chosen thresholds
+    (:func:`~keras_imbalance.comparison.thresholded.apply_thresholds`). The costs are those of
+    the :func:`~keras_imbalance.comparison.costs.cost_scope` around the call.
     """
     splits, metric = plan.splits, plan.recipe.metric
     if validated is None:
+        if splits.num_classes == 2:  # each run at its validation-chosen threshold
+            apply_thresholds(
+                runs,
+                {"validation": splits.y_val, "test": splits.y_test},
+                metric=metric,
+                tail=plan.recipe.tail,
+                min_precision=plan.recipe.min_precision,
+                costs=scoped_costs(),
+            )
         choose_params(runs, plan.names, metric)
         labels = ScoredSplits(splits.y_val, splits.y_test, splits.class_names)
         scored = runs
@@ -81,6 +97,15 @@ def summarise(
         n_boot=out.n_boot,
         chosen_on=chosen_on,
     )
+    if validated is not None and splits.num_classes == 2:
+        notes.append(
+            "Under cross-validation the decision thresholds are not moved yet: every strategy "
+            "is scored at the argmax (0.5). cv=None chooses each run's threshold on the "
+            "holdout validation split and adds the threshold strategy."
+        )
+    for row in rows:  # the threshold remedy's knob is its threshold (median over the seeds)
+        if row["strategy"] == "threshold" and row.get("threshold"):
+            row["params"] = {"threshold": float(np.median(row["threshold"]))}
     recorded = {**plan.training, **settings}
     if isinstance(splits.x_train, ImageFiles):
         recorded["image_size"] = list(splits.x_train.image_size)

@@ -27,8 +27,9 @@ from typing import Any
 import numpy as np
 
 from keras_imbalance.comparison.classifier_stage import last_epoch_only, run_classifier_stage
+from keras_imbalance.comparison.epoch_score import improves, score_epoch
 from keras_imbalance.comparison.images import ImageFiles, file_batches, mixup_batches
-from keras_imbalance.comparison.logits import class_nll, predict_logits, score
+from keras_imbalance.comparison.logits import predict_logits
 from keras_imbalance.comparison.streams import Stream
 from keras_imbalance.comparison.weight_decay import make_optimizer
 
@@ -53,6 +54,8 @@ class Recipe:
     # Cross-validation keeps every epoch's validation predictions and per-class log loss, so
     # the epoch can be chosen on the out-of-fold predictions of all the folds together.
     epoch_predictions: bool = False
+    costs: list[list[float]] | None = None  # for expected_cost (compare(costs=)), and:
+    min_precision: float = 0.9
 
 
 # compare sets these itself: the same for every strategy, or the strategy's own.
@@ -155,16 +158,14 @@ def _best_epoch_callback(x_val: Any, y_val: np.ndarray, recipe: Recipe, num_clas
 
         def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
             logits = predict_logits(self.model, x_val)
-            value = score(y_val, logits, recipe.metric, num_classes, recipe.tail)
+            value, predicted, nll = score_epoch(y_val, logits, recipe, num_classes)
             self.scores.append(value)
             if recipe.epoch_predictions:
-                finite = bool(np.isfinite(logits).all())
-                self.predicted.append(logits.argmax(axis=-1) if finite else np.full(len(y_val), -1))
-                self.nll.append(class_nll(y_val, logits, num_classes))
+                self.predicted.append(predicted)
+                self.nll.append(nll)
             if logs is not None:  # callbacks after this one (TensorBoard) see the score
                 logs[f"val_{recipe.metric}"] = value
-            best = max((s for s in self.scores[:-1] if not math.isnan(s)), default=-math.inf)
-            if recipe.keep == "best" and not math.isnan(value) and value > best:
+            if recipe.keep == "best" and improves(self.scores, recipe.metric):  # a cost: lower
                 self.best_epoch, self.best_weights = epoch + 1, self.model.get_weights()
 
         def on_train_end(self, logs: Any = None) -> None:

@@ -32,21 +32,29 @@
 
 Test scores never feed a choice among strategies: test only confirms or rejects the one
 candidate chosen on validation (step 4).
+
+A cost (``expected_cost``: lower is better, :func:`~.scores.greater_is_better`) is minimised
+in steps 1, 2 and 4, and its differences from ``"none"`` are savings (``none`` minus the
+strategy), so above 0 is better for every metric. The detector metrics are bootstrapped with
+the same draws (:mod:`~keras_imbalance.comparison.detector_bootstrap`); the threshold-free
+ones on the runs' positive-class scores.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from keras_imbalance.comparison.config_json import canonical
+from keras_imbalance.comparison.detector_bootstrap import DETECTOR_METRICS, detector_intervals
 from keras_imbalance.comparison.formatting import format_params
-from keras_imbalance.comparison.scores import METRICS
-from keras_imbalance.comparison.statistics import intervals_and_differences, paired_differences
+from keras_imbalance.comparison.run_record import decode_scores
+from keras_imbalance.comparison.scores import SCORE_METRICS, greater_is_better, oriented
+from keras_imbalance.comparison.statistics import PairedDifference, intervals_and_differences
 
 # A test interval wider than this (half-width) cannot separate strategies that differ by a few
 # points of a metric in [0, 1].
@@ -68,14 +76,16 @@ def _mean(values: Sequence[float]) -> float:
 
 
 def choose_params(runs: list[dict[str, Any]], strategies: Sequence[str], metric: str) -> None:
-    """Mark the runs of each strategy's best parameter set on validation as ``"chosen"``."""
+    """Mark the runs of each strategy's best parameter set on validation as ``"chosen"``: the
+    highest mean, or the lowest for a cost (:func:`~.scores.greater_is_better`)."""
     for strategy in strategies:
         groups: dict[str, list[dict[str, Any]]] = {}
         for run in runs:
             if run["strategy"] == strategy:
                 groups.setdefault(_key(run["params"]), []).append(run)
         scores = {
-            key: _mean([r["validation"][metric] for r in group]) for key, group in groups.items()
+            key: _mean([oriented(r["validation"][metric], metric) for r in group])
+            for key, group in groups.items()
         }
         winner = max(scores, key=lambda key: scores[key])  # dicts keep grid order: ties go first
         for run in groups[winner]:
@@ -148,19 +158,49 @@ def _noise(
     if not live:  # every strategy diverged: nothing to bootstrap
         return {}, versus
     predictions = {
-        split: {s: np.asarray([r["predictions"][split] for r in chosen[s]]) for s in live}
+        split: {
+            s: np.asarray([_scored(r, split, common["metric"]) for r in chosen[s]]) for s in live
+        }
         for split in ("validation", "test")
     }
     baseline = "none" if "none" in live and len(live) > 1 else None
+    # the detector metrics have their own entry to the same bootstrap
+    both = detector_intervals if common["metric"] in DETECTOR_METRICS else intervals_and_differences
     # One bootstrap of the test split gives each strategy's interval and its difference from none.
-    intervals, versus["test"] = intervals_and_differences(
+    intervals, versus["test"] = both(
         labels.y_test, predictions["test"], baseline=baseline, **common
     )
     if baseline is not None:
-        versus["validation"] = paired_differences(
+        versus["validation"] = both(
             labels.y_val, predictions["validation"], baseline=baseline, **common
-        )
+        )[1]
+    if not greater_is_better(common["metric"]):  # a cost: the differences become savings
+        versus = {
+            split: {s: _saving(d) for s, d in diffs.items()} for split, diffs in versus.items()
+        }
     return intervals, versus
+
+
+def _scored(run: Mapping[str, Any], split: str, metric: str) -> Any:
+    """What the bootstrap scores for ``metric``: a run's positive-class scores for a
+    threshold-free metric, its predictions at the wanted precision for ``recall_at_precision``,
+    else its predictions."""
+    if metric in SCORE_METRICS:
+        return decode_scores(run["scores"][split])
+    if metric == "recall_at_precision":
+        return run["at_precision"]["predictions"][split]
+    return run["predictions"][split]
+
+
+def _saving(diff: PairedDifference) -> PairedDifference:
+    """A cost difference ``strategy - baseline`` turned into the saving ``baseline - strategy``,
+    so that above 0 is better for every metric.
+
+    Example:
+        >>> _saving(PairedDifference("a", "none", 0.2, 0.1, 0.3, 3, 50)).low
+        -0.3
+    """
+    return replace(diff, mean=-diff.mean, low=-diff.high, high=-diff.low)
 
 
 def _row(
@@ -178,8 +218,11 @@ def _row(
         "diverged": diverged,
         "best_epoch": [r["best_epoch"] for r in group],
     }
+    if any("threshold" in r for r in group):
+        row["threshold"] = [r.get("threshold") for r in group]
     for split in ("validation", "test"):
-        values = {m: np.asarray([r[split][m] for r in group], dtype=float) for m in METRICS}
+        metrics = list(group[0][split])
+        values = {m: np.asarray([r[split][m] for r in group], dtype=float) for m in metrics}
         row[split] = {
             "mean": {m: float(v.mean()) for m, v in values.items()},
             "std": {m: float(v.std(ddof=1)) if v.size > 1 else None for m, v in values.items()},
@@ -198,9 +241,10 @@ def _row(
 
 
 def _shown(row: Mapping[str, Any], metric: str) -> float:
-    """The validation mean as the report prints it; ``-inf`` when it is not finite."""
+    """The validation mean as the report prints it, higher better (a cost negated); ``-inf``
+    when it is not finite."""
     value = float(row["validation"]["mean"][metric])
-    return round(value, RANK_DECIMALS) if math.isfinite(value) else -math.inf
+    return oriented(round(value, RANK_DECIMALS), metric) if math.isfinite(value) else -math.inf
 
 
 def _rank(rows: list[dict[str, Any]], metric: str) -> None:
@@ -251,6 +295,7 @@ def tie_sentence(
     tied = [row["strategy"] for row in live if _shown(row, metric) == top]
     if len(tied) < 2:
         return ""
+    top = abs(top) if top == 0 else oriented(top, metric)
     return (
         f"{_listing(tied)} tie on {chosen_on} {metric} at {top:.{RANK_DECIMALS}f}; {tied[0]} is "
         f"listed first because ties keep the order of the strategies ('none' first, then as "
@@ -313,7 +358,8 @@ def _lead_verdict(
     """
     knobs = format_params(top["params"])
     name = f"{top['strategy']}{f' ({knobs})' if knobs else ''}"
-    optimistic = f"in {metric} (optimistic: the same data chose its epoch, knobs and rank)"
+    saved = "" if greater_is_better(metric) else " saved (lower cost)"
+    optimistic = f"in {metric}{saved} (optimistic: the same data chose its epoch, knobs and rank)"
     checked = "test, checked once for this one candidate"
     if test.low > 0:
         return top["strategy"], (

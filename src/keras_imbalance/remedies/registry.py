@@ -22,6 +22,7 @@ from keras_imbalance.remedies.heads import PostHoc, Retrained, TauNorm
 from keras_imbalance.remedies.logit_adjusted import LDAM, LogitAdjusted
 from keras_imbalance.remedies.mixup import Mixup
 from keras_imbalance.remedies.resample import Resample
+from keras_imbalance.remedies.threshold import Threshold
 from keras_imbalance.remedies.weight_balancing import WeightBalancing
 from keras_imbalance.weighting import STRATEGIES as WEIGHT_STRATEGIES
 
@@ -76,6 +77,7 @@ _BUILT_IN: tuple[Remedy, ...] = (
         summary="plain training, then the last layer re-trained with the logit-adjusted loss",
         why="fit a fresh last layer with the logit-adjusted loss",
     ),
+    Threshold(),
 )
 
 REMEDIES: Mapping[str, Remedy] = MappingProxyType({remedy.name: remedy for remedy in _BUILT_IN})
@@ -97,6 +99,8 @@ DEFAULT_REMEDIES: tuple[str, ...] = (
     "crt",
     "crt_la",
 )
+# For binary problems only; compare adds them to the default run when the data has 2 classes.
+BINARY_REMEDIES: tuple[str, ...] = ("threshold",)
 
 
 # The remedies of your own that get_remedy checked in this process, by name (the latest wins),

@@ -1,0 +1,79 @@
+"""The bootstrap of the detector and cost metrics: ``f1``, ``recall_at_precision``,
+``expected_cost``.
+
+:func:`~keras_imbalance.comparison.statistics.intervals_and_differences` checks its metric
+against :data:`~keras_imbalance.comparison.scores.METRICS`, the metrics of every problem. The
+metrics here are confusion metrics too (of a binary problem, or with costs), so this runs the
+very same replicates (:func:`~keras_imbalance.comparison.bootstrap.bootstrap_replicates`: the
+same draws for a given seed) and intervals, on predictions the comparison made itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from keras_imbalance.comparison.bootstrap import bootstrap_replicates, percentiles, resample_seeds
+from keras_imbalance.comparison.statistics import Interval, PairedDifference
+
+__all__ = ["DETECTOR_METRICS", "detector_intervals"]
+
+DETECTOR_METRICS: tuple[str, ...] = ("f1", "recall_at_precision", "expected_cost")
+
+
+def detector_intervals(
+    y_true: np.ndarray,
+    predictions: Mapping[str, np.ndarray],
+    *,
+    metric: str,
+    num_classes: int,
+    baseline: str | None,
+    tail: Sequence[int] = (),
+    n_boot: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> tuple[dict[str, Interval], dict[str, PairedDifference]]:
+    """Each strategy's interval and its paired difference from ``baseline`` (none when
+    ``None``), as :func:`~keras_imbalance.comparison.statistics.intervals_and_differences`.
+
+    Example:
+        >>> y = np.repeat([0, 1], [30, 10])
+        >>> intervals, _ = detector_intervals(
+        ...     y, {"a": y[None, :]}, metric="f1", num_classes=2, baseline=None, n_boot=50
+        ... )
+        >>> intervals["a"].mean, intervals["a"].low
+        (1.0, 1.0)
+    """
+    names = list(predictions)
+    stacked = np.stack([np.asarray(predictions[name], dtype=np.intp) for name in names])
+    true = np.asarray(y_true, dtype=np.intp)
+    full, boot, draws = bootstrap_replicates(
+        true,
+        stacked,
+        metric=metric,
+        num_classes=num_classes,
+        tail=tuple(tail),
+        n_boot=n_boot,
+        seed=seed,
+    )
+    seeds, samples = stacked.shape[1], stacked.shape[2]
+
+    def intervals(point: np.ndarray, replicates: np.ndarray) -> list[Interval]:
+        low, high = percentiles(resample_seeds(replicates, draws), confidence)
+        return [
+            Interval(float(m), float(lo), float(hi), seeds, samples)
+            for m, lo, hi in zip(point, low, high, strict=True)
+        ]
+
+    metrics = dict(zip(names, intervals(full.mean(axis=1), boot), strict=True))
+    if baseline is None:
+        return metrics, {}
+    base = names.index(baseline)
+    shifts = intervals((full - full[base]).mean(axis=1), boot - boot[:, base : base + 1])
+    differences = {
+        name: PairedDifference(name, baseline, **shift.to_dict())
+        for name, shift in zip(names, shifts, strict=True)
+        if name != baseline
+    }
+    return metrics, differences
