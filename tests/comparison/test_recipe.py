@@ -35,6 +35,8 @@ PARAMS: dict[str, dict[str, Any]] = {
     "ldam_drw": {"max_margin": 0.3, "start": 0.5},
     "la_drw": {"tau": 0.5, "start": 0.5},
     "mixup_drw": {"alpha": 0.4, "start": 0.5},
+    "cutmix": {"alpha": 0.4},
+    "cutmix_drw": {"alpha": 0.4, "start": 0.5},
     "focal": {"gamma": 1.5},
     "posthoc": {"tau": 1.5},
     "tau_norm": {"tau": 0.7},
@@ -59,10 +61,19 @@ def _data() -> dict[str, np.ndarray]:
     return {"x_train": x_train, "y_train": y_train, "x_val": x_val, "y_val": y_val}
 
 
-def _model() -> keras.Model:
-    inputs = keras.Input((4,))
-    hidden = keras.layers.Dense(8, activation="relu")(inputs)
+def _model(input_shape: tuple[int, ...] = (4,)) -> keras.Model:
+    inputs = keras.Input(input_shape)
+    flat = keras.layers.Flatten()(inputs) if len(input_shape) > 1 else inputs
+    hidden = keras.layers.Dense(8, activation="relu")(flat)
     return keras.Model(inputs, keras.layers.Dense(3)(hidden))
+
+
+# CutMix needs images: the same data as 2 x 2 one-channel images.
+IMAGE_STRATEGIES = ("cutmix", "cutmix_drw")
+
+
+def _image_data() -> dict[str, np.ndarray]:
+    return {k: v.reshape(-1, 2, 2, 1) if k.startswith("x") else v for k, v in _data().items()}
 
 
 class _Recorder(keras.callbacks.Callback):
@@ -124,8 +135,9 @@ def fits(monkeypatch: pytest.MonkeyPatch) -> FitSpy:
     return spy
 
 
-def _run(text: str) -> dict[str, Any]:
-    namespace: dict[str, Any] = {"model": _model(), **_data()}
+def _run(text: str, images: bool = False) -> dict[str, Any]:
+    data = _image_data() if images else _data()
+    namespace: dict[str, Any] = {"model": _model(data["x_train"].shape[1:]), **data}
     exec(compile(text, "<recipe>", "exec"), namespace)
     return namespace
 
@@ -247,6 +259,22 @@ def _check_mixup_drw(ns: dict[str, Any], calls: list[dict[str, Any]]) -> None:
     assert isinstance(ns["model"].loss, keras.losses.CategoricalCrossentropy)
 
 
+def _check_cutmix(ns: dict[str, Any], calls: list[dict[str, Any]]) -> None:
+    (call,) = calls
+    batches = call["args"][0]
+    assert isinstance(batches, ki.MixupBatches)
+    assert (batches.mode, batches.alpha) == ("cutmix", 0.4)
+    np.testing.assert_array_equal(batches.x, _image_data()["x_train"])
+    assert not any(isinstance(c, ki.DeferredMixupWeights) for c in call["kwargs"]["callbacks"])
+    np.testing.assert_array_equal(batches.class_weight, [1.0, 1.0, 1.0])
+    assert isinstance(ns["model"].loss, keras.losses.CategoricalCrossentropy)
+
+
+def _check_cutmix_drw(ns: dict[str, Any], calls: list[dict[str, Any]]) -> None:
+    assert calls[0]["args"][0].mode == "cutmix"
+    _check_mixup_drw(ns, calls)
+
+
 def _check_focal(ns: dict[str, Any], calls: list[dict[str, Any]]) -> None:
     data = _data()
     _, y_fit = calls[0]["args"]
@@ -339,6 +367,8 @@ CHECKS = {
     "ldam_drw": _check_ldam_drw,
     "la_drw": _check_la_drw,
     "mixup_drw": _check_mixup_drw,
+    "cutmix": _check_cutmix,
+    "cutmix_drw": _check_cutmix_drw,
     "focal": _check_focal,
     "posthoc": _check_posthoc,
     "tau_norm": _check_tau_norm,
@@ -370,7 +400,7 @@ def test_recipe_trains_as_described(strategy: str, fits: FitSpy) -> None:
     text = _emit(strategy)
     for key, value in PARAMS.get(strategy, {}).items():
         assert f"{key}={value!r}" in text
-    ns = _run(text)
+    ns = _run(text, images=strategy in IMAGE_STRATEGIES)
     model = ns["model"]
     assert isinstance(model, keras.Model)
     assert tuple(model.output.shape) == (None, 3)

@@ -89,13 +89,18 @@ def classifier_weights(model: Any) -> tuple[np.ndarray, np.ndarray]:
     return kernel, np.asarray(weights[1], dtype="float64")
 
 
-def head_model(num_features: int, num_classes: int, seed: int) -> Any:
-    """A fresh linear classifier ``Dense(C)`` on ``num_features`` inputs, seeded."""
+def head_model(
+    num_features: int, num_classes: int, seed: int, max_norm: float | None = None
+) -> Any:
+    """A fresh linear classifier ``Dense(C)`` on ``num_features`` inputs, seeded; with
+    ``max_norm``, ``keras.constraints.MaxNorm(max_norm, axis=0)`` on its class vectors."""
     import keras
 
     keras.utils.set_random_seed(seed)
     inputs = keras.Input(shape=(num_features,))
-    return keras.Model(inputs, keras.layers.Dense(num_classes, name="logits")(inputs))
+    constraint = None if max_norm is None else keras.constraints.MaxNorm(float(max_norm), axis=0)
+    dense = keras.layers.Dense(num_classes, kernel_constraint=constraint, name="logits")
+    return keras.Model(inputs, dense(inputs))
 
 
 def features_of(model: Any, *arrays: np.ndarray) -> list[np.ndarray]:

@@ -394,7 +394,8 @@ def mixup_batches(files: ImageFiles, labels: np.ndarray, **kwargs: Any) -> Any:
         def __init__(self) -> None:
             # MixupBatches keeps np.asarray(x); a zero-width stand-in of the right length keeps
             # its checks and draws, and the files take its place before any batch is read.
-            super().__init__(np.zeros((len(files), 0), dtype="float32"), labels, **kwargs)
+            stand_in = np.zeros((len(files), 0, 0, 0), dtype="float32")  # an image's rank
+            super().__init__(stand_in, labels, **kwargs)
             self.x = files  # type: ignore[assignment]
 
     return FileMixupBatches()

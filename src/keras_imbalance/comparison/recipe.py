@@ -357,6 +357,8 @@ def _training(text: RecipeText, options: _Options) -> list[str]:
     if text.data == "mixup":
         mixup_args = ["x_train", "y_train", f"batch_size={batch}", f"alpha={text.mixup_alpha}"]
         mixup_args += [f"class_weight=[1.0] * {num_classes}", "seed=0"]
+        if text.mix_mode != "mixup":
+            mixup_args.append(f'mode="{text.mix_mode}"')
         body.append(_call("mixup = ki.MixupBatches", mixup_args))
         fit_args = ["mixup"]
     elif text.data == "balanced":
@@ -417,6 +419,11 @@ def _head(head: HeadText, options: _Options) -> str:
         ]
     else:
         data = ["f_train", "y_train", f"batch_size={batch}"]
+    constraint = ""
+    if head.max_norm:  # MaxNorm on the head's class vectors
+        constraint = (
+            f", kernel_constraint=keras.constraints.MaxNorm(max_value={head.max_norm}, axis=0)"
+        )
     compile_args = [
         "optimizer=" + options.optimizer_line(epochs),
         f"loss={head.loss}",
@@ -428,7 +435,7 @@ def _head(head: HeadText, options: _Options) -> str:
         "f_train = features.predict(x_train, verbose=0)",
         *(["f_val = features.predict(x_val, verbose=0)"] if options.keep == "best" else []),
         f"head = keras.Sequential([keras.Input((f_train.shape[-1],)), "
-        f"keras.layers.Dense({options.num_classes})])",
+        f"keras.layers.Dense({options.num_classes}{constraint})])",
         _call("head.compile", compile_args),
     ]
     fit_args = [*data, f"epochs={epochs}"]

@@ -234,7 +234,7 @@ def _bake_head(
         frozen = FrozenClassifier(features.astype("float64"), kernel, bias, counts)
         kernel, bias = remedy.head_weights(checked, frozen)
     else:
-        head = heads.head_model(features.shape[1], num_classes, seed)
+        head = heads.head_model(features.shape[1], num_classes, seed, head_setup.max_norm)
         recipe = replace(plan.recipe, keep="last")
         head_data = RunData(features, y, None, None, features[:1], num_classes)
         fit_run(

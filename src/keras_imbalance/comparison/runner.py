@@ -65,6 +65,7 @@ from keras_imbalance.comparison.strategies import (
 from keras_imbalance.comparison.streams import Stream
 from keras_imbalance.comparison.summary import settings_of, summarise
 from keras_imbalance.comparison.weight_decay import check_decay_grids
+from keras_imbalance.remedies.cutmix import check_image_remedies
 
 __all__ = ["ProgressCallback", "check_strategies", "check_tail_classes", "compare"]
 
@@ -383,6 +384,7 @@ def check_builder(
     input_shape = tuple(int(d) for d in arrays["train"].shape[1:])
     network = build(input_shape, splits.num_classes)
     _check_model(network, splits.num_classes, input_shape)
+    check_image_remedies(plan.remedies, input_shape)
     if any(remedy.kind == "head" for remedy in plan.remedies):
         check_decoupled(network, splits.num_classes)
 

@@ -373,7 +373,9 @@ class Session:
         y_train: np.ndarray,
     ) -> RunOutput:
         return fit_run(
-            heads.head_model(features["train"].shape[1], self.splits.num_classes, seed),
+            heads.head_model(
+                features["train"].shape[1], self.splits.num_classes, seed, head_setup.max_norm
+            ),
             head_setup,
             x_train=features["train"],
             y_train=y_train,

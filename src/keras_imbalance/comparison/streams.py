@@ -42,7 +42,7 @@ from typing import Any, cast
 import numpy as np
 
 from keras_imbalance._validation import short_repr
-from keras_imbalance.pipelines.mixing import mix_batch
+from keras_imbalance.pipelines.mixing import cut_batch, mix_batch
 
 
 def is_stream(data: Any) -> bool:
@@ -227,11 +227,19 @@ def _mix(
     num_classes: int,
     rng: Any,
     alpha: float,
+    mode: str = "mixup",
 ) -> tuple[np.ndarray, ...]:
     """One mixup batch (:func:`~keras_imbalance.pipelines.mixing.mix_batch`), drawing ``lam``
-    then the partners from the stream's generator."""
+    then the partners from the stream's generator; with ``mode="cutmix"`` then the box's
+    centre, for :func:`~keras_imbalance.pipelines.mixing.cut_batch`."""
     lam = float(rng.beta(alpha, alpha))
     partners = rng.permutation(len(y))
+    if mode == "cutmix":
+        row, column = rng.random(2)
+        centre = (float(row), float(column))
+        return cut_batch(
+            x, y, num_classes, lam=lam, partners=partners, centre=centre, class_weight=weights
+        )
     return mix_batch(x, y, num_classes, lam=lam, partners=partners, class_weight=weights)
 
 
@@ -243,6 +251,7 @@ def training_batches(
     class_weight: Sequence[float] | None = None,
     one_hot: bool = False,
     mixup_alpha: float | None = None,
+    mix_mode: str = "mixup",
 ) -> Any:
     """A ``PyDataset`` over the training stream, with the strategy's targets and weights.
 
@@ -293,7 +302,7 @@ def training_batches(
         def transform(self, x: np.ndarray, y: np.ndarray, index: int) -> tuple[np.ndarray, ...]:
             if mixup_alpha is not None:
                 rng = np.random.default_rng([seed, self.epoch, index])
-                return _mix(x, y, self.class_weight, num_classes, rng, mixup_alpha)
+                return _mix(x, y, self.class_weight, num_classes, rng, mixup_alpha, mix_mode)
             targets = np.eye(num_classes, dtype="float32")[y] if one_hot else y
             if self.class_weight is None:
                 return x, targets

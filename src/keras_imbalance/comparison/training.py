@@ -379,6 +379,7 @@ def _fit_mixup(network: Any, setup: Any, *, data: RunData, plan: FitPlan) -> Any
         alpha=setup.mixup_alpha,
         class_weight=[1.0] * data.num_classes,
         seed=plan.seed,
+        mode=setup.mix_mode,
     )
     late = DeferredMixupWeights(
         mixed, setup.fit_kwargs["late_weights"], setup.fit_kwargs["start_epoch"]
@@ -464,6 +465,7 @@ def _fit_stream(network: Any, setup: Any, *, data: RunData, plan: FitPlan) -> An
         class_weight=_batch_class_weight(setup, num_classes),
         one_hot=setup.one_hot,
         mixup_alpha=setup.mixup_alpha,
+        mix_mode=setup.mix_mode,
     )
     callbacks = plan.callbacks
     if setup.mixup_alpha is not None:

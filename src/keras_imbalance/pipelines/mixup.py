@@ -6,11 +6,15 @@ combinations of pairs of samples and of their one-hot labels:
     x = lam * x_i + (1 - lam) * x_j,   y = lam * e_{y_i} + (1 - lam) * e_{y_j},
     lam ~ Beta(alpha, alpha), one draw per batch, j a permutation of the batch.
 
-It regularises the representation; on long-tailed data it is paired with deferred re-weighting
-(the classifier re-balanced late in training; Cao et al. 2019, Zhong et al. 2021 "Improving
-calibration for long-tailed recognition"). With class weights ``w`` each mixed sample gets the
-weight ``lam * w[y_i] + (1 - lam) * w[y_j]``, so that the loss is the mixed weighted loss;
-:meth:`MixupBatches.set_class_weight` changes the weights between epochs.
+CutMix (Yun et al., ICCV 2019) pastes a box of the partner image instead, of area about
+``1 - lam``, and mixes the labels by the box's exact share (``mode="cutmix"``, images only;
+:func:`~keras_imbalance.pipelines.mixing.cut_batch`). Either regularises the representation;
+on long-tailed data it is paired with deferred re-weighting (the classifier re-balanced late in
+training; Cao et al. 2019, Zhong et al. 2021 "Improving calibration for long-tailed
+recognition"). With class weights ``w`` each mixed sample gets the weight
+``lam * w[y_i] + (1 - lam) * w[y_j]`` (CutMix: by the box's share in place of ``lam``), so
+that the loss is the mixed weighted loss; :meth:`MixupBatches.set_class_weight` changes the
+weights between epochs.
 """
 
 from __future__ import annotations
@@ -23,7 +27,9 @@ import numpy as np
 
 from keras_imbalance._validation import check_number, short_repr
 from keras_imbalance.labels import decode_labels
-from keras_imbalance.pipelines.mixing import mix_batch
+from keras_imbalance.pipelines.mixing import cut_batch, mix_batch
+
+MIX_MODES: tuple[str, ...] = ("mixup", "cutmix")
 
 
 class MixupBatches(keras.utils.PyDataset):  # type: ignore[misc]
@@ -43,6 +49,8 @@ class MixupBatches(keras.utils.PyDataset):  # type: ignore[misc]
             :meth:`set_class_weight` may change the weights between epochs (start from uniform
             weights to re-weight later: a dataset keeps the structure of its first batch).
         seed: seed of the shuffles and of the draws of ``lam``.
+        mode: ``"mixup"`` (the default) or ``"cutmix"``: paste a box of the partner's pixels
+            (images ``(N, H, W, C)`` only), its centre drawn uniformly per batch.
         **kwargs: ``workers``, ``use_multiprocessing``, ``max_queue_size`` for ``PyDataset``.
 
     Example:
@@ -61,10 +69,19 @@ class MixupBatches(keras.utils.PyDataset):  # type: ignore[misc]
         alpha: float = 0.2,
         class_weight: Any = None,
         seed: int = 0,
+        mode: str = "mixup",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.x = np.asarray(x)
+        if mode not in MIX_MODES:
+            raise ValueError(f"mode={short_repr(mode)} is not supported; use 'mixup' or 'cutmix'")
+        if mode == "cutmix" and self.x.ndim != 4:
+            raise ValueError(
+                f"mode='cutmix' needs images: x must have shape (N, height, width, channels), "
+                f"got shape {self.x.shape}; use mode='mixup' for other data"
+            )
+        self.mode = mode
         labels = decode_labels(y, name="y")
         if labels.indices is None or labels.indices.ndim != 1:
             raise ValueError(
@@ -115,6 +132,8 @@ class MixupBatches(keras.utils.PyDataset):  # type: ignore[misc]
             rng.permutation(min(self.batch_size, len(self.y) - b * self.batch_size))
             for b in range(batches)
         ]
+        # Drawn after the others, so that mixup's draws are the same with either mode.
+        self._centres = rng.random((batches, 2)) if self.mode == "cutmix" else None
 
     def __len__(self) -> int:
         return math.ceil(len(self.y) / self.batch_size)
@@ -123,6 +142,16 @@ class MixupBatches(keras.utils.PyDataset):  # type: ignore[misc]
         if not 0 <= index < len(self):
             raise IndexError(f"batch index {index} is out of range for {len(self)} batches")
         rows = self._order[index * self.batch_size : (index + 1) * self.batch_size]
+        if self._centres is not None:
+            return cut_batch(
+                self.x[rows],
+                self.y[rows],
+                self.num_classes,
+                lam=float(self._lams[index]),
+                partners=self._partners[index],
+                centre=(float(self._centres[index, 0]), float(self._centres[index, 1])),
+                class_weight=self.class_weight,
+            )
         return mix_batch(
             self.x[rows],
             self.y[rows],

@@ -31,6 +31,7 @@ from keras_imbalance.remedies.base import (
 from keras_imbalance.remedies.baseline import Baseline
 from keras_imbalance.remedies.chain import Chain, chain
 from keras_imbalance.remedies.class_weights import ClassWeighted
+from keras_imbalance.remedies.cutmix import CutMix
 from keras_imbalance.remedies.drw import DRW, start_epoch
 from keras_imbalance.remedies.focal import Focal
 from keras_imbalance.remedies.heads import PostHoc, Retrained, TauNorm
@@ -51,6 +52,7 @@ __all__ = [
     "ClassWeighted",
     "ClassifierStage",
     "Context",
+    "CutMix",
     "Focal",
     "FrozenClassifier",
     "HeadRemedy",

@@ -114,9 +114,12 @@ class Setup:
 
     ``one_hot``: the loss takes one-hot targets; ``balanced_batches``: class-balanced batches
     (as many steps as plain epochs); ``mixup_alpha``: mixup batches, with the mixed samples'
-    class weights ``fit_kwargs["late_weights"]`` from ``fit_kwargs["start_epoch"]`` on.
+    class weights ``fit_kwargs["late_weights"]`` from ``fit_kwargs["start_epoch"]`` on, mixed
+    as ``mix_mode`` says (``"mixup"`` or ``"cutmix"``, :class:`~keras_imbalance.MixupBatches`).
     ``weight_decay``: the run's decoupled weight decay (``None``: ``compare``'s);
     ``classifier_stage``: a second stage that re-trains the classifier alone after the epochs.
+    ``max_norm``: a re-trained head's ``keras.constraints.MaxNorm(max_norm, axis=0)`` on its
+    class vectors (:class:`~.heads.Retrained`; ``compare`` builds the head with it).
     """
 
     loss: Any
@@ -125,8 +128,10 @@ class Setup:
     one_hot: bool = False
     balanced_batches: bool = False
     mixup_alpha: float | None = None
+    mix_mode: Literal["mixup", "cutmix"] = "mixup"
     weight_decay: float | None = None
     classifier_stage: ClassifierStage | None = None
+    max_norm: float | None = None
 
 
 @dataclass(frozen=True)
@@ -144,11 +149,13 @@ class ClassifierStage:
 
 @dataclass(frozen=True)
 class HeadText:
-    """The classifier re-training stage of a recipe: why, the head's loss, balanced batches."""
+    """The classifier re-training stage of a recipe: why, the head's loss, balanced batches,
+    and its MaxNorm as a source literal (``""``: none)."""
 
     why: str
     loss: str
     balanced: bool = False
+    max_norm: str = ""
 
 
 @dataclass(frozen=True)
@@ -169,7 +176,8 @@ class RecipeText:
     ``data``: how ``fit`` gets its batches (``"arrays"``, ``"one_hot"``, ``"balanced"`` or
     ``"mixup"``); ``class_weight``: the ``fit(class_weight=...)`` source; ``callbacks``: extra
     callback sources; ``after``: code run once the model is trained; ``head``: a classifier
-    re-training stage; ``mixup_alpha``: the mixup batches' ``alpha`` (with ``data="mixup"``);
+    re-training stage; ``mixup_alpha``: the mixup batches' ``alpha`` (with ``data="mixup"``),
+    ``mix_mode`` their ``mode``;
     ``stage``: a second stage that re-trains the classifier alone in the same model.
     """
 
@@ -181,6 +189,7 @@ class RecipeText:
     after: str = ""
     head: HeadText | None = None
     mixup_alpha: str = ""
+    mix_mode: Literal["mixup", "cutmix"] = "mixup"
     stage: StageText | None = None
 
 

@@ -128,17 +128,28 @@ class TauNorm(HeadRemedy):
         return replace(text, after=_TAU_NORM.format(tau=values["tau"]))
 
 
+MAX_NORM = Knob("max_norm", None, low=0.0, low_inclusive=False)
+"""The knob of a re-trained head (:class:`Retrained`) beside its remedy's: absent, the head is
+unconstrained; a grid value puts ``keras.constraints.MaxNorm(max_norm, axis=0)`` on its class
+vectors, as weight balancing's classifier stage does (Alshammari et al. 2022)."""
+
+
 class Retrained(HeadRemedy):
     """Classifier re-training (Kang et al. 2020): a fresh last layer trained with ``remedy``.
 
     The features stay frozen; the head trains with ``remedy``'s setup (``crt``: class-balanced
-    batches; ``crt_la``: the logit-adjusted loss), and its knobs are ``remedy``'s.
+    batches; ``crt_la``: the logit-adjusted loss), and its knobs are ``remedy``'s. It also takes
+    :data:`MAX_NORM` when a grid names it (``grids={"crt": {"max_norm": [1.0, 2.0]}}``).
 
     Example:
         >>> from keras_imbalance.remedies.resample import Resample
         >>> crt = Retrained(Resample(), name="crt", summary="...", why="...")
         >>> crt.head_setup({}, Context((30, 10), 10)).balanced_batches
         True
+        >>> crt.head_setup({}, Context((30, 10), 10)).max_norm is None
+        True
+        >>> crt.head_setup(crt.check_params({"max_norm": 2}), Context((30, 10), 10)).max_norm
+        2.0
     """
 
     def __init__(self, remedy: Remedy, *, name: str, summary: str, why: str) -> None:
@@ -150,13 +161,25 @@ class Retrained(HeadRemedy):
         self.why = why
         self.knobs = remedy.knobs
 
+    def shared_knobs(self) -> tuple[Knob, ...]:
+        """:data:`MAX_NORM`, present only when a grid or ``params`` name it."""
+        return (MAX_NORM,)
+
     def head_setup(self, params: Mapping[str, Any], context: Context) -> Setup | None:
-        return self.remedy.setup(params, context)
+        own = {key: value for key, value in params.items() if key != MAX_NORM.name}
+        setup = self.remedy.setup(own, context)
+        if params.get(MAX_NORM.name) is None:
+            return setup
+        return replace(setup, max_norm=float(params[MAX_NORM.name]))
 
     def apply_recipe(
         self, text: RecipeText, values: Mapping[str, str], context: Context
     ) -> RecipeText:
-        head = self.remedy.recipe_text(values, context)
+        own = {key: value for key, value in values.items() if key != MAX_NORM.name}
+        head = self.remedy.recipe_text(own, context)
+        balanced = head.data == "balanced"
+        max_norm = values.get(MAX_NORM.name, "")
         return replace(
-            text, head=HeadText(why=self.why, loss=head.loss, balanced=head.data == "balanced")
+            text,
+            head=HeadText(why=self.why, loss=head.loss, balanced=balanced, max_norm=max_norm),
         )

@@ -15,6 +15,7 @@ from keras_imbalance.remedies.base import Remedy
 from keras_imbalance.remedies.baseline import Baseline
 from keras_imbalance.remedies.chain import chain
 from keras_imbalance.remedies.class_weights import ClassWeighted
+from keras_imbalance.remedies.cutmix import CutMix
 from keras_imbalance.remedies.drw import DRW
 from keras_imbalance.remedies.focal import Focal
 from keras_imbalance.remedies.heads import PostHoc, Retrained, TauNorm
@@ -52,6 +53,14 @@ _BUILT_IN: tuple[Remedy, ...] = (
         summary="mixup (Zhang et al. 2018) with deferred re-weighting of the mixed samples",
         grids={"start": ()},
     ),
+    CutMix(),
+    chain(
+        CutMix(),
+        DRW(),
+        name="cutmix_drw",
+        summary="CutMix (Yun et al. 2019) with deferred re-weighting of the mixed samples",
+        grids={"start": ()},
+    ),
     Focal(),
     WeightBalancing(),
     PostHoc(),
@@ -75,8 +84,8 @@ REMEDIES: Mapping[str, Remedy] = MappingProxyType({remedy.name: remedy for remed
 """name -> the built-in remedy, in the order ``compare`` lists them."""
 
 # The default run: the baseline, one class-weight remedy, the long-tail losses and the heads.
-# effective_number, resample, log, mixup_drw, weight_balancing and the other weights are there to
-# ask for by name.
+# effective_number, resample, log, mixup_drw, cutmix, cutmix_drw (images only), weight_balancing
+# and the other weights are there to ask for by name.
 DEFAULT_REMEDIES: tuple[str, ...] = (
     "none",
     "balanced",
