@@ -381,3 +381,13 @@ def test_a_given_epoch_count_and_folder_are_used(
     loaded = keras.saving.load_model(tmp_path / "model.keras")
     x_test = plan.splits.x_test
     np.testing.assert_allclose(_logits(loaded, x_test), _logits(result.model, x_test), atol=1e-6)
+
+
+def test_refit_without_none_refits_the_first_ranked_strategy() -> None:
+    # "none" was not compared, so no remedy can be named best: the refit takes the first-ranked
+    # strategy rather than "none", which has no runs to count epochs from.
+    x, y = tiny_data()
+    result = compare((x, y), ["balanced"], model=mlp, epochs=1, seeds=[0], cv=None, n_boot=20)
+    assert result.best is None
+    assert result.refit["strategy"] == "balanced"
+    assert result.model is not None

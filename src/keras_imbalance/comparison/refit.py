@@ -284,7 +284,8 @@ def refit_chosen(
 ) -> None:
     """Refit the chosen strategy on all the training data; set ``result.refit`` and ``.model``.
 
-    The strategy is ``result.best`` (``"none"`` without one), with its chosen knobs and seed
+    The strategy is ``result.best``; without one, ``"none"``, or the first-ranked strategy when
+    ``"none"`` was not compared; with its chosen knobs and seed
     ``plan.seeds[0]``; ``epochs`` (default: :func:`refit_epochs` of the chosen runs' best
     epochs, ``"none"``'s for a head remedy). With an output folder (``out``: compare's
     :class:`~keras_imbalance.comparison.options.OutputOptions`, or the folder itself) the model
@@ -292,6 +293,8 @@ def refit_chosen(
     ``result.refit = {"skipped": reason}``.
     """
     strategy = result.best or "none"
+    if strategy not in result.strategies and result.rows:
+        strategy = result.rows[0]["strategy"]  # "none" was not compared: the first-ranked
     by_name = {remedy.name: remedy for remedy in plan.remedies}
     remedy = by_name.get(strategy) or get_remedy(strategy)
     params = dict(result.row(strategy)["params"]) if strategy in result.strategies else {}
