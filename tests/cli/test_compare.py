@@ -185,3 +185,37 @@ def test_cli_compare_on_an_image_folder(tmp_path: Path) -> None:
     saved = json.loads((tmp_path / "out" / "results.json").read_text())
     assert saved["class_names"] == ["big", "small"]
     assert sum(sum(s["counts"]) for s in saved["splits"].values()) == 18
+
+
+def test_cli_compare_fashion_mnist_detector_prints_the_operating_points(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--dataset fashion-mnist --detector Shirt: the whole set, one class against the rest."""
+    rng = np.random.default_rng(0)
+    y_train = np.repeat(np.arange(10), 8)
+    y_test = np.repeat(np.arange(10), 4)
+    arrays = {
+        "train-images-idx3-ubyte": rng.integers(0, 256, (y_train.size, 28, 28)),
+        "train-labels-idx1-ubyte": y_train,
+        "t10k-images-idx3-ubyte": rng.integers(0, 256, (y_test.size, 28, 28)),
+        "t10k-labels-idx1-ubyte": y_test,
+    }
+    for name, array in arrays.items():
+        _write_idx(tmp_path / name, array)
+    args = ["compare", "--dataset", "fashion-mnist", "--data-path", str(tmp_path)]
+    args += ["--detector", "Shirt", "--strategies", "none,threshold", *QUICK, "--cv", "none"]
+    args += ["--output", str(tmp_path / "out")]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "Operating points" in printed and "threshold" in printed
+    saved = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert saved["class_names"] == ["not-Shirt", "Shirt"]
+    # every class kept whole (ratio 1): 8 shirts of 80 training images, 4 of 40 test images
+    splits = saved["splits"]
+    assert sum(splits["train"]["counts"]) + sum(splits["validation"]["counts"]) == 80
+    assert saved["splits"]["test"]["counts"] == [36, 4]
+
+
+def test_cli_compare_fashion_mnist_refuses_a_ratio(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["compare", "--dataset", "fashion-mnist", "--ratio", "5"]) != 0
+    assert "--ratio 5.0 applies to a -lt dataset" in capsys.readouterr().err

@@ -33,7 +33,7 @@ from keras_imbalance.comparison.scores import SELECTION_METRICS
 from keras_imbalance.comparison.strategies import COMPARE_STRATEGIES, DEFAULT_STRATEGIES
 from keras_imbalance.comparison.training import KEEP_OPTIONS, SCHEDULES
 
-DATASETS = ("digits-lt", "fashion-mnist-lt", MULTILABEL_DATASET)
+DATASETS = ("digits-lt", "fashion-mnist-lt", "fashion-mnist", MULTILABEL_DATASET)
 
 
 def _int_list(text: str) -> list[int]:
@@ -108,7 +108,7 @@ CHOICE_FLAGS: tuple[tuple[str, tuple[str, ...], str | None, str], ...] = (
     ("--dataset", DATASETS, "digits-lt", "a built-in dataset, when no PATH is given"),
     (
         "--metric",
-        (*SELECTION_METRICS, *MULTILABEL_METRICS),
+        tuple(dict.fromkeys((*SELECTION_METRICS, *MULTILABEL_METRICS))),
         None,
         "chooses epochs, knobs and thresholds and ranks strategies (default: balanced_accuracy; "
         "expected_cost with --costs); f1, recall_at_precision, average_precision and roc_auc are "
@@ -273,10 +273,15 @@ def _load(args: argparse.Namespace) -> Any:
         return datasets.load_arrays(args.source, label_column=args.label_column)
     if args.dataset == "digits-lt":
         return datasets.load_digits_lt(ratio=10.0 if args.ratio is None else args.ratio)
-    try:
-        data = datasets.load_fashion_mnist_lt(
-            ratio=100.0 if args.ratio is None else args.ratio, path=args.data_path
+    if args.dataset == "fashion-mnist" and args.ratio is not None:
+        raise ValueError(
+            f"--ratio {args.ratio} applies to a -lt dataset; fashion-mnist is the whole, balanced "
+            f"set: drop --ratio or use --dataset fashion-mnist-lt"
         )
+    # "fashion-mnist" is the whole set: 6 000 training images of every class (ratio 1)
+    ratio = 1.0 if args.dataset == "fashion-mnist" else 100.0 if args.ratio is None else args.ratio
+    try:
+        data = datasets.load_fashion_mnist_lt(ratio=ratio, path=args.data_path)
     except (ValueError, OSError) as error:
         message = as_flags(str(error).strip().splitlines()[0] if str(error).strip() else "")
         raise ValueError(re.sub(r"^path=", "--data-path ", message) or repr(error)) from error

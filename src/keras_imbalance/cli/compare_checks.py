@@ -253,8 +253,8 @@ def check_unused_flags(args: Any) -> None:
                     f"{flag} {value} applies to a built-in --dataset, but PATH {source!r} was "
                     f"given; drop {flag} or PATH"
                 )
-    elif args.data_path is not None and args.dataset != "fashion-mnist-lt":
+    elif args.data_path is not None and args.dataset not in ("fashion-mnist-lt", "fashion-mnist"):
         raise ValueError(
             f"--data-path {args.data_path!r} is the folder of the Fashion-MNIST files; drop it, "
-            f"or give --dataset fashion-mnist-lt"
+            f"or give --dataset fashion-mnist-lt (or fashion-mnist)"
         )

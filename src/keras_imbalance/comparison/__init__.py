@@ -10,6 +10,7 @@ bootstrap intervals), :mod:`.verdict` (choose on validation, report on test), :m
 
 from keras_imbalance.comparison.images import CorruptImageError
 from keras_imbalance.comparison.models import default_model
+from keras_imbalance.comparison.multilabel_result import MultiLabelComparison
 from keras_imbalance.comparison.result import SCHEMA_VERSION, Comparison
 from keras_imbalance.comparison.runner import compare
 from keras_imbalance.comparison.scores import METRICS
@@ -56,6 +57,7 @@ __all__ = [
     "DEFAULT_STRATEGIES",
     "HEAD_STRATEGIES",
     "METRICS",
+    "MultiLabelComparison",
     "SCHEMA_VERSION",
     "SPLITS",
     "TRAINED_STRATEGIES",

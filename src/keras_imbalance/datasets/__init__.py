@@ -21,6 +21,7 @@ from keras_imbalance.datasets.fashion_mnist import (
     load_fashion_mnist_lt,
     read_idx,
 )
+from keras_imbalance.datasets.multilabel import make_multilabel_long_tail
 from keras_imbalance.datasets.synthetic import (
     PROFILES,
     ImbalancedDataset,
@@ -45,5 +46,6 @@ __all__ = [
     "long_tailed_counts",
     "make_detector",
     "make_long_tailed",
+    "make_multilabel_long_tail",
     "read_idx",
 ]
