@@ -45,11 +45,21 @@ def test_cli_multilabel_synthetic_with_macro_f1(
     assert saved["label_names"][0] == "label_0"
 
 
+def test_cli_cross_validates_with_cv(tmp_path: Path) -> None:
+    x, y = tiny_multilabel(n=48)
+    np.savez(tmp_path / "data.npz", x=x, y=y)
+    args = ["compare", str(tmp_path / "data.npz"), *QUICK, "--strategies", "none", "--cv", "2"]
+    assert main([*args, "--output", str(tmp_path / "out"), "--no-plots"]) == 0
+    saved = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert saved["settings"]["selection"]["scheme"] == "cross-validation"
+    assert saved["settings"]["selection"]["folds"] == 2
+    assert "2-fold cross-validation" in (tmp_path / "out" / "report.md").read_text()
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
         (["--halving"], "--halving is not supported with --label-mode multi_label"),
-        (["--cv", "3"], "--cv 3 is not supported"),
         (["--workers", "2"], "--workers is not supported"),
         (["--dataset", "digits-lt"], "--dataset digits-lt is single-label"),
         (["--grid", "focal.alpha=1"], "focal takes ['gamma']"),

@@ -41,11 +41,6 @@ def _check_flags(args: argparse.Namespace) -> None:
             raise ValueError(
                 f"{flag} is not supported with --label-mode multi_label yet; drop {flag}"
             )
-    if args.cv not in ("auto", None):
-        raise ValueError(
-            f"--cv {args.cv} is not supported with --label-mode multi_label yet; use --cv none "
-            f"or leave it at auto (both use the holdout validation split)"
-        )
 
 
 def _load(args: argparse.Namespace) -> Any:

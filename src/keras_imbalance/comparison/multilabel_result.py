@@ -39,6 +39,8 @@ class MultiLabelComparison:
     Attributes:
         rows: one row per remedy (its chosen knobs), ranked on validation: the mean validation
             and test metrics over the seeds and the difference from ``none`` with its interval.
+            With cross-validation (:attr:`cross_validated`), "validation" is the out-of-fold
+            scores of all the training data (:attr:`chosen_on`, :attr:`validation_name`).
         labels: per remedy and label, the test average precision, F1, precision and recall at
             the thresholds chosen on validation (means over the seeds), and the mean threshold.
         best: the remedy declared best, or ``None`` (see :attr:`verdict`).
@@ -62,6 +64,23 @@ class MultiLabelComparison:
     @property
     def metric(self) -> str:
         return str(self.settings["metric"])
+
+    @property
+    def cross_validated(self) -> bool:
+        """Whether the choices were made on cross-validation (``settings["selection"]``)."""
+        return (self.settings.get("selection") or {}).get("scheme") == "cross-validation"
+
+    @property
+    def chosen_on(self) -> str:
+        """What chose: ``"validation"``, or ``"5-fold cross-validation"``."""
+        if not self.cross_validated:
+            return "validation"
+        return f"{self.settings['selection']['folds']}-fold cross-validation"
+
+    @property
+    def validation_name(self) -> str:
+        """How the report names the scores that chose: ``"validation"`` or ``"out-of-fold"``."""
+        return "out-of-fold" if self.cross_validated else "validation"
 
     def summary(self) -> list[dict[str, Any]]:
         """Flat rows: remedy, knobs, rank, validation and test metrics, test difference.
@@ -104,9 +123,17 @@ class MultiLabelComparison:
     def to_markdown(self) -> str:
         """The report: the verdict, the summary table, the per-label table and the notes."""
         lines = ["# Multi-label comparison", "", self.verdict, ""]
+        if self.cross_validated:
+            lines += [
+                f"Ranked by out-of-fold {self.metric} ({self.chosen_on} of all the training "
+                f"data); knobs, epochs and thresholds chosen on it; each remedy's choice then "
+                f"trained on all the training data and scored once on test.",
+                "",
+            ]
+        val = "oof" if self.cross_validated else "val"
         lines += [
-            "| rank | strategy | knobs | val "
-            + " | val ".join(_short(m) for m in SUMMARY_METRICS)
+            f"| rank | strategy | knobs | {val} "
+            + f" | {val} ".join(_short(m) for m in SUMMARY_METRICS)
             + " | test "
             + " | test ".join(_short(m) for m in SUMMARY_METRICS)
             + f" | test {_short(self.metric)} vs none |",
@@ -119,7 +146,7 @@ class MultiLabelComparison:
             cells += [f"{row['test'][m]:.3f}" for m in SUMMARY_METRICS]
             cells.append(_interval_text(row.get("test_vs_none")))
             lines.append("| " + " | ".join(cells) + " |")
-        lines += ["", "## Per label (test, thresholds chosen on validation)", ""]
+        lines += ["", f"## Per label (test, thresholds chosen on {self.chosen_on})", ""]
         lines.append(
             "| strategy | label | train positives | test positives | AP | F1 | precision "
             "| recall | threshold |"
