@@ -214,3 +214,46 @@ def test_out_of_fold_scores_place_each_fold_s_rows() -> None:
     assert oof[:, :, 0].tolist() == [[2.0, 1.0, 2.0, 1.0]] * 2
     with pytest.raises(ValueError, match="different numbers of epochs"):
         out_of_fold_scores([parts[0], parts[1][:1]], folds, 1)
+
+
+@pytest.mark.parametrize("cv", [2, None])
+def test_refit_trains_the_chosen_remedy_on_all_the_training_data(
+    tmp_path: Path, cv: object
+) -> None:
+    import keras
+
+    from keras_imbalance.comparison.multilabel_training import sigmoid
+    from keras_imbalance.comparison.refit import refit_epochs
+
+    x, y = tiny_multilabel(n=48)
+    options = {**CV, "seeds": [0, 1], "refit": True, "cv": cv, "output": tmp_path}
+    result = compare((x, y), ["none"], label_mode="multi_label", **options)
+    refit = result.refit
+    assert refit is not None and refit["strategy"] == (result.best or "none") == "none"
+    chosen = [r for r in result.runs if r["chosen"]]
+    expected = (
+        result.settings["selection"]["epochs"]["none"]
+        if cv
+        else refit_epochs([r["best_epoch"] for r in chosen])
+    )
+    assert refit["epochs"] == expected and refit["seed"] == 0
+    assert refit["samples"] == 48 - result.settings["split_sizes"]["test"]
+    assert refit["thresholds"] == next(r for r in chosen if r["seed"] == 0)["thresholds"]
+    split = multilabel_splits((x, y), None, shares=(0.2, 0.2), seed=0)
+    predicted = sigmoid(np.asarray(result.model.predict(split.x_test, verbose=0)))
+    hard = predicted >= np.asarray(refit["thresholds"])
+    assert refit["test"]["macro_f1"] == pytest.approx(
+        metrics.f1_score(split.y_test, hard, average="macro", zero_division=0.0)
+    )
+    loaded = keras.models.load_model(tmp_path / refit["model"])
+    np.testing.assert_allclose(
+        loaded.predict(split.x_test, verbose=0), result.model.predict(split.x_test, verbose=0)
+    )
+    saved = json.loads((tmp_path / "results.json").read_text())
+    assert saved["refit"]["epochs"] == refit["epochs"]
+    assert "## Final model" in (tmp_path / "report.md").read_text()
+
+
+def test_refit_must_be_a_bool() -> None:
+    with pytest.raises(TypeError, match="refit="):
+        compare(tiny_multilabel(), label_mode="multi_label", **{**CV, "refit": "yes"})

@@ -46,6 +46,7 @@ from keras_imbalance.comparison.multilabel_metrics import (
     label_table,
     multilabel_scores,
 )
+from keras_imbalance.comparison.multilabel_refit import refit_multilabel
 from keras_imbalance.comparison.multilabel_remedies import (
     candidates,
     check_multilabel_grids,
@@ -57,6 +58,7 @@ from keras_imbalance.comparison.multilabel_training import MultiLabelData, fit_m
 from keras_imbalance.comparison.multilabel_verdict import choose_params, rank_rows, verdict
 from keras_imbalance.comparison.options import OutputOptions, TrainingOptions, check_seeds
 from keras_imbalance.comparison.random_state import preserved_random_state
+from keras_imbalance.comparison.refit import check_refit
 from keras_imbalance.comparison.strategies import DEFAULT_STRATEGIES
 from keras_imbalance.comparison.training import Recipe
 
@@ -181,6 +183,7 @@ def compare_multilabel(
         1
     """
     plan = check_options(strategies, options)
+    refit = check_refit(options.get("refit", True))
     train, test, carried = read_multilabel(data, options.get("test_data"))
     splits = multilabel_splits(
         train,
@@ -212,8 +215,10 @@ def compare_multilabel(
             }
             # the pool trains and is scored out-of-fold: it stands for training and validation
             scored = MultiLabelData(folded.x, folded.y, folded.x, folded.y, *folded.test())
-    result = summarise(plan, scored, runs, names, {**options, "_selection": selection})
-    result.settings["split_sizes"] = _split_sizes(splits)
+        result = summarise(plan, scored, runs, names, {**options, "_selection": selection})
+        result.settings["split_sizes"] = _split_sizes(splits)
+        if refit:
+            refit_multilabel(plan, splits, result)
     if plan.out.folder is not None:
         result.save(plan.out.folder)
     return result
@@ -352,11 +357,6 @@ def _notes(
 ) -> list[str]:
     selection = options.get("_selection") or {}
     notes = [f"Chosen on {selection['why']}."] if "why" in selection else []
-    if options.get("refit", True):
-        notes.append(
-            "refit is not done with label_mode='multi_label' yet: the models are the runs'; "
-            "pass refit=False to silence this note."
-        )
     validation = "validation" if selection.get("scheme") != "cross-validation" else "training"
     for split, y in ((validation, splits.y_val), ("test", splits.y_test)):
         for label in np.flatnonzero(y.sum(axis=0) == 0):

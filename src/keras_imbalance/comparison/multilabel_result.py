@@ -60,6 +60,10 @@ class MultiLabelComparison:
     runs: list[dict[str, Any]] = field(repr=False)
     label_names: list[str]
     curves: dict[str, Any] = field(default_factory=dict, repr=False)
+    # With refit=True: what the final model is (remedy, knobs, epochs, thresholds, test metrics)
+    # and the model (:mod:`~keras_imbalance.comparison.multilabel_refit`).
+    refit: dict[str, Any] | None = None
+    model: Any = field(default=None, repr=False)
 
     @property
     def metric(self) -> str:
@@ -113,6 +117,7 @@ class MultiLabelComparison:
             "label_names": self.label_names,
             "settings": self.settings,
             "runs": [_public(run) for run in self.runs],
+            "refit": self.refit,
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -161,6 +166,8 @@ class MultiLabelComparison:
             ]
             cells += [f"{entry[c]:.3f}" for c in LABEL_COLUMNS]
             lines.append("| " + " | ".join(cells) + " |")
+        if self.refit is not None:
+            lines += ["", "## Final model", "", _refit_text(self.refit)]
         if self.notes:
             lines += ["", "## Notes", "", *[f"- {note}" for note in self.notes]]
         return "\n".join(lines) + "\n"
@@ -186,6 +193,20 @@ class MultiLabelComparison:
             precision_recall_figure(self.curves, self.label_names, path)
             written.append(path)
         return written
+
+
+def _refit_text(refit: dict[str, Any]) -> str:
+    knobs = ", ".join(f"{k}={v}" for k, v in refit["params"].items())
+    test = refit["test"]
+    scores = (
+        ", ".join(f"{_short(m)} {test[m]:.3f}" for m in SUMMARY_METRICS) if test else "diverged"
+    )
+    saved = f"; saved as {refit['model']}" if refit.get("model") else ""
+    return (
+        f"{refit['strategy']}{f' ({knobs})' if knobs else ''} trained on all "
+        f"{refit['samples']} training samples for {refit['epochs']} epoch(s), seed "
+        f"{refit['seed']}; test at the chosen thresholds: {scores}{saved}."
+    )
 
 
 def _short(metric: str) -> str:

@@ -53,6 +53,7 @@ class MultiLabelRun:
     # With ``record_epochs``: the validation probabilities after every epoch, ``(E, n, L)``
     # float32 (what cross-validation pools into out-of-fold scores).
     val_epochs: np.ndarray | None = None
+    network: Any = field(default=None, repr=False)  # the trained Keras model
 
 
 def sigmoid(logits: np.ndarray) -> np.ndarray:
@@ -164,4 +165,5 @@ def fit_multilabel_run(
         val_curve=[float(s) for s in best.scores],
         seconds=round(time.perf_counter() - started, 3),
         val_epochs=np.stack(best.epochs) if best.epochs else None,
+        network=network,
     )
