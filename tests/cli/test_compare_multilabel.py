@@ -20,7 +20,7 @@ def test_cli_compares_a_multi_hot_npz(tmp_path: Path, capsys: pytest.CaptureFixt
     np.savez(tmp_path / "data.npz", x=x, y=y)
     out = tmp_path / "out"
     args = ["compare", str(tmp_path / "data.npz"), *QUICK, "--strategies", "none,asymmetric"]
-    args += ["--grid", "asymmetric.gamma_neg=1,3"]
+    args += ["--grid", "asymmetric.gamma_neg=1,3", "--no-refit"]
     assert main([*args, "--output", str(out), "--no-plots"]) == 0
     printed = capsys.readouterr().out
     assert "Per label" in printed and "asymmetric" in printed and "macro AP" in printed
@@ -31,6 +31,7 @@ def test_cli_compares_a_multi_hot_npz(tmp_path: Path, capsys: pytest.CaptureFixt
     assert tried == {1.0, 3.0}
     assert saved["settings"]["metric"] == "macro_average_precision"
     assert not (out / "precision_recall.png").exists()
+    assert saved["refit"] is None and not (out / "model.keras").exists()
 
 
 def test_cli_multilabel_synthetic_with_macro_f1(
@@ -45,11 +46,22 @@ def test_cli_multilabel_synthetic_with_macro_f1(
     assert saved["label_names"][0] == "label_0"
 
 
+def test_cli_cross_validates_with_cv(tmp_path: Path) -> None:
+    x, y = tiny_multilabel(n=48)
+    np.savez(tmp_path / "data.npz", x=x, y=y)
+    args = ["compare", str(tmp_path / "data.npz"), *QUICK, "--strategies", "none", "--cv", "2"]
+    assert main([*args, "--output", str(tmp_path / "out"), "--no-plots"]) == 0
+    saved = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert saved["settings"]["selection"]["scheme"] == "cross-validation"
+    assert saved["settings"]["selection"]["folds"] == 2
+    assert "2-fold cross-validation" in (tmp_path / "out" / "report.md").read_text()
+    assert saved["refit"]["model"] == "model.keras" and (tmp_path / "out" / "model.keras").exists()
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
         (["--halving"], "--halving is not supported with --label-mode multi_label"),
-        (["--cv", "3"], "--cv 3 is not supported"),
         (["--workers", "2"], "--workers is not supported"),
         (["--dataset", "digits-lt"], "--dataset digits-lt is single-label"),
         (["--grid", "focal.alpha=1"], "focal takes ['gamma']"),

@@ -41,11 +41,6 @@ def _check_flags(args: argparse.Namespace) -> None:
             raise ValueError(
                 f"{flag} is not supported with --label-mode multi_label yet; drop {flag}"
             )
-    if args.cv not in ("auto", None):
-        raise ValueError(
-            f"--cv {args.cv} is not supported with --label-mode multi_label yet; use --cv none "
-            f"or leave it at auto (both use the holdout validation split)"
-        )
 
 
 def _load(args: argparse.Namespace) -> Any:
@@ -97,16 +92,32 @@ def run_multilabel(args: argparse.Namespace) -> int:
         n_boot=args.n_boot,
         model=_builder(args),
         weight_decay=args.weight_decay,
-        refit=False,
+        refit=args.refit,
         label_mode="multi_label",
     )
-    written = [str(path) for path in result.save(args.output, plots=not args.no_plots)]
+    written = _save_model(result, args.output)
+    written += [str(path) for path in result.save(args.output, plots=not args.no_plots)]
     if args.json:
         print(result.to_json())
     else:
         render_multilabel(result)
         print(f"wrote {', '.join(written)}")
     return 0
+
+
+def _save_model(result: Any, output: str) -> list[str]:
+    """The refitted model (``--refit``, the default) as ``OUTPUT/model.keras``."""
+    if result.model is None:
+        return []
+    from pathlib import Path
+
+    from keras_imbalance.comparison.refit import MODEL_FILE
+
+    folder = Path(output)
+    folder.mkdir(parents=True, exist_ok=True)
+    result.model.save(folder / MODEL_FILE)
+    result.refit["model"] = MODEL_FILE
+    return [str(folder / MODEL_FILE)]
 
 
 def _grids(args: argparse.Namespace) -> dict[str, Any] | None:

@@ -9,9 +9,13 @@ validation and test, then choose knobs and rank remedies on validation and check
 candidate on test (:mod:`~keras_imbalance.comparison.multilabel_verdict`). The result is a
 :class:`~keras_imbalance.comparison.multilabel_result.MultiLabelComparison`.
 
-What the single-label engine does and this one does not do yet is refused by name: ``cv`` as a
-number of folds, ``halving``, ``executor``, ``distribution``, ``augment``, ``weight_balancing``
-and the other single-label remedies, image folders and streams, ``validation_data``,
+With ``cv`` (a number of folds, or ``"auto"`` on small data) every choice is made on K-fold
+out-of-fold scores instead of the validation split
+(:mod:`~keras_imbalance.comparison.multilabel_cv`).
+
+What the single-label engine does and this one does not do yet is refused by name: ``halving``,
+``executor``, ``distribution``, ``augment``, ``weight_balancing`` and the other single-label
+remedies, image folders and streams, ``validation_data``,
 ``tensorboard_dir``, resuming from ``output`` (the folder receives the report only).
 """
 
@@ -24,7 +28,13 @@ from typing import Any
 import numpy as np
 
 from keras_imbalance._validation import check_option, short_repr
+from keras_imbalance.comparison.folds import check_cv
 from keras_imbalance.comparison.models import _check_model, default_model
+from keras_imbalance.comparison.multilabel_cv import (
+    cross_validate_multilabel,
+    cv_runs,
+    resolve_multilabel_cv,
+)
 from keras_imbalance.comparison.multilabel_data import (
     label_names_of,
     multilabel_splits,
@@ -36,6 +46,7 @@ from keras_imbalance.comparison.multilabel_metrics import (
     label_table,
     multilabel_scores,
 )
+from keras_imbalance.comparison.multilabel_refit import refit_multilabel
 from keras_imbalance.comparison.multilabel_remedies import (
     candidates,
     check_multilabel_grids,
@@ -47,6 +58,7 @@ from keras_imbalance.comparison.multilabel_training import MultiLabelData, fit_m
 from keras_imbalance.comparison.multilabel_verdict import choose_params, rank_rows, verdict
 from keras_imbalance.comparison.options import OutputOptions, TrainingOptions, check_seeds
 from keras_imbalance.comparison.random_state import preserved_random_state
+from keras_imbalance.comparison.refit import check_refit
 from keras_imbalance.comparison.strategies import DEFAULT_STRATEGIES
 from keras_imbalance.comparison.training import Recipe
 
@@ -101,12 +113,7 @@ def check_options(strategies: Sequence[Any], options: Mapping[str, Any]) -> Mult
                 f"{name}={short_repr(value)} is not supported with label_mode='multi_label' yet; "
                 f"leave {name} at its default ({off!r})"
             )
-    cv = options.get("cv", "auto")
-    if cv not in ("auto", None):
-        raise ValueError(
-            f"cv={short_repr(cv)} is not supported with label_mode='multi_label' yet; use "
-            f"cv='auto' or None (the holdout validation split)"
-        )
+    check_cv(options.get("cv", "auto"))
     if tuple(strategies) == tuple(DEFAULT_STRATEGIES):
         strategies = ("none", "balanced", "focal", "asymmetric")
     names = check_multilabel_strategies(strategies)
@@ -171,11 +178,14 @@ def compare_multilabel(
         >>> from keras_imbalance.datasets.multilabel import make_multilabel_long_tail
         >>> data = make_multilabel_long_tail(n_samples=120, n_labels=3, seed=0)
         >>> result = compare_multilabel(data, ["none", "balanced"], {"epochs": 1, "seeds": [0],
-        ...                             "n_boot": 50})
+        ...                             "n_boot": 50, "cv": 2})
+        >>> result.chosen_on
+        '2-fold cross-validation'
         >>> [row["strategy"] for row in result.rows].count("balanced")
         1
     """
     plan = check_options(strategies, options)
+    refit = check_refit(options.get("refit", True))
     train, test, carried = read_multilabel(data, options.get("test_data"))
     splits = multilabel_splits(
         train,
@@ -184,10 +194,33 @@ def compare_multilabel(
         seed=int(options.get("split_seed", 0)),
     )
     names = label_names_of(options.get("class_names"), carried, splits.num_labels)
+    k, why = resolve_multilabel_cv(options.get("cv", "auto"), splits, names)
+    selection: dict[str, Any] = {"scheme": "holdout", "why": why}
+    scored = splits
     with preserved_random_state():
         _check_builder(plan.build, splits)
-        runs = train_runs(plan, splits)
-    result = summarise(plan, splits, runs, names, options)
+        if k is None:
+            runs = train_runs(plan, splits)
+            choose_params(runs, plan.strategies, plan.metric)
+        else:
+            found, folded, total = cross_validate_multilabel(
+                plan, splits, k, int(options.get("split_seed", 0)), names
+            )
+            runs, epochs = cv_runs(plan, found, folded, total)
+            selection = {
+                "scheme": "cross-validation",
+                "folds": k,
+                "fold_seed": folded.seed,
+                "fold_sizes": [len(held) for held in folded.folds],
+                "epochs": epochs,
+                "why": why,
+            }
+            # the pool trains and is scored out-of-fold: it stands for training and validation
+            scored = MultiLabelData(folded.x, folded.y, folded.x, folded.y, *folded.test())
+        result = summarise(plan, scored, runs, names, {**options, "_selection": selection})
+        result.settings["split_sizes"] = _split_sizes(splits)
+        if refit:
+            refit_multilabel(plan, splits, result)
     if plan.out.folder is not None:
         result.save(plan.out.folder)
     return result
@@ -254,11 +287,13 @@ def summarise(
     names: list[str],
     options: Mapping[str, Any],
 ) -> MultiLabelComparison:
-    """Choose on validation, rank, check the candidate on test, and tabulate per label."""
-    choose_params(runs, plan.strategies, plan.metric)
+    """Rank the chosen runs on validation (or out-of-fold), check the candidate on test, and
+    tabulate per label."""
     labels = {"validation": splits.y_val, "test": splits.y_test}
     rows = rank_rows(runs, plan.strategies, plan.metric, labels, n_boot=plan.out.n_boot)
-    best, sentence = verdict(rows, plan.metric)
+    selection = options.get("_selection") or {"scheme": "holdout"}
+    folds = selection.get("folds")
+    best, sentence = verdict(rows, plan.metric, folds=folds)
     shown = best or next((r["strategy"] for r in rows if r["strategy"] != "none"), None)
     return MultiLabelComparison(
         rows=rows,
@@ -322,20 +357,12 @@ def _notes(
     names: list[str],
     options: Mapping[str, Any],
 ) -> list[str]:
-    notes = []
-    if options.get("cv", "auto") == "auto":
-        notes.append(
-            "cv='auto' uses the holdout validation split with label_mode='multi_label' "
-            "(cross-validation is not supported there yet)."
-        )
-    if options.get("refit", True):
-        notes.append(
-            "refit is not done with label_mode='multi_label' yet: the models are the runs'; "
-            "pass refit=False to silence this note."
-        )
-    for split, y in (("validation", splits.y_val), ("test", splits.y_test)):
+    selection = options.get("_selection") or {}
+    notes = [f"Chosen on {selection['why']}."] if "why" in selection else []
+    validation = "validation" if selection.get("scheme") != "cross-validation" else "training"
+    for split, y in ((validation, splits.y_val), ("test", splits.y_test)):
         for label in np.flatnonzero(y.sum(axis=0) == 0):
-            extra = ": its threshold stays at 0.5" if split == "validation" else ""
+            extra = ": its threshold stays at 0.5" if split == validation else ""
             notes.append(f"Label {names[label]!r} has no positive in the {split} split{extra}.")
         few = [
             names[i] for i in np.flatnonzero((y.sum(axis=0) > 0) & (y.sum(axis=0) < FEW_POSITIVES))
@@ -368,11 +395,14 @@ def _settings(
         "model": getattr(plan.build, "__qualname__", repr(plan.build)),
         "n_boot": plan.out.n_boot,
         "split_seed": int(options.get("split_seed", 0)),
-        "split_sizes": {
-            "train": len(splits.y_train),
-            "validation": len(splits.y_val),
-            "test": len(splits.y_test),
-        },
-        "selection": {"scheme": "holdout", "why": "label_mode='multi_label' uses the holdout"},
+        "selection": options.get("_selection") or {"scheme": "holdout"},
         "splits": "iterative stratification",
+    }
+
+
+def _split_sizes(splits: MultiLabelData) -> dict[str, int]:
+    return {
+        "train": len(splits.y_train),
+        "validation": len(splits.y_val),
+        "test": len(splits.y_test),
     }

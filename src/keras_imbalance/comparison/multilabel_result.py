@@ -39,6 +39,8 @@ class MultiLabelComparison:
     Attributes:
         rows: one row per remedy (its chosen knobs), ranked on validation: the mean validation
             and test metrics over the seeds and the difference from ``none`` with its interval.
+            With cross-validation (:attr:`cross_validated`), "validation" is the out-of-fold
+            scores of all the training data (:attr:`chosen_on`, :attr:`validation_name`).
         labels: per remedy and label, the test average precision, F1, precision and recall at
             the thresholds chosen on validation (means over the seeds), and the mean threshold.
         best: the remedy declared best, or ``None`` (see :attr:`verdict`).
@@ -58,10 +60,31 @@ class MultiLabelComparison:
     runs: list[dict[str, Any]] = field(repr=False)
     label_names: list[str]
     curves: dict[str, Any] = field(default_factory=dict, repr=False)
+    # With refit=True: what the final model is (remedy, knobs, epochs, thresholds, test metrics)
+    # and the model (:mod:`~keras_imbalance.comparison.multilabel_refit`).
+    refit: dict[str, Any] | None = None
+    model: Any = field(default=None, repr=False)
 
     @property
     def metric(self) -> str:
         return str(self.settings["metric"])
+
+    @property
+    def cross_validated(self) -> bool:
+        """Whether the choices were made on cross-validation (``settings["selection"]``)."""
+        return (self.settings.get("selection") or {}).get("scheme") == "cross-validation"
+
+    @property
+    def chosen_on(self) -> str:
+        """What chose: ``"validation"``, or ``"5-fold cross-validation"``."""
+        if not self.cross_validated:
+            return "validation"
+        return f"{self.settings['selection']['folds']}-fold cross-validation"
+
+    @property
+    def validation_name(self) -> str:
+        """How the report names the scores that chose: ``"validation"`` or ``"out-of-fold"``."""
+        return "out-of-fold" if self.cross_validated else "validation"
 
     def summary(self) -> list[dict[str, Any]]:
         """Flat rows: remedy, knobs, rank, validation and test metrics, test difference.
@@ -94,6 +117,7 @@ class MultiLabelComparison:
             "label_names": self.label_names,
             "settings": self.settings,
             "runs": [_public(run) for run in self.runs],
+            "refit": self.refit,
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -104,9 +128,17 @@ class MultiLabelComparison:
     def to_markdown(self) -> str:
         """The report: the verdict, the summary table, the per-label table and the notes."""
         lines = ["# Multi-label comparison", "", self.verdict, ""]
+        if self.cross_validated:
+            lines += [
+                f"Ranked by out-of-fold {self.metric} ({self.chosen_on} of all the training "
+                f"data); knobs, epochs and thresholds chosen on it; each remedy's choice then "
+                f"trained on all the training data and scored once on test.",
+                "",
+            ]
+        val = "oof" if self.cross_validated else "val"
         lines += [
-            "| rank | strategy | knobs | val "
-            + " | val ".join(_short(m) for m in SUMMARY_METRICS)
+            f"| rank | strategy | knobs | {val} "
+            + f" | {val} ".join(_short(m) for m in SUMMARY_METRICS)
             + " | test "
             + " | test ".join(_short(m) for m in SUMMARY_METRICS)
             + f" | test {_short(self.metric)} vs none |",
@@ -119,7 +151,7 @@ class MultiLabelComparison:
             cells += [f"{row['test'][m]:.3f}" for m in SUMMARY_METRICS]
             cells.append(_interval_text(row.get("test_vs_none")))
             lines.append("| " + " | ".join(cells) + " |")
-        lines += ["", "## Per label (test, thresholds chosen on validation)", ""]
+        lines += ["", f"## Per label (test, thresholds chosen on {self.chosen_on})", ""]
         lines.append(
             "| strategy | label | train positives | test positives | AP | F1 | precision "
             "| recall | threshold |"
@@ -134,6 +166,8 @@ class MultiLabelComparison:
             ]
             cells += [f"{entry[c]:.3f}" for c in LABEL_COLUMNS]
             lines.append("| " + " | ".join(cells) + " |")
+        if self.refit is not None:
+            lines += ["", "## Final model", "", _refit_text(self.refit)]
         if self.notes:
             lines += ["", "## Notes", "", *[f"- {note}" for note in self.notes]]
         return "\n".join(lines) + "\n"
@@ -159,6 +193,20 @@ class MultiLabelComparison:
             precision_recall_figure(self.curves, self.label_names, path)
             written.append(path)
         return written
+
+
+def _refit_text(refit: dict[str, Any]) -> str:
+    knobs = ", ".join(f"{k}={v}" for k, v in refit["params"].items())
+    test = refit["test"]
+    scores = (
+        ", ".join(f"{_short(m)} {test[m]:.3f}" for m in SUMMARY_METRICS) if test else "diverged"
+    )
+    saved = f"; saved as {refit['model']}" if refit.get("model") else ""
+    return (
+        f"{refit['strategy']}{f' ({knobs})' if knobs else ''} trained on all "
+        f"{refit['samples']} training samples for {refit['epochs']} epoch(s), seed "
+        f"{refit['seed']}; test at the chosen thresholds: {scores}{saved}."
+    )
 
 
 def _short(metric: str) -> str:

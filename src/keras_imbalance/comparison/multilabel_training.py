@@ -50,6 +50,10 @@ class MultiLabelRun:
     best_epoch: int
     val_curve: list[float] = field(default_factory=list)
     seconds: float = 0.0
+    # With ``record_epochs``: the validation probabilities after every epoch, ``(E, n, L)``
+    # float32 (what cross-validation pools into out-of-fold scores).
+    val_epochs: np.ndarray | None = None
+    network: Any = field(default=None, repr=False)  # the trained Keras model
 
 
 def sigmoid(logits: np.ndarray) -> np.ndarray:
@@ -68,7 +72,16 @@ def _macro_ap(y: np.ndarray, scores: np.ndarray) -> float:
     return float(label_table(y, scores, np.full(y.shape[1], 0.5))["average_precision"].mean())
 
 
-def _best_epoch_callback(x_val: np.ndarray, y_val: np.ndarray, keep: str) -> Any:
+def _predict(network: Any, x: np.ndarray, num_labels: int) -> np.ndarray:
+    """The probabilities of ``x`` (none for an empty ``x``)."""
+    if len(x) == 0:
+        return np.empty((0, num_labels))
+    return sigmoid(predict_logits(network, x))
+
+
+def _best_epoch_callback(
+    x_val: np.ndarray, y_val: np.ndarray, keep: str, record_epochs: bool = False
+) -> Any:
     import keras
 
     class BestMacroAveragePrecision(keras.callbacks.Callback):  # type: ignore[misc]
@@ -79,9 +92,16 @@ def _best_epoch_callback(x_val: np.ndarray, y_val: np.ndarray, keep: str) -> Any
             self.scores: list[float] = []
             self.best_epoch = 0
             self.best_weights: list[np.ndarray] | None = None
+            self.epochs: list[np.ndarray] = []
 
         def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
-            value = _macro_ap(y_val, sigmoid(predict_logits(self.model, x_val)))
+            if len(x_val) == 0:  # nothing to validate on: the last epoch is kept
+                self.scores.append(math.nan)
+                return
+            probabilities = sigmoid(predict_logits(self.model, x_val))
+            if record_epochs:
+                self.epochs.append(probabilities.astype(np.float32))
+            value = _macro_ap(y_val, probabilities)
             self.scores.append(value)
             best = max((s for s in self.scores[:-1] if not math.isnan(s)), default=-math.inf)
             if keep == "best" and not math.isnan(value) and value > best:
@@ -97,12 +117,21 @@ def _best_epoch_callback(x_val: np.ndarray, y_val: np.ndarray, keep: str) -> Any
 
 
 def fit_multilabel_run(
-    build: Any, loss: Any, *, data: MultiLabelData, recipe: Recipe, seed: int
+    build: Any,
+    loss: Any,
+    *,
+    data: MultiLabelData,
+    recipe: Recipe,
+    seed: int,
+    record_epochs: bool = False,
 ) -> MultiLabelRun:
     """Build ``build(input_shape, L)`` from ``seed``, train it with ``loss``, score it.
 
-    ``recipe`` gives the epochs, batch size, rate, schedule, epoch kept, weight decay and the
-    user's ``compile``/``fit`` keywords (its ``metric`` and ``tail`` are not used here).
+    With ``record_epochs`` the validation probabilities after every epoch are kept
+    (:attr:`MultiLabelRun.val_epochs`). An empty validation split scores nothing, and the last
+    epoch is kept. ``recipe`` gives the epochs, batch size, rate, schedule, epoch kept, weight
+    decay and the user's ``compile``/``fit`` keywords (its ``metric`` and ``tail`` are not used
+    here).
     """
     import keras
 
@@ -116,7 +145,7 @@ def fit_multilabel_run(
     )
     options = {k: v for k, v in recipe.compile_kwargs.items() if k != "optimizer"}
     network.compile(optimizer=optimizer, loss=loss, **options)
-    best = _best_epoch_callback(data.x_val, data.y_val, recipe.keep)
+    best = _best_epoch_callback(data.x_val, data.y_val, recipe.keep, record_epochs)
     fit_options = dict(recipe.fit_kwargs)
     callbacks = [best, *fit_options.pop("callbacks", [])]
     keras.utils.set_random_seed(seed)
@@ -130,9 +159,11 @@ def fit_multilabel_run(
         **{"verbose": 0, **fit_options},
     )
     return MultiLabelRun(
-        val_scores=sigmoid(predict_logits(network, data.x_val)),
-        test_scores=sigmoid(predict_logits(network, data.x_test)),
+        val_scores=_predict(network, data.x_val, data.num_labels),
+        test_scores=_predict(network, data.x_test, data.num_labels),
         best_epoch=int(best.best_epoch),
         val_curve=[float(s) for s in best.scores],
         seconds=round(time.perf_counter() - started, 3),
+        val_epochs=np.stack(best.epochs) if best.epochs else None,
+        network=network,
     )

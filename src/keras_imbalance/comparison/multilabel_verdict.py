@@ -12,7 +12,8 @@
    candidate); otherwise the verdict says to keep plain binary cross-entropy, with the numbers.
 
 The test split never feeds a choice: thresholds, epochs, knobs and the candidate are chosen on
-validation.
+validation, or with cross-validation on the out-of-fold scores
+(:mod:`~keras_imbalance.comparison.multilabel_cv`), which then stand for validation here.
 """
 
 from __future__ import annotations
@@ -130,8 +131,13 @@ def _fmt(diff: Mapping[str, float]) -> str:
     return f"{diff['mean']:+.3f} (95% interval {diff['low']:+.3f} to {diff['high']:+.3f})"
 
 
-def verdict(rows: Sequence[Mapping[str, Any]], metric: str) -> tuple[str | None, str]:
+def verdict(
+    rows: Sequence[Mapping[str, Any]], metric: str, *, folds: int | None = None
+) -> tuple[str | None, str]:
     """``(best remedy or None, the sentence)`` for rows ranked by :func:`rank_rows`.
+
+    With ``folds`` (a ``K``-fold cross-validation chose), the validation side is the
+    out-of-fold scores and the sentence says so.
 
     Example:
         >>> rows = [
@@ -144,12 +150,13 @@ def verdict(rows: Sequence[Mapping[str, Any]], metric: str) -> tuple[str | None,
         True
     """
     top = rows[0]
+    where = "validation" if folds is None else f"out-of-fold ({folds}-fold cross-validation)"
     if top["diverged"]:
         return None, "Every strategy diverged (non-finite outputs); lower the learning rate."
     if top["strategy"] == "none":
         return None, (
             f"No remedy beat plain binary cross-entropy on this data: 'none' ranks first on "
-            f"validation {metric}. Keep plain binary cross-entropy."
+            f"{where} {metric}. Keep plain binary cross-entropy."
         )
     lead, test = top.get("validation_vs_none"), top.get("test_vs_none")
     knobs = ", ".join(f"{k}={v}" for k, v in top["params"].items())
@@ -157,10 +164,10 @@ def verdict(rows: Sequence[Mapping[str, Any]], metric: str) -> tuple[str | None,
     if lead is None or test is None:
         return None, (
             f"Plain binary cross-entropy ('none') diverged, so no remedy can be measured against "
-            f"it; {name} ranks first on validation {metric}."
+            f"it; {name} ranks first on {where} {metric}."
         )
     said = (
-        f"the top strategy on validation, {name}, leads 'none' there by {_fmt(lead)} in {metric} "
+        f"the top strategy on {where}, {name}, leads 'none' there by {_fmt(lead)} in {metric} "
         f"(optimistic: the same data chose its epoch, knobs and thresholds); on test, checked "
         f"once for this one candidate, it differs from 'none' by {_fmt(test)}"
     )
