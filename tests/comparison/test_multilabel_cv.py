@@ -257,3 +257,11 @@ def test_refit_trains_the_chosen_remedy_on_all_the_training_data(
 def test_refit_must_be_a_bool() -> None:
     with pytest.raises(TypeError, match="refit="):
         compare(tiny_multilabel(), label_mode="multi_label", **{**CV, "refit": "yes"})
+
+
+def test_the_kept_out_of_fold_scores_are_bounded() -> None:
+    from keras_imbalance.comparison.multilabel_cv import OOF_BUDGET, check_oof_budget
+
+    check_oof_budget(runs=1, epochs=1, samples=OOF_BUDGET // 4, labels=1)  # exactly the limit
+    with pytest.raises(ValueError, match=r"4\.0 GiB of out-of-fold scores .* pass cv=None"):
+        check_oof_budget(runs=2, epochs=1, samples=OOF_BUDGET // 4, labels=1)

@@ -215,6 +215,29 @@ def choose_on_folds(
     return best
 
 
+# Every candidate keeps its out-of-fold scores until the choice: at most this many bytes in all.
+OOF_BUDGET = 2 * 1024**3
+
+
+def check_oof_budget(runs: int, epochs: int, samples: int, labels: int) -> None:
+    """Refuse a cross-validation whose kept out-of-fold scores would pass :data:`OOF_BUDGET`.
+
+    They take ``runs x epochs x samples x labels x 4`` bytes (float32), ``runs`` being the
+    candidates times the seeds.
+
+    Example:
+        >>> check_oof_budget(runs=8, epochs=30, samples=1000, labels=20)  # 19 MB: fine
+    """
+    size = runs * epochs * samples * labels * 4
+    if size > OOF_BUDGET:
+        raise ValueError(
+            f"cross-validation would keep {size / 1024**3:.1f} GiB of out-of-fold scores "
+            f"({runs} runs x {epochs} epochs x {samples} samples x {labels} labels, float32; the "
+            f"limit is {OOF_BUDGET / 1024**3:.0f} GiB); pass cv=None (the holdout), or fewer "
+            f"epochs, seeds or knob values"
+        )
+
+
 def cross_validate_multilabel(
     plan: Any, splits: MultiLabelData, k: int, split_seed: int, names: Sequence[str]
 ) -> tuple[list[dict[str, Any]], FoldedData, dict[str, Any]]:
@@ -230,6 +253,7 @@ def cross_validate_multilabel(
     folded = FoldedData(x, y, folds, fold_seed(split_seed), splits.x_test, splits.y_test)
     recipe = replace(plan.recipe, keep="last")
     per_fold = sum(len(c) for c in plan.candidates.values()) * len(plan.seeds)
+    check_oof_budget(per_fold, recipe.epochs, len(y), splits.num_labels)
     total = {"done": 0, "all": per_fold * k + len(plan.strategies) * len(plan.seeds)}
     found = []
     for name in plan.strategies:
