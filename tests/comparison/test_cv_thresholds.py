@@ -94,22 +94,21 @@ def _journal(folder: Path) -> list[dict]:
 
 
 def _by_hand(result: Comparison, folder: Path, strategy: str) -> tuple[np.ndarray, np.ndarray]:
-    """The pooled labels and the out-of-fold scores of ``strategy`` at its chosen epoch, laid
-    out by hand from the journal's fold runs."""
+    """The pooled labels and the out-of-fold scores of ``strategy`` after every epoch (the
+    threshold head: its one set), laid out by hand from the journal's fold runs."""
     splits = make_splits(_data())
     y = np.concatenate([splits.y_train, splits.y_val])
     folds = stratified_folds(y, 2, result.settings["selection"]["fold_seed"])
-    epoch = result.settings["selection"]["epochs"][strategy]
-    pooled = np.full(y.size, np.nan)
+    pooled = np.full((2 if strategy != "threshold" else 1, y.size), np.nan)
     for run in _journal(folder):
         if run.get("fold") is None or run["strategy"] != strategy:
             continue
         kept = run.get("epochs_validation")
         if kept is not None:  # a trained strategy: every epoch's scores
-            scores = decode_scores(kept["scores"])[epoch - 1]
+            scores = decode_scores(kept["scores"])
         else:  # the threshold head: its one set of scores
-            scores = decode_scores(run["scores"]["validation"])
-        pooled[folds.held_out[run["fold"]]] = scores
+            scores = decode_scores(run["scores"]["validation"])[None, :]
+        pooled[:, folds.held_out[run["fold"]]] = scores
     return y, pooled
 
 
@@ -118,7 +117,11 @@ def test_the_threshold_is_chosen_on_the_stored_out_of_fold_scores(
 ) -> None:
     result, folder = folded
     for run in (r for r in result.runs if "fold" not in r):
-        y, pooled = _by_hand(result, folder, run["strategy"])
+        y, every = _by_hand(result, folder, run["strategy"])
+        if run["strategy"] == "balanced":  # the epoch of the best F1 at its own threshold
+            best = [skm.f1_score(y, p >= choose_threshold(y, p, "f1")) for p in every]
+            assert run["best_epoch"] == int(np.argmax(best)) + 1
+        pooled = every[-1 if run["strategy"] == "threshold" else run["best_epoch"] - 1]
         assert np.isfinite(pooled).all()
         np.testing.assert_allclose(decode_scores(run["scores"]["validation"]), pooled)
         expected = 0.5 if run["strategy"] == "none" else choose_threshold(y, pooled, "f1")
@@ -189,3 +192,20 @@ def test_the_default_strategies_of_a_binary_problem_hold_threshold(cv: int | Non
     assert [r.name for r in planned.remedies] == ["none", "threshold"]
     given = detector_plan(plan, [], splits, DataOptions(cv=cv), "f1", options, defaults=False)
     assert [r.name for r in given.remedies] == ["none"]
+
+
+def test_halving_and_a_two_stage_remedy_keep_the_scores_under_cv() -> None:
+    """The rungs stack each epoch's scores; a two-stage run scores its final model last."""
+    result = compare(
+        _data(),
+        ["none", "logit_adjusted", "weight_balancing"],
+        metric="average_precision",
+        grids={"logit_adjusted": {"tau": [0.5, 2.0]}},
+        halving=True,
+        **KWARGS,
+    )
+    for run in (r for r in result.runs if "fold" not in r):
+        assert "threshold" in run and 0.0 <= run["validation"]["average_precision"] <= 1.0
+        pooled = decode_scores(run["scores"]["validation"])
+        assert np.isfinite(pooled).all()
+        assert run["best_epoch"] == result.settings["selection"]["epochs"][run["strategy"]]

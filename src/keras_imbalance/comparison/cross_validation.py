@@ -26,8 +26,9 @@ A **binary** problem's fold runs also keep every epoch's positive-class probabil
 * ``average_precision`` and ``roc_auc`` score ``S[e]`` (pooled, not averaged over the folds), and
   ``recall_at_precision`` is the recall at the lowest threshold whose out-of-fold precision
   reaches ``min_precision``: the epoch is chosen on them;
-* a threshold metric (``f1``, ``balanced_accuracy``, ``expected_cost``...) chooses the epoch at
-  the argmax, as the holdout's best-epoch callback does;
+* a threshold metric (``f1``, ``balanced_accuracy``, ``expected_cost``...) chooses the epoch
+  (and the knobs) at each epoch's own best out-of-fold threshold (:func:`threshold_curve`),
+  except for ``"none"``, which stays at the argmax;
 * at the chosen epoch, ``S[e*]`` is the summary record's validation scores
   (:func:`cv_record`): each strategy's threshold is chosen on them, as the holdout chooses it
   on its validation split (:func:`~keras_imbalance.comparison.thresholded.apply_thresholds`),
@@ -50,6 +51,7 @@ import numpy as np
 from keras_imbalance.comparison.config_json import canonical
 from keras_imbalance.comparison.folds import Folds
 from keras_imbalance.comparison.operating_points import (
+    choose_threshold,
     positive_scores,
     precision_threshold,
     predict_at,
@@ -256,9 +258,13 @@ class FoldScoring:
     choose_epoch: bool = True  # keep="last": every strategy keeps its last epoch
     min_precision: float = 0.9  # what recall_at_precision wants
 
-    def curve(self, classes: np.ndarray, scores: np.ndarray | None) -> np.ndarray:
+    def curve(
+        self, classes: np.ndarray, scores: np.ndarray | None, strategy: str = "none"
+    ) -> np.ndarray:
         """The out-of-fold metric after every epoch: of the ``scores`` for a
-        :data:`SCORED_METRICS` metric, else of the predicted ``classes``."""
+        :data:`SCORED_METRICS` metric; for a binary ``strategy`` other than ``"none"``, of the
+        ``scores`` at each epoch's own out-of-fold threshold (:func:`threshold_curve`); else of
+        the predicted ``classes`` (the argmax)."""
         if self.metric in SCORED_METRICS:
             if scores is None:
                 raise ValueError(
@@ -266,7 +272,32 @@ class FoldScoring:
                     f"these runs did not keep; start the comparison afresh (another folder)"
                 )
             return score_curve(self.y, scores, self.metric, self.min_precision)
+        if scores is not None and strategy != "none":
+            return threshold_curve(self.y, scores, self.metric, self.tail)
         return epoch_scores(self.y, classes, self.metric, self.num_classes, self.tail)
+
+
+def threshold_curve(
+    y: np.ndarray, scores: np.ndarray, metric: str, tail: Sequence[int]
+) -> np.ndarray:
+    """A threshold metric of the out-of-fold scores ``S[e]`` at each epoch's best threshold
+    (:func:`~keras_imbalance.comparison.operating_points.choose_threshold`, one sort an epoch),
+    what the threshold chosen at that epoch would reach; ``-inf`` where a score is missing.
+
+    Example:
+        >>> y = np.array([0, 0, 1, 1, 0, 1])
+        >>> s = np.array([[0.1, 0.4, 0.35, 0.8, 0.2, 0.7], [0.1, 0.4, 0.35, 0.8, 0.2, np.nan]])
+        >>> threshold_curve(y, s, "f1", ()).round(3).tolist()  # t = 0.35: F1 = 6/7
+        [0.857, -inf]
+    """
+    values = np.full(len(scores), -math.inf)
+    for epoch, row in enumerate(scores):
+        if np.isfinite(row).all():
+            predicted = predict_at(row, choose_threshold(y, row, metric, tail=tail))
+            confusion = confusion_matrices(y, predicted, 2)
+            value = float(metric_from_confusion(confusion, metric, tail=tail))
+            values[epoch] = value if math.isfinite(value) else -math.inf
+    return values
 
 
 def pooled_curve(runs: Sequence[Mapping[str, Any]], scoring: FoldScoring) -> np.ndarray:
@@ -274,7 +305,8 @@ def pooled_curve(runs: Sequence[Mapping[str, Any]], scoring: FoldScoring) -> np.
     (:meth:`FoldScoring.curve`), its ``runs`` one per fold."""
     binary = scoring.num_classes == 2
     scores = out_of_fold_scores(runs, scoring.folds) if binary else None
-    return scoring.curve(out_of_fold(runs, scoring.folds), scores)
+    strategy = str(runs[0].get("strategy", "none")) if runs else "none"
+    return scoring.curve(out_of_fold(runs, scoring.folds), scores, strategy)
 
 
 def _group(
@@ -309,7 +341,7 @@ def _candidate(
         else None
         for seed, runs in by_seed.items()
     }
-    curves = {seed: scoring.curve(oof, pooled[seed]) for seed, oof in oofs.items()}
+    curves = {seed: scoring.curve(oof, pooled[seed], strategy) for seed, oof in oofs.items()}
     mean = np.mean(np.stack(list(curves.values())), axis=0)
     counts = np.bincount(scoring.y, minlength=scoring.num_classes)
     losses = {
@@ -456,4 +488,5 @@ __all__ = [
     "out_of_fold_scores",
     "pooled_curve",
     "score_curve",
+    "threshold_curve",
 ]
