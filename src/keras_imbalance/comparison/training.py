@@ -135,12 +135,10 @@ class RunOutput:
     best_epoch: int
     history: dict[str, list[float]] = field(default_factory=dict)
     seconds: float = 0.0
-    # With ``Recipe.epoch_predictions``: the predicted class of every validation sample after
-    # every epoch (``-1`` where the logits were not finite), shape ``(epochs, n_val)``, and the
-    # summed cross-entropy of each class's validation samples, shape ``(epochs, C)``.
-    epoch_predictions: np.ndarray | None = None
-    epoch_nll: np.ndarray | None = None
-    epoch_scores: np.ndarray | None = None  # and a binary problem's softmax[:, 1], float32
+    # With ``Recipe.epoch_predictions``, one row per epoch (validation samples, or classes):
+    epoch_predictions: np.ndarray | None = None  # predicted classes, -1 where not finite
+    epoch_nll: np.ndarray | None = None  # (epochs, C): each class's summed cross-entropy
+    epoch_scores: np.ndarray | None = None  # a binary problem's softmax[:, 1], float32
 
 
 def _best_epoch_callback(x_val: Any, y_val: np.ndarray, recipe: Recipe, num_classes: int) -> Any:
