@@ -422,11 +422,9 @@ def test_costs_choose_epochs_and_rank_by_the_lower_cost() -> None:
     assert means == sorted(means)
 
 
-def test_cross_validation_refuses_the_threshold_but_ranks_costs() -> None:
+def test_cross_validation_moves_thresholds_and_ranks_costs() -> None:
     x, y = binary_data(1)
     x, y = x[:120], np.r_[np.zeros(100, int), np.ones(20, int)]
-    with pytest.raises(ValueError, match="cv=None"):
-        compare((x, y), ["none", "threshold"], cv=2, **FAST)
     result = compare(
         (x, y),
         cv=2,
@@ -435,7 +433,10 @@ def test_cross_validation_refuses_the_threshold_but_ranks_costs() -> None:
         strategies=["none", "balanced"],
     )
     assert result.metric == "expected_cost" and result.settings["selection"]["scheme"] != "holdout"
-    assert any("thresholds are not moved yet" in note for note in result.notes)
+    assert not any("not moved" in note for note in result.notes)
+    chosen = [r for r in result.runs if r["chosen"]]
+    assert {r["threshold"] for r in chosen if r["strategy"] == "none"} == {0.5}
+    assert all("threshold" in r and "scores" in r for r in chosen)
     means = [row["validation"]["mean"]["expected_cost"] for row in result.rows]
     assert means == sorted(means)
 

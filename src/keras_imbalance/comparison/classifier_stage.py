@@ -145,3 +145,8 @@ def last_epoch_only(output: Any, y_val: np.ndarray, num_classes: int) -> None:
     losses = np.full(nll.shape, np.nan, dtype="float64")
     losses[-1] = class_nll(y_val, logits, num_classes)
     output.epoch_predictions, output.epoch_nll = kept, losses
+    if getattr(output, "epoch_scores", None) is not None:  # a binary run's, earlier unscored
+        scores = np.full(output.epoch_scores.shape, np.nan, dtype="float32")
+        with np.errstate(over="ignore", invalid="ignore"):
+            scores[-1] = 1.0 / (1.0 + np.exp(logits[:, 0] - logits[:, 1]))
+        output.epoch_scores = scores

@@ -100,6 +100,7 @@ def cross_validate(
         recipe.tail,
         epochs=recipe.epochs,
         choose_epoch=recipe.keep == "best",
+        min_precision=recipe.min_precision,
     )
     kinds = {r.name: r.kind for r in plan.remedies}
     choices = choose_on_folds(fold_runs, kinds, scoring)

@@ -8,9 +8,8 @@
   and add ``threshold`` to the default strategies of a binary problem.
 
 Thresholds are chosen on the holdout validation split
-(:mod:`~keras_imbalance.comparison.thresholded`). Under cross-validation they are not chosen
-yet: the binary metrics that need scores and the ``threshold`` strategy are refused there with
-a clear error (``cv=None`` keeps the holdout), and the default strategies then leave it out.
+(:mod:`~keras_imbalance.comparison.thresholded`), or under cross-validation on the pooled
+out-of-fold scores (:mod:`~keras_imbalance.comparison.cross_validation`).
 """
 
 from __future__ import annotations
@@ -21,18 +20,14 @@ from typing import Any
 
 from keras_imbalance._validation import check_number
 from keras_imbalance.comparison.costs import check_costs
-from keras_imbalance.comparison.folds import resolve_cv
 from keras_imbalance.comparison.options import DataOptions, PlanOptions
 from keras_imbalance.comparison.run_plan import RunPlan
-from keras_imbalance.comparison.scores import SCORE_METRICS, check_metric_classes
+from keras_imbalance.comparison.scores import check_metric_classes
 from keras_imbalance.comparison.splits import Splits
 from keras_imbalance.remedies import REMEDIES
 from keras_imbalance.remedies.registry import BINARY_REMEDIES
 
 __all__ = ["DetectorOptions", "detector_plan", "with_detector"]
-
-# What needs each run's scores, which cross-validation does not keep yet.
-SCORED_METRICS: tuple[str, ...] = (*SCORE_METRICS, "recall_at_precision")
 
 
 @dataclass(frozen=True)
@@ -83,7 +78,9 @@ def detector_plan(
     defaults: bool,
 ) -> PlanOptions:
     """``plan`` checked against the classes, with ``threshold`` added to a binary problem's
-    default strategies (``defaults``) when thresholds are chosen (the holdout)."""
+    default strategies (``defaults``), on the holdout and under cross-validation alike
+    (``data``, the split options, no longer changes that)."""
+    del data
     num_classes = splits.num_classes
     check_metric_classes(metric, num_classes)
     if detector.matrix is not None:
@@ -96,21 +93,6 @@ def detector_plan(
             f"decision of every strategy) or make the problem binary (the CLI's --detector CLASS)"
         )
     if num_classes != 2:
-        return plan
-    folds, _ = resolve_cv(
-        data.cv,
-        splits,
-        validation_given=data.validation_data is not None,
-        class_names=splits.class_names,
-    )
-    if folds is not None:
-        wanted = [n for n in names if n == "threshold"] + ([metric] * (metric in SCORED_METRICS))
-        if wanted:
-            raise ValueError(
-                f"{' and '.join(repr(w) for w in wanted)} need thresholds or scores chosen on "
-                f"validation, which compare does not do under {folds}-fold cross-validation "
-                f"yet; pass cv=None to choose them on the holdout validation split"
-            )
         return plan
     if defaults:
         added = [REMEDIES[name] for name in BINARY_REMEDIES if name not in names]

@@ -8,6 +8,9 @@
 * :func:`improves`: whether the latest score beats every earlier one, higher better, a cost
   lower (:func:`~keras_imbalance.comparison.scores.ranked`).
 
+* :func:`epoch_positive`: for cross-validation of a binary problem, the epoch's positive-class
+  probabilities, from which the out-of-fold threshold is chosen.
+
 A binary run's threshold is moved only after training, so the epoch of a threshold metric
 (``f1``, ``expected_cost``) is the best at the argmax; ``recall_at_precision`` scores each
 epoch at the threshold of its own validation precision, and ``average_precision`` and
@@ -24,9 +27,10 @@ import numpy as np
 
 from keras_imbalance.comparison.costs import decide
 from keras_imbalance.comparison.logits import class_nll, score
+from keras_imbalance.comparison.operating_points import positive_scores
 from keras_imbalance.comparison.scores import ranked
 
-__all__ = ["improves", "score_epoch"]
+__all__ = ["epoch_positive", "improves", "score_epoch"]
 
 
 def score_epoch(
@@ -39,6 +43,20 @@ def score_epoch(
         return value, np.full(len(y_val), -1), class_nll(y_val, logits, num_classes)
     predicted = decide(logits, recipe.costs if num_classes > 2 else None)
     return value, predicted, class_nll(y_val, logits, num_classes)
+
+
+def epoch_positive(logits: np.ndarray, num_classes: int) -> list[np.ndarray]:
+    """What the best-epoch callback keeps of a binary epoch for cross-validation: ``[p]``, the
+    positive-class probabilities ``softmax(z)[:, 1]`` as float32 (``nan`` rows stay ``nan``),
+    from which the out-of-fold threshold is chosen; ``[]`` for more than 2 classes.
+
+    Example:
+        >>> epoch_positive(np.array([[0.0, 0.0], [0.0, np.log(3.0)]]), 2)[0].tolist()
+        [0.5, 0.75]
+        >>> epoch_positive(np.zeros((1, 3)), 3)
+        []
+    """
+    return [positive_scores(logits).astype(np.float32)] if num_classes == 2 else []
 
 
 def improves(scores: Sequence[float], metric: str) -> bool:

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from keras_imbalance.comparison.config_json import canonical
-from keras_imbalance.comparison.cross_validation import epoch_scores, out_of_fold
+from keras_imbalance.comparison.cross_validation import FoldScoring, pooled_curve
 from keras_imbalance.comparison.folds import Folds
 from keras_imbalance.comparison.halving import (
     halved_epochs,
@@ -91,16 +91,23 @@ def folds_score(y: np.ndarray, folds: Folds, recipe: Recipe, num_classes: int) -
     """Each candidate's out-of-fold metric, pooled over the folds and averaged over the seeds, at
     its best epoch so far (its last with ``keep="last"``), as the final choice is made."""
 
+    scoring = FoldScoring(
+        y,
+        folds,
+        recipe.metric,
+        num_classes,
+        recipe.tail,
+        recipe.epochs,
+        min_precision=recipe.min_precision,
+    )
+
     def score(groups: Sequence[Sequence[Mapping[str, Any]]]) -> list[float]:
         scores = []
         for group in groups:
             by_seed: dict[int, list[Mapping[str, Any]]] = {}
             for record in group:
                 by_seed.setdefault(int(record["seed"]), []).append(record)
-            curves = [
-                epoch_scores(y, out_of_fold(runs, folds), recipe.metric, num_classes, recipe.tail)
-                for runs in by_seed.values()
-            ]
+            curves = [pooled_curve(runs, scoring) for runs in by_seed.values()]
             mean = np.mean(np.stack(curves), axis=0)
             best = int(np.argmax(ranked(mean, recipe.metric)))  # the lowest for a cost
             value = float(mean[best] if recipe.keep == "best" else mean[-1])

@@ -109,6 +109,8 @@ def score_run(
             "predictions": encode_classes(output.epoch_predictions),
             "nll": [_listed(row) for row in output.epoch_nll],
         }
+        if output.epoch_scores is not None:  # a binary run's softmax[:, 1] after every epoch
+            record["epochs_validation"]["scores"] = encode_scores(output.epoch_scores)
     return record
 
 

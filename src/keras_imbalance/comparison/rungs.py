@@ -146,6 +146,7 @@ def merge_outputs(before: RunOutput, after: RunOutput, keep: str) -> RunOutput:
         seconds=round(before.seconds + after.seconds, 3),
         epoch_predictions=_stacked(before.epoch_predictions, after.epoch_predictions),
         epoch_nll=_stacked(before.epoch_nll, after.epoch_nll),
+        epoch_scores=_stacked(before.epoch_scores, after.epoch_scores),
     )
 
 
@@ -169,6 +170,8 @@ def save_state(path: Path, state: RungState) -> None:
     if output.epoch_predictions is not None and output.epoch_nll is not None:
         arrays["epoch_predictions"] = output.epoch_predictions
         arrays["epoch_nll"] = output.epoch_nll
+    if output.epoch_scores is not None:
+        arrays["epoch_scores"] = output.epoch_scores
     meta = {
         "epochs": state.epochs,
         "best_epoch": output.best_epoch,
@@ -199,6 +202,7 @@ def load_state(path: Path) -> RungState:
             seconds=float(meta["seconds"]),
             epoch_predictions=stored.get("epoch_predictions"),
             epoch_nll=stored.get("epoch_nll"),
+            epoch_scores=stored.get("epoch_scores"),
         )
         weights = [stored[f"weight{i}"] for i in range(meta["weights"])]
         optimizer = [stored[f"optimizer{i}"] for i in range(meta["optimizer"])]

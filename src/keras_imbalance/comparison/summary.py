@@ -64,23 +64,13 @@ def summarise(
     """Choose each strategy's knobs on validation, rank, give the verdict: a :class:`Comparison`.
 
     With cross-validation (``validated``) the knobs are already chosen on the out-of-fold
-    predictions, and validation means out-of-fold. On the holdout, the runs of a binary problem
-    are first moved to their validation-chosen thresholds
+    predictions, and validation means out-of-fold. The runs of a binary problem are first moved
+    to their validation-chosen (under cross-validation: out-of-fold) thresholds
     (:func:`~keras_imbalance.comparison.thresholded.apply_thresholds`). The costs are those of
     the :func:`~keras_imbalance.comparison.costs.cost_scope` around the call.
     """
     splits, metric = plan.splits, plan.recipe.metric
     if validated is None:
-        if splits.num_classes == 2:  # each run at its validation-chosen threshold
-            apply_thresholds(
-                runs,
-                {"validation": splits.y_val, "test": splits.y_test},
-                metric=metric,
-                tail=plan.recipe.tail,
-                min_precision=plan.recipe.min_precision,
-                costs=scoped_costs(),
-            )
-        choose_params(runs, plan.names, metric)
         labels = ScoredSplits(splits.y_val, splits.y_test, splits.class_names)
         scored = runs
         chosen_on = "validation"
@@ -88,6 +78,17 @@ def summarise(
         labels = validated.labels
         scored = [run for run in runs if "fold" not in run]
         chosen_on = f"{validated.folds.k}-fold cross-validation"
+    if splits.num_classes == 2:  # each run at its validation (out-of-fold) chosen threshold
+        apply_thresholds(
+            scored,
+            {"validation": labels.y_val, "test": labels.y_test},
+            metric=metric,
+            tail=plan.recipe.tail,
+            min_precision=plan.recipe.min_precision,
+            costs=scoped_costs(),
+        )
+    if validated is None:
+        choose_params(runs, plan.names, metric)
     rows, best, verdict, notes = summarize(
         scored,
         plan.names,
@@ -97,12 +98,6 @@ def summarise(
         n_boot=out.n_boot,
         chosen_on=chosen_on,
     )
-    if validated is not None and splits.num_classes == 2:
-        notes.append(
-            "Under cross-validation the decision thresholds are not moved yet: every strategy "
-            "is scored at the argmax (0.5). cv=None chooses each run's threshold on the "
-            "holdout validation split and adds the threshold strategy."
-        )
     for row in rows:  # the threshold remedy's knob is its threshold (median over the seeds)
         if row["strategy"] == "threshold" and row.get("threshold"):
             row["params"] = {"threshold": float(np.median(row["threshold"]))}

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from keras_imbalance.comparison.classifier_stage import last_epoch_only, run_classifier_stage
-from keras_imbalance.comparison.epoch_score import improves, score_epoch
+from keras_imbalance.comparison.epoch_score import epoch_positive, improves, score_epoch
 from keras_imbalance.comparison.images import ImageFiles, file_batches, mixup_batches
 from keras_imbalance.comparison.logits import predict_logits
 from keras_imbalance.comparison.streams import Stream
@@ -135,11 +135,10 @@ class RunOutput:
     best_epoch: int
     history: dict[str, list[float]] = field(default_factory=dict)
     seconds: float = 0.0
-    # With ``Recipe.epoch_predictions``: the predicted class of every validation sample after
-    # every epoch (``-1`` where the logits were not finite), shape ``(epochs, n_val)``, and the
-    # summed cross-entropy of each class's validation samples, shape ``(epochs, C)``.
-    epoch_predictions: np.ndarray | None = None
-    epoch_nll: np.ndarray | None = None
+    # With ``Recipe.epoch_predictions``, one row per epoch (validation samples, or classes):
+    epoch_predictions: np.ndarray | None = None  # predicted classes, -1 where not finite
+    epoch_nll: np.ndarray | None = None  # (epochs, C): each class's summed cross-entropy
+    epoch_scores: np.ndarray | None = None  # a binary problem's softmax[:, 1], float32
 
 
 def _best_epoch_callback(x_val: Any, y_val: np.ndarray, recipe: Recipe, num_classes: int) -> Any:
@@ -153,6 +152,7 @@ def _best_epoch_callback(x_val: Any, y_val: np.ndarray, recipe: Recipe, num_clas
             self.scores: list[float] = []
             self.predicted: list[np.ndarray] = []
             self.nll: list[np.ndarray] = []
+            self.positive: list[np.ndarray] = []
             self.best_epoch = 0
             self.best_weights: list[np.ndarray] | None = None
 
@@ -163,6 +163,7 @@ def _best_epoch_callback(x_val: Any, y_val: np.ndarray, recipe: Recipe, num_clas
             if recipe.epoch_predictions:
                 self.predicted.append(predicted)
                 self.nll.append(nll)
+                self.positive.extend(epoch_positive(logits, num_classes))
             if logs is not None:  # callbacks after this one (TensorBoard) see the score
                 logs[f"val_{recipe.metric}"] = value
             if recipe.keep == "best" and improves(self.scores, recipe.metric):  # a cost: lower
@@ -312,10 +313,9 @@ def fit_run(
         best_epoch=int(best.best_epoch or len(best.scores)) if best is not None else int(epochs),
         history=history,
         seconds=round(time.perf_counter() - started, 3),
-        epoch_predictions=None
-        if best is None or not best.predicted
-        else np.asarray(best.predicted),
+        epoch_predictions=np.asarray(best.predicted) if best and best.predicted else None,
         epoch_nll=None if best is None or not best.nll else np.asarray(best.nll, dtype="float64"),
+        epoch_scores=np.stack(best.positive) if best and best.positive else None,
     )
     if setup.classifier_stage is not None and data.y_val is not None:
         last_epoch_only(output, data.y_val, data.num_classes)
