@@ -19,6 +19,8 @@ from keras_imbalance.comparison import (
 )
 from keras_imbalance.comparison.statistics import confusion_matrices, metric_from_confusion
 from keras_imbalance.comparison.strategies import BINARY_STRATEGIES
+from keras_imbalance.remedies import get_remedy
+from keras_imbalance.remedies.cutmix import needs_images
 
 
 def tiny_data(
@@ -56,7 +58,11 @@ SMALL_GRIDS = {
 
 
 # The data has 3 classes: every strategy but the binary-only ones (threshold).
-MULTICLASS_STRATEGIES = tuple(s for s in COMPARE_STRATEGIES if s not in BINARY_STRATEGIES)
+# every strategy that runs on 3-class tabular data: not the binary-only ones, not CutMix's
+# (images only; tests/comparison/test_compare_cutmix.py runs those)
+MULTICLASS_STRATEGIES = tuple(
+    s for s in COMPARE_STRATEGIES if s not in BINARY_STRATEGIES and not needs_images(get_remedy(s))
+)
 
 
 @pytest.fixture(scope="module")
