@@ -14,8 +14,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from keras_imbalance.comparison.bootstrap import bootstrap_replicates, percentiles, resample_seeds
-from keras_imbalance.comparison.statistics import Interval, PairedDifference
+from keras_imbalance.comparison.bootstrap import bootstrap_replicates
+from keras_imbalance.comparison.statistics import Interval, PairedDifference, replicate_intervals
 
 __all__ = ["DETECTOR_METRICS", "detector_intervals"]
 
@@ -57,23 +57,10 @@ def detector_intervals(
         n_boot=n_boot,
         seed=seed,
     )
-    seeds, samples = stacked.shape[1], stacked.shape[2]
-
-    def intervals(point: np.ndarray, replicates: np.ndarray) -> list[Interval]:
-        low, high = percentiles(resample_seeds(replicates, draws), confidence)
-        return [
-            Interval(float(m), float(lo), float(hi), seeds, samples)
-            for m, lo, hi in zip(point, low, high, strict=True)
-        ]
-
-    metrics = dict(zip(names, intervals(full.mean(axis=1), boot), strict=True))
-    if baseline is None:
-        return metrics, {}
-    base = names.index(baseline)
-    shifts = intervals((full - full[base]).mean(axis=1), boot - boot[:, base : base + 1])
-    differences = {
-        name: PairedDifference(name, baseline, **shift.to_dict())
-        for name, shift in zip(names, shifts, strict=True)
-        if name != baseline
-    }
-    return metrics, differences
+    return replicate_intervals(
+        names,
+        (full, boot, draws),
+        samples=stacked.shape[2],
+        baseline=baseline,
+        confidence=confidence,
+    )

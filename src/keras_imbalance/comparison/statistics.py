@@ -416,10 +416,32 @@ def intervals_and_differences(
             n_boot=n_boot,
             seed=seed,
         )
-    seeds, samples = stacked.shape[1], stacked.shape[2]
+    return replicate_intervals(
+        names,
+        (full, boot, seed_draws),
+        samples=stacked.shape[2],
+        baseline=baseline,
+        confidence=confidence,
+    )
 
-    def intervals(point: np.ndarray, replicates: np.ndarray) -> list[Interval]:
-        low, high = percentiles(resample_seeds(replicates, seed_draws), confidence)
+
+def replicate_intervals(
+    names: Sequence[str],
+    replicates: tuple[np.ndarray, np.ndarray, np.ndarray],
+    *,
+    samples: int,
+    baseline: str | None,
+    confidence: float,
+) -> tuple[dict[str, Interval], dict[str, PairedDifference]]:
+    """Intervals and paired differences from one bootstrap's ``(full (K, S), boot (B, K, S),
+    seed draws (B, S))`` (:func:`~keras_imbalance.comparison.bootstrap.bootstrap_replicates`):
+    each strategy's mean over the seeds with its percentile interval and, with a ``baseline``,
+    each other strategy's paired difference from it. Inputs are trusted."""
+    full, boot, seed_draws = replicates
+    seeds = full.shape[1]
+
+    def intervals(point: np.ndarray, draws: np.ndarray) -> list[Interval]:
+        low, high = percentiles(resample_seeds(draws, seed_draws), confidence)
         return [
             Interval(float(m), float(lo), float(hi), seeds, samples)
             for m, lo, hi in zip(point, low, high, strict=True)
@@ -428,7 +450,7 @@ def intervals_and_differences(
     metrics = dict(zip(names, intervals(full.mean(axis=1), boot), strict=True))
     if baseline is None:
         return metrics, {}
-    base = names.index(baseline)
+    base = list(names).index(baseline)
     shifts = intervals((full - full[base]).mean(axis=1), boot - boot[:, base : base + 1])
     differences = {
         name: PairedDifference(name, baseline, **shift.to_dict())
