@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from keras_imbalance.comparison.record import SelectionScheme
+
 __all__ = ["MultiLabelComparison"]
 
 SUMMARY_METRICS = ("macro_average_precision", "micro_average_precision", "macro_f1")
@@ -33,7 +35,7 @@ def _interval_text(diff: Any) -> str:
 
 
 @dataclass
-class MultiLabelComparison:
+class MultiLabelComparison(SelectionScheme):
     """What ``compare(..., label_mode="multi_label")`` returns.
 
     Attributes:
@@ -68,23 +70,6 @@ class MultiLabelComparison:
     @property
     def metric(self) -> str:
         return str(self.settings["metric"])
-
-    @property
-    def cross_validated(self) -> bool:
-        """Whether the choices were made on cross-validation (``settings["selection"]``)."""
-        return (self.settings.get("selection") or {}).get("scheme") == "cross-validation"
-
-    @property
-    def chosen_on(self) -> str:
-        """What chose: ``"validation"``, or ``"5-fold cross-validation"``."""
-        if not self.cross_validated:
-            return "validation"
-        return f"{self.settings['selection']['folds']}-fold cross-validation"
-
-    @property
-    def validation_name(self) -> str:
-        """How the report names the scores that chose: ``"validation"`` or ``"out-of-fold"``."""
-        return "out-of-fold" if self.cross_validated else "validation"
 
     def summary(self) -> list[dict[str, Any]]:
         """Flat rows: remedy, knobs, rank, validation and test metrics, test difference.

@@ -30,8 +30,32 @@ SCHEMA_VERSION = 2
 Record = TypeVar("Record", bound="ComparisonRecord")
 
 
+class SelectionScheme:
+    """How a comparison's ``settings["selection"]`` names what chose: the holdout's
+    validation split or a cross-validation's out-of-fold scores (single- and multi-label)."""
+
+    settings: dict[str, Any]
+
+    @property
+    def cross_validated(self) -> bool:
+        """Whether the choices were made on cross-validation (``settings["selection"]``)."""
+        return (self.settings.get("selection") or {}).get("scheme") == "cross-validation"
+
+    @property
+    def chosen_on(self) -> str:
+        """What chose: ``"validation"``, or ``"5-fold cross-validation"``."""
+        if not self.cross_validated:
+            return "validation"
+        return f"{self.settings['selection']['folds']}-fold cross-validation"
+
+    @property
+    def validation_name(self) -> str:
+        """How the report names the scores that chose: ``"validation"`` or ``"out-of-fold"``."""
+        return "out-of-fold" if self.cross_validated else "validation"
+
+
 @dataclass
-class ComparisonRecord:
+class ComparisonRecord(SelectionScheme):
     """The result of :func:`compare`: every run, the summary chosen on validation, the verdict.
 
     ``to_dict()`` gives the JSON schema (``schema_version`` 2). Every score says its split:
@@ -189,23 +213,6 @@ class ComparisonRecord:
         values = {k: v for k, v in data.items() if k in known and k != "model"}
         values["rows"] = data["summary"]
         return cls(**values)
-
-    @property
-    def cross_validated(self) -> bool:
-        """Whether the choices were made on cross-validation (``settings["selection"]``)."""
-        return (self.settings.get("selection") or {}).get("scheme") == "cross-validation"
-
-    @property
-    def chosen_on(self) -> str:
-        """What chose: ``"validation"``, or ``"5-fold cross-validation"``."""
-        if not self.cross_validated:
-            return "validation"
-        return f"{self.settings['selection']['folds']}-fold cross-validation"
-
-    @property
-    def validation_name(self) -> str:
-        """How the report names the scores that chose: ``"validation"`` or ``"out-of-fold"``."""
-        return "out-of-fold" if self.cross_validated else "validation"
 
     def scheme_sentence(self) -> str:
         """The report's first words: what ranked, what chose, what the test scored."""
