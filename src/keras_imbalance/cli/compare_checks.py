@@ -8,6 +8,7 @@ values again with Python wording; these come first so that the user reads ``--gr
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import importlib.util
 import os
@@ -258,3 +259,25 @@ def check_unused_flags(args: Any) -> None:
             f"--data-path {args.data_path!r} is the folder of the Fashion-MNIST files; drop it, "
             f"or give --dataset fashion-mnist-lt (or fashion-mnist)"
         )
+
+
+def run_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The ``compare`` keywords that the single- and the multi-label command take alike: how
+    each run trains, the splits, the choice and the final model."""
+    return {
+        "epochs": args.epochs,
+        "learning_rate": args.learning_rate,
+        "seeds": args.seeds,
+        "split_seed": args.split_seed,
+        "cv": args.cv,
+        "batch_size": args.batch_size,
+        "metric": args.metric,
+        "schedule": args.schedule,
+        "keep": args.keep,
+        "validation_size": args.validation_size,
+        "test_size": args.test_size,
+        "tune": not args.no_tune,
+        "n_boot": args.n_boot,
+        "weight_decay": args.weight_decay,
+        "refit": args.refit,
+    }

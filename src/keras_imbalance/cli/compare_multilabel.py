@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from keras_imbalance.comparison.strategies import DEFAULT_STRATEGIES
+from keras_imbalance.cli.compare_checks import run_options
 
 __all__ = ["MULTILABEL_DATASET", "run_multilabel"]
 
@@ -70,29 +70,13 @@ def run_multilabel(args: argparse.Namespace) -> int:
     _check_flags(args)
     grids = _grids(args)
     check_output_folder(args.output)
-    strategies = args.strategies
-    if list(strategies) == list(DEFAULT_STRATEGIES):
-        strategies = ["none", "balanced", "focal", "asymmetric"]
+    # compare itself turns the single-label default strategies into the multi-label ones
     result: Any = compare(
         _load(args),
-        strategies,
-        epochs=args.epochs,
-        learning_rate=args.learning_rate,
-        seeds=args.seeds,
-        split_seed=args.split_seed,
-        cv=args.cv,
-        batch_size=args.batch_size,
-        metric=args.metric,
-        schedule=args.schedule,
-        keep=args.keep,
-        validation_size=args.validation_size,
-        test_size=args.test_size,
-        tune=not args.no_tune,
+        args.strategies,
+        **run_options(args),
         grids=grids,
-        n_boot=args.n_boot,
         model=_builder(args),
-        weight_decay=args.weight_decay,
-        refit=args.refit,
         label_mode="multi_label",
     )
     written = _save_model(result, args.output)
