@@ -144,11 +144,11 @@ def _write_idx(path: Path, array: np.ndarray) -> None:
     path.write_bytes(header + array.astype(np.uint8).tobytes())
 
 
-def test_cli_compare_fashion_mnist_lt_from_a_folder(tmp_path: Path) -> None:
-    """--dataset fashion-mnist-lt --data-path --ratio: images scaled, channel added, CNN trained."""
+def _write_fashion_mnist(folder: Path, *, per_class_train: int, per_class_test: int) -> None:
+    """Fashion-MNIST's four IDX files in ``folder``: random pixels, every class equally often."""
     rng = np.random.default_rng(0)
-    y_train = np.repeat(np.arange(10), 20)
-    y_test = np.repeat(np.arange(10), 3)
+    y_train = np.repeat(np.arange(10), per_class_train)
+    y_test = np.repeat(np.arange(10), per_class_test)
     arrays = {
         "train-images-idx3-ubyte": rng.integers(0, 256, (y_train.size, 28, 28)),
         "train-labels-idx1-ubyte": y_train,
@@ -156,7 +156,12 @@ def test_cli_compare_fashion_mnist_lt_from_a_folder(tmp_path: Path) -> None:
         "t10k-labels-idx1-ubyte": y_test,
     }
     for name, array in arrays.items():
-        _write_idx(tmp_path / name, array)
+        _write_idx(folder / name, array)
+
+
+def test_cli_compare_fashion_mnist_lt_from_a_folder(tmp_path: Path) -> None:
+    """--dataset fashion-mnist-lt --data-path --ratio: images scaled, channel added, CNN trained."""
+    _write_fashion_mnist(tmp_path, per_class_train=20, per_class_test=3)
     args = ["compare", "--dataset", "fashion-mnist-lt", "--data-path", str(tmp_path)]
     args += ["--ratio", "10", "--strategies", "none", *QUICK]
     args += ["--metric", "macro_f1", "--batch-size", "16", "--learning-rate", "0.01"]
@@ -191,17 +196,7 @@ def test_cli_compare_fashion_mnist_detector_prints_the_operating_points(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """--dataset fashion-mnist --detector Shirt: the whole set, one class against the rest."""
-    rng = np.random.default_rng(0)
-    y_train = np.repeat(np.arange(10), 8)
-    y_test = np.repeat(np.arange(10), 4)
-    arrays = {
-        "train-images-idx3-ubyte": rng.integers(0, 256, (y_train.size, 28, 28)),
-        "train-labels-idx1-ubyte": y_train,
-        "t10k-images-idx3-ubyte": rng.integers(0, 256, (y_test.size, 28, 28)),
-        "t10k-labels-idx1-ubyte": y_test,
-    }
-    for name, array in arrays.items():
-        _write_idx(tmp_path / name, array)
+    _write_fashion_mnist(tmp_path, per_class_train=8, per_class_test=4)
     args = ["compare", "--dataset", "fashion-mnist", "--data-path", str(tmp_path)]
     args += ["--detector", "Shirt", "--strategies", "none,threshold", *QUICK, "--cv", "none"]
     args += ["--output", str(tmp_path / "out")]
