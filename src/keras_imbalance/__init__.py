@@ -109,6 +109,7 @@ __version__ = "0.1.0"
 _LAZY: dict[str, str] = {
     **dict.fromkeys(("adjust_logits", "initial_bias", "set_output_bias"), "bias"),
     "DeferredReweighting": "callbacks",
+    "SharpnessAwareModel": "sharpness",
     **dict.fromkeys(
         ("COMPARE_STRATEGIES", "Comparison", "CorruptImageError", "compare", "default_model"),
         "comparison",
@@ -181,7 +182,7 @@ _LAZY: dict[str, str] = {
 }
 _SUBMODULES = frozenset(
     {"bias", "callbacks", "comparison", "counting", "datasets", "evaluation", "labels", "losses"}
-    | {"metrics", "pipelines", "plotting", "remedies", "weighting"}
+    | {"metrics", "pipelines", "plotting", "remedies", "sharpness", "weighting"}
 )
 
 __all__ = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
 import math
@@ -42,6 +43,8 @@ PARAMS: dict[str, dict[str, Any]] = {
     "tau_norm": {"tau": 0.7},
     "crt_la": {"tau": 1.5},
     "weight_balancing": {"weight_decay": 0.05, "max_norm": 1.5},
+    "sam": {"rho": 0.1},
+    "imbsam": {"rho": 0.1, "tail_below": 0.2},
 }
 WEIGHT_STRATEGIES = ("balanced", "inverse", "sqrt_inverse", "max_ratio", "log", "effective_number")
 _LA_TAKES_CLASS_WEIGHT = "class_weight" in inspect.signature(ki.losses.LogitAdjustedLoss).parameters
@@ -358,6 +361,15 @@ def _check_weight_balancing(ns: dict[str, Any], calls: list[dict[str, Any]]) -> 
     np.testing.assert_allclose([weights[c] for c in range(3)], raw * 3 / raw.sum(), rtol=1e-6)
 
 
+def _check_sharpness(tail: tuple[int, ...] | None, ns: dict[str, Any], calls: list[Any]) -> None:
+    (call,) = calls
+    wrapper = call["model"]
+    assert isinstance(wrapper, ki.SharpnessAwareModel) and wrapper.model is ns["model"]
+    assert (wrapper.rho, wrapper.tail_classes) == (0.1, tail)
+    for got, want in zip(ns["model"].get_weights(), call["weights"], strict=True):
+        np.testing.assert_array_equal(got, want)  # the wrapped model holds the trained weights
+
+
 CHECKS = {
     "none": _check_none,
     "threshold": _check_none,  # trains as none; Comparison.recipe() adds its threshold
@@ -375,6 +387,8 @@ CHECKS = {
     "crt": _check_crt,
     "crt_la": _check_crt_la,
     "weight_balancing": _check_weight_balancing,
+    "sam": functools.partial(_check_sharpness, None),
+    "imbsam": functools.partial(_check_sharpness, (2,)),  # 5 < 0.2 * 40: the tail
 }
 
 

@@ -353,7 +353,12 @@ def _training(text: RecipeText, options: _Options) -> list[str]:
         options.metric_line,
     ]
     body.extend(_augmentation(options.augment))
-    body.append(_call(f"{options.trained}.compile", compile_args))
+    trained = options.trained
+    if text.sharpness:  # the wrapper trains the model and shares its weights
+        body.append(_comment("The wrapper trains `model` (sharing its weights) with SAM steps."))
+        body.append("sharp = " + text.sharpness.replace("{model}", trained))
+        trained = "sharp"
+    body.append(_call(f"{trained}.compile", compile_args))
     if text.data == "mixup":
         mixup_args = ["x_train", "y_train", f"batch_size={batch}", f"alpha={text.mixup_alpha}"]
         mixup_args += [f"class_weight=[1.0] * {num_classes}", "seed=0"]
@@ -378,7 +383,7 @@ def _training(text: RecipeText, options: _Options) -> list[str]:
     callbacks = [*options.best_epoch(options.epochs), *text.callbacks]
     if callbacks:
         fit_args.append(_list("callbacks", callbacks))
-    body.append(_call(f"{options.trained}.fit", fit_args))
+    body.append(_call(f"{trained}.fit", fit_args))
     return body
 
 

@@ -32,6 +32,7 @@ from keras_imbalance.comparison.images import ImageFiles, file_batches, mixup_ba
 from keras_imbalance.comparison.logits import predict_logits
 from keras_imbalance.comparison.streams import Stream
 from keras_imbalance.comparison.weight_decay import make_optimizer
+from keras_imbalance.remedies.sharpness import trained_model
 
 SCHEDULES: tuple[str, ...] = ("cosine", "constant")
 KEEP_OPTIONS: tuple[str, ...] = ("best", "last")
@@ -282,14 +283,15 @@ def fit_run(
     )
     options = {k: v for k, v in recipe.compile_kwargs.items() if k != "optimizer"}
     optimizer = _optimizer(recipe, epochs * steps, setup.weight_decay)
-    network.compile(optimizer=optimizer, loss=setup.loss, **options)
+    trainee = trained_model(network, setup)  # network, or a wrapper sharing its weights
+    trainee.compile(optimizer=optimizer, loss=setup.loss, **options)
     best = None
     if data.x_val is not None and data.y_val is not None:
         best = _best_epoch_callback(data.x_val, data.y_val, recipe, data.num_classes)
     own = [*setup.callbacks] + ([best] if best is not None else [])
     plan = _fit_plan(recipe, seed, epochs, steps, own, log_dir)
     keras.utils.set_random_seed(seed)
-    fitted = _train(network, setup, data=data, plan=plan)
+    fitted = _train(trainee, setup, data=data, plan=plan)
     history = {name: [float(v) for v in values] for name, values in fitted.history.items()}
     if best is not None:
         history[f"val_{recipe.metric}"] = list(best.scores)
@@ -485,9 +487,6 @@ def _steps(batches: Any, steps: int) -> Any:
     import keras
 
     class FirstSteps(keras.utils.PyDataset):  # type: ignore[misc]
-        def __init__(self) -> None:
-            super().__init__()
-
         def __len__(self) -> int:
             return steps
 

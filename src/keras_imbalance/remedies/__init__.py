@@ -26,6 +26,7 @@ from keras_imbalance.remedies.base import (
     RecipeText,
     Remedy,
     Setup,
+    SharpnessSettings,
     StageText,
 )
 from keras_imbalance.remedies.baseline import Baseline
@@ -39,6 +40,7 @@ from keras_imbalance.remedies.logit_adjusted import LDAM, LogitAdjusted
 from keras_imbalance.remedies.mixup import Mixup
 from keras_imbalance.remedies.registry import DEFAULT_REMEDIES, REMEDIES, get_remedy
 from keras_imbalance.remedies.resample import Resample
+from keras_imbalance.remedies.sharpness import SAM, ImbSAM
 from keras_imbalance.remedies.weight_balancing import WeightBalancing
 
 __all__ = [
@@ -57,6 +59,7 @@ __all__ = [
     "FrozenClassifier",
     "HeadRemedy",
     "HeadText",
+    "ImbSAM",
     "Knob",
     "LogitAdjusted",
     "Mixup",
@@ -65,7 +68,9 @@ __all__ = [
     "Remedy",
     "Resample",
     "Retrained",
+    "SAM",
     "Setup",
+    "SharpnessSettings",
     "StageText",
     "TauNorm",
     "WeightBalancing",

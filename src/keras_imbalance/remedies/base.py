@@ -120,6 +120,7 @@ class Setup:
     ``classifier_stage``: a second stage that re-trains the classifier alone after the epochs.
     ``max_norm``: a re-trained head's ``keras.constraints.MaxNorm(max_norm, axis=0)`` on its
     class vectors (:class:`~.heads.Retrained`; ``compare`` builds the head with it).
+    ``sharpness``: train through :class:`~keras_imbalance.SharpnessAwareModel` (SAM/ImbSAM).
     """
 
     loss: Any
@@ -132,6 +133,16 @@ class Setup:
     weight_decay: float | None = None
     classifier_stage: ClassifierStage | None = None
     max_norm: float | None = None
+    sharpness: SharpnessSettings | None = None
+
+
+@dataclass(frozen=True)
+class SharpnessSettings:
+    """A run trained by :class:`~keras_imbalance.SharpnessAwareModel`: its ``rho`` and its
+    ``tail_classes`` (``None``: plain SAM)."""
+
+    rho: float
+    tail_classes: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -178,7 +189,8 @@ class RecipeText:
     callback sources; ``after``: code run once the model is trained; ``head``: a classifier
     re-training stage; ``mixup_alpha``: the mixup batches' ``alpha`` (with ``data="mixup"``),
     ``mix_mode`` their ``mode``;
-    ``stage``: a second stage that re-trains the classifier alone in the same model.
+    ``stage``: a second stage that re-trains the classifier alone in the same model;
+    ``sharpness``: the source of the wrapper that trains ``{model}`` (``""``: none).
     """
 
     summary: str
@@ -191,6 +203,7 @@ class RecipeText:
     mixup_alpha: str = ""
     mix_mode: Literal["mixup", "cutmix"] = "mixup"
     stage: StageText | None = None
+    sharpness: str = ""
 
 
 @dataclass(frozen=True)

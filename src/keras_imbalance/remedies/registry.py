@@ -22,6 +22,7 @@ from keras_imbalance.remedies.heads import PostHoc, Retrained, TauNorm
 from keras_imbalance.remedies.logit_adjusted import LDAM, LogitAdjusted
 from keras_imbalance.remedies.mixup import Mixup
 from keras_imbalance.remedies.resample import Resample
+from keras_imbalance.remedies.sharpness import SAM, ImbSAM
 from keras_imbalance.remedies.threshold import Threshold
 from keras_imbalance.remedies.weight_balancing import WeightBalancing
 from keras_imbalance.weighting import STRATEGIES as WEIGHT_STRATEGIES
@@ -63,6 +64,8 @@ _BUILT_IN: tuple[Remedy, ...] = (
     ),
     Focal(),
     WeightBalancing(),
+    SAM(),
+    ImbSAM(),
     PostHoc(),
     TauNorm(),
     Retrained(
@@ -85,7 +88,7 @@ REMEDIES: Mapping[str, Remedy] = MappingProxyType({remedy.name: remedy for remed
 
 # The default run: the baseline, one class-weight remedy, the long-tail losses and the heads.
 # effective_number, resample, log, mixup_drw, cutmix, cutmix_drw (images only), weight_balancing
-# and the other weights are there to ask for by name.
+# and the other weights are there to ask for by name, like sam and imbsam (two passes a step).
 DEFAULT_REMEDIES: tuple[str, ...] = (
     "none",
     "balanced",
