@@ -141,3 +141,21 @@ def test_bad_arguments_are_named(kwargs, error, named) -> None:
 def test_model_must_be_a_keras_model() -> None:
     with pytest.raises(TypeError, match="model="):
         ki.SharpnessAwareModel(lambda x: x)
+
+
+def test_batch_norm_statistics_come_from_the_pass_at_w() -> None:
+    def net() -> keras.Model:
+        keras.utils.set_random_seed(1)
+        inputs = keras.Input((4,))
+        normed = keras.layers.BatchNormalization(momentum=0.5)(inputs)
+        return keras.Model(inputs, keras.layers.Dense(4)(normed))
+
+    plain, wrapped = net(), net()
+    _step(plain)
+    _step(ki.SharpnessAwareModel(wrapped, rho=RHO, tail_classes=[3]))
+    x = _batch()[0]
+    # One update from the batch at w: moving_mean = 0.5 * 0 + 0.5 * mean(x).
+    np.testing.assert_allclose(wrapped.layers[1].moving_mean, 0.5 * x.mean(axis=0), atol=1e-6)
+    np.testing.assert_allclose(
+        wrapped.layers[1].moving_variance, plain.layers[1].moving_variance, atol=1e-6
+    )
