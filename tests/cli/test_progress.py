@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -14,7 +15,7 @@ from keras_imbalance.cli.progress import progress_line, progress_reporter, resum
 from keras_imbalance.comparison import parallel
 from tests.comparison.test_compare import tiny_data
 
-QUICK = ["--epochs", "1", "--n-boot", "20", "--no-plots", "--no-tune"]
+QUICK = ["--epochs", "1", "--n-boot", "20", "--no-plots", "--no-tune", "--no-refit"]
 COUNTER = re.compile(r"^\[(\d+)/(\d+) done\] (.*)$")
 
 
@@ -76,6 +77,19 @@ def test_the_counter_without_workers(
         (0, 2, "training none, seed 0"),
         (1, 2, "training balanced, seed 0"),
     ]
+
+
+def test_the_final_model_is_announced_after_the_runs(
+    npz: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["compare", str(npz), "--strategies", "none,balanced", "--seeds", "0", *QUICK]
+    assert main([*args, "--refit", "--output", str(tmp_path / "out")]) == 0
+    refit = json.loads((tmp_path / "out" / "results.json").read_text())["refit"]
+    epochs = f"{refit['epochs']} epoch{'' if refit['epochs'] == 1 else 's'}"
+    final = f"final model: {refit['strategy']}, {epochs} on all {refit['samples']} training samples"
+    seen = counters(capsys.readouterr().err)
+    assert seen[:2] == [(0, 2, "training none, seed 0"), (1, 2, "training balanced, seed 0")]
+    assert seen[2:] == [(2, 2, f"training {final}")]  # with the counter the runs left
 
 
 def test_a_resume_says_how_many_runs_are_finished(

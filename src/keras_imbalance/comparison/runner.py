@@ -192,7 +192,8 @@ def compare(
         fit_kwargs: passed to ``Model.fit`` for every run: ``callbacks``, ``verbose``... Not the
             data, epochs, batch size or weights: they are compare's.
         progress: called as ``progress(done, total, run)`` before each run that trains
-            (``run`` names it) and once at the end with ``run=""``.
+            (``run`` names it), once at the end with ``run=""``, and with ``refit`` once more,
+            ``run="final model: <strategy>, N epochs on all M training samples"``.
         image_size: ``side`` or ``(height, width)`` the images of a folder are resized to.
         split_seed: seeds the stratified draws of the validation and test splits (default 0),
             independently of ``seeds``: the same data gives the same splits whatever the training
