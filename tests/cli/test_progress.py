@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from keras_imbalance.cli import main
+from keras_imbalance.cli import progress as progress_module
 from keras_imbalance.cli.progress import progress_line, progress_reporter, resume_line
 from keras_imbalance.comparison import parallel
 from tests.comparison.test_compare import tiny_data
@@ -123,3 +124,22 @@ def test_a_finished_folder_says_all_runs_are_finished(
     captured = capsys.readouterr()
     assert captured.err.splitlines() == [f"resuming from {out}: 2 of 2 runs already finished"]
     assert captured.out.lstrip().startswith("{")  # --json's stdout holds the JSON alone
+
+
+def test_decoding_lines_count_images_and_wait_for_the_resume_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from keras_imbalance.comparison.image_cache import DECODING
+
+    assert DECODING == progress_module.DECODING  # the CLI spells compare's label alike
+    monkeypatch.setattr("sys.stderr.isatty", lambda: False)
+    _, progress = progress_reporter(resumed=1, folder="out")
+    progress(0, 24, DECODING)
+    progress(24, 24, DECODING)
+    progress(1, 3, "balanced, seed 0")
+    assert capsys.readouterr().err.splitlines() == [
+        "[0/24 done] decoding images into the cache",
+        "[24/24 done] decoding images into the cache",
+        "resuming from out: 1 of 3 runs already finished",  # of runs, not of images
+        "[1/3 done] training balanced, seed 0",
+    ]
