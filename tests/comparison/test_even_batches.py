@@ -94,3 +94,18 @@ def test_even_batches_pads_every_batch_under_a_distribution(
     assert source.ends == 1
     arrays = np.zeros((3, 1))
     assert even_batches(arrays) is arrays  # not a PyDataset: Keras batches it
+
+
+def test_a_tf_data_pipeline_is_padded_by_the_same_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    tf = pytest.importorskip("tensorflow")
+    x = np.arange(14.0, dtype="float32").reshape(7, 2)
+    y = np.array([0, 1, 1, 0, 2, 1, 0])
+    dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(5)  # batches of 5 and 2
+    assert even_batches(dataset) is dataset
+    monkeypatch.setattr(even, "batch_shards", lambda: 4)
+    got = list(even_batches(dataset).as_numpy_iterator())
+    want = [pad_batch((x[:5], y[:5]), 4), pad_batch((x[5:], y[5:]), 4)]
+    assert len(got) == len(want) == 2
+    for batch, expected in zip(got, want, strict=True):
+        for part, reference in zip(batch, expected, strict=True):
+            np.testing.assert_allclose(part, reference, rtol=1e-6)

@@ -11,9 +11,9 @@ over the batch, ``sum_i w_i l_i / m`` (Keras' ``"sum_over_batch_size"``) or
 ``ceil(N / batch_size)`` gradient steps per epoch, and each step sees the same samples as on
 one device. Layers that pool statistics over the batch (``BatchNormalization``) see the
 repeated rows in a padded batch. Arrays are batched here too (shuffled every epoch from the
-run's seed), not by Keras, so that their last batch is padded as well. Without a distribution
-nothing changes. A ``tf.data`` stream's batches (strategy ``"resample"`` on a stream) are not
-padded: their ``batch_size`` must be a multiple of the devices.
+run's seed), not by Keras, so that their last batch is padded as well; a ``tf.data`` pipeline
+(strategy ``"resample"`` on a stream) is padded by a ``map`` of the same rule. Without a
+distribution nothing changes.
 """
 
 from __future__ import annotations
@@ -87,9 +87,10 @@ def pad_batch(batch: tuple[Any, ...], shards: int) -> tuple[np.ndarray, ...]:
 
 
 def even_batches(batches: Any) -> Any:
-    """``batches`` (a ``keras.utils.PyDataset``) with every batch padded by :func:`pad_batch`
-    to the device count of the distribution in force (:func:`batch_shards`); ``batches``
-    itself when there is none, or when it is not a ``PyDataset`` (arrays, ``tf.data``).
+    """``batches`` (a ``keras.utils.PyDataset`` or a ``tf.data.Dataset``) with every batch
+    padded by :func:`pad_batch` to the device count of the distribution in force
+    (:func:`batch_shards`); ``batches`` itself when there is none, or for arrays (batched by
+    Keras: compare gives them as batches under a distribution).
 
     Example:
         >>> even_batches([1, 2]) == [1, 2]
@@ -98,8 +99,10 @@ def even_batches(batches: Any) -> Any:
     import keras
 
     shards = batch_shards()
-    if shards == 1 or not isinstance(batches, keras.utils.PyDataset):
+    if shards == 1:
         return batches
+    if not isinstance(batches, keras.utils.PyDataset):
+        return _padded_tf_data(batches, shards) if _is_tf_data(batches) else batches
 
     class EvenBatches(keras.utils.PyDataset):  # type: ignore[misc]
         """The same batches, each padded to a multiple of the devices."""
@@ -120,3 +123,30 @@ def even_batches(batches: Any) -> Any:
             batches.on_epoch_end()
 
     return EvenBatches()
+
+
+def _is_tf_data(value: Any) -> bool:
+    """Whether ``value`` is a ``tf.data.Dataset``, without importing TensorFlow."""
+    return any(
+        cls.__module__.startswith("tensorflow.") and cls.__name__ == "DatasetV2"
+        for cls in type(value).__mro__
+    )
+
+
+def _padded_tf_data(dataset: Any, shards: int) -> Any:
+    """``dataset`` of ``(x, y[, w])`` batches mapped through :func:`pad_batch`'s rule in graph."""
+    import tensorflow as tf
+
+    def pad(x: Any, y: Any, w: Any = None) -> tuple[Any, Any, Any]:
+        n = tf.shape(y)[0]
+        size = (n + shards - 1) // shards * shards
+        rows = tf.range(size - n) % tf.maximum(n, 1)
+        weights = tf.ones([n], tf.float32) if w is None else tf.cast(w, tf.float32)
+        scale = tf.cast(size, tf.float32) / tf.cast(tf.maximum(n, 1), tf.float32)
+        return (
+            tf.concat([x, tf.gather(x, rows)], 0),
+            tf.concat([y, tf.gather(y, rows)], 0),
+            tf.concat([weights * scale, tf.zeros([size - n], tf.float32)], 0),
+        )
+
+    return dataset.map(pad)
