@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -10,11 +11,12 @@ import numpy as np
 import pytest
 
 from keras_imbalance.cli import main
+from keras_imbalance.cli import progress as progress_module
 from keras_imbalance.cli.progress import progress_line, progress_reporter, resume_line
 from keras_imbalance.comparison import parallel
 from tests.comparison.test_compare import tiny_data
 
-QUICK = ["--epochs", "1", "--n-boot", "20", "--no-plots", "--no-tune"]
+QUICK = ["--epochs", "1", "--n-boot", "20", "--no-plots", "--no-tune", "--no-refit"]
 COUNTER = re.compile(r"^\[(\d+)/(\d+) done\] (.*)$")
 
 
@@ -78,6 +80,19 @@ def test_the_counter_without_workers(
     ]
 
 
+def test_the_final_model_is_announced_after_the_runs(
+    npz: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["compare", str(npz), "--strategies", "none,balanced", "--seeds", "0", *QUICK]
+    assert main([*args, "--refit", "--output", str(tmp_path / "out")]) == 0
+    refit = json.loads((tmp_path / "out" / "results.json").read_text())["refit"]
+    epochs = f"{refit['epochs']} epoch{'' if refit['epochs'] == 1 else 's'}"
+    final = f"final model: {refit['strategy']}, {epochs} on all {refit['samples']} training samples"
+    seen = counters(capsys.readouterr().err)
+    assert seen[:2] == [(0, 2, "training none, seed 0"), (1, 2, "training balanced, seed 0")]
+    assert seen[2:] == [(2, 2, f"training {final}")]  # with the counter the runs left
+
+
 def test_a_resume_says_how_many_runs_are_finished(
     npz: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -109,3 +124,22 @@ def test_a_finished_folder_says_all_runs_are_finished(
     captured = capsys.readouterr()
     assert captured.err.splitlines() == [f"resuming from {out}: 2 of 2 runs already finished"]
     assert captured.out.lstrip().startswith("{")  # --json's stdout holds the JSON alone
+
+
+def test_decoding_lines_count_images_and_wait_for_the_resume_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from keras_imbalance.comparison.image_cache import DECODING
+
+    assert DECODING == progress_module.DECODING  # the CLI spells compare's label alike
+    monkeypatch.setattr("sys.stderr.isatty", lambda: False)
+    _, progress = progress_reporter(resumed=1, folder="out")
+    progress(0, 24, DECODING)
+    progress(24, 24, DECODING)
+    progress(1, 3, "balanced, seed 0")
+    assert capsys.readouterr().err.splitlines() == [
+        "[0/24 done] decoding images into the cache",
+        "[24/24 done] decoding images into the cache",
+        "resuming from out: 1 of 3 runs already finished",  # of runs, not of images
+        "[1/3 done] training balanced, seed 0",
+    ]

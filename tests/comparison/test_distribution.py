@@ -55,16 +55,19 @@ SCRIPT = textwrap.dedent(
         return model
 
     rng = np.random.default_rng(0)
-    y = np.repeat([0, 1, 2], [60, 24, 12])
-    x = (rng.normal(size=(96, 4)) + y[:, None]).astype("float32")
+    y = np.repeat([0, 1, 2], [60, 24, 13])
+    x = (rng.normal(size=(97, 4)) + y[:, None]).astype("float32")
+    # Batches of 15 on 2 devices: every batch, the folds' and the refit's last ones, is uneven.
     result = ki.compare(
         (x, y), ["none", "balanced", "posthoc"], model=build, epochs=2, seeds=[0],
-        batch_size=16, tune=False, n_boot=50, distribution=distribution, cv=None,
+        batch_size=15, tune=False, n_boot=50, distribution=distribution, cv=2, refit=True,
     )
     print(json.dumps({
         "devices_seen": sorted(set(seen)),
         "distribution": result.settings.get("distribution"),
         "strategies": [row["strategy"] for row in result.summary()],
+        "folds": sorted({run["fold"] for run in result.runs if "fold" in run}),
+        "refit": result.refit,
     }))
     """
 )
@@ -88,6 +91,9 @@ def test_compare_runs_each_model_on_two_devices():
     assert report["devices_seen"] == [2]
     assert report["distribution"].endswith("(2 devices)")
     assert sorted(report["strategies"]) == ["balanced", "none", "posthoc"]
+    assert report["folds"] == [0, 1]  # cross-validated: fold runs of uneven sizes trained
+    assert "skipped" not in report["refit"], report["refit"]
+    assert report["refit"]["samples"] > 0 and report["refit"]["epochs"] >= 1
 
 
 def test_none_means_one_device():

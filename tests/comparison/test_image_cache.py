@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pickle
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -106,8 +107,10 @@ def _paths(splits: object) -> list[str]:
 
 
 def test_compare_decodes_once_and_a_resume_not_at_all(
-    folder: Path, tmp_path: Path, decodes: list[str]
+    folder: Path, tmp_path: Path, decodes: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(image_cache, "REPORT_SECONDS", 0.0)  # a report after every image
+    heard: list[tuple[int, int, str]] = []
     options = {
         "strategies": ["none", "balanced"],
         "epochs": 2,
@@ -118,13 +121,46 @@ def test_compare_decodes_once_and_a_resume_not_at_all(
         "cv": None,
         "refit": True,
         "output": tmp_path / "out",
+        "progress": lambda *call: heard.append(call),
     }
+    total = sum(COUNTS.values())
     first = compare(str(folder), **options)
-    assert len(decodes) == sum(COUNTS.values())  # 2 strategies, 2 epochs, refit: one decode
+    assert len(decodes) == total  # 2 strategies, 2 epochs, refit: one decode
     assert len(list((tmp_path / "out" / "cache").glob("images-6x5-*.npy"))) == 1
+    # The decoding reports first: from 0, one report per image here, up to every image.
+    decoding = [call for call in heard if call[2] == image_cache.DECODING]
+    assert heard[: len(decoding)] == decoding
+    assert decoding == [(done, total, image_cache.DECODING) for done in range(total + 1)]
+    heard.clear()
     second = compare(str(folder), **options)
-    assert len(decodes) == sum(COUNTS.values())
+    assert len(decodes) == total
     assert second.summary() == first.summary()
+    assert heard and not [call for call in heard if call[2] == image_cache.DECODING]
+
+
+def test_the_decoding_reports_at_most_once_a_second(folder: Path, tmp_path: Path) -> None:
+    files, labels, _ = image_cache._all_files(make_splits(str(folder), image_size=SIZE))
+    heard: list[tuple[int, int, str]] = []
+    started = time.monotonic()
+    ensure_cache(files, labels, tmp_path, workers=2, progress=lambda *call: heard.append(call))
+    elapsed = time.monotonic() - started
+    n = len(files)
+    assert heard[0] == (0, n, "decoding images into the cache") and heard[-1] == (n, n, heard[0][2])
+    done = [call[0] for call in heard]
+    assert done == sorted(set(done))
+    assert len(heard) <= 2 + int(elapsed)  # between the first and the last: one a second
+    ticks = iter(range(100))  # one second per image: a report after each
+
+    def clock() -> float:
+        return float(next(ticks))
+
+    every: list[int] = []
+    seen = image_cache.decode_reporter(lambda done, *_: every.append(done), 5, clock=clock)
+    for count in range(6):
+        seen(count)
+    assert every == [0, 1, 2, 3, 4, 5]
+    none_heard = image_cache.decode_reporter(None, 5)
+    none_heard(5)  # no callback: nothing to call
 
 
 def test_compare_keeps_a_named_cache_dir_or_removes_its_temporary_one(
@@ -139,9 +175,9 @@ def test_compare_keeps_a_named_cache_dir_or_removes_its_temporary_one(
     made: list[Path] = []
     cached = image_cache.cached_splits
 
-    def seen(splits: object, where: Path, workers: int | None = None) -> object:
+    def seen(splits: object, where: Path, workers: int | None = None, **kw: object) -> object:
         made.append(where)
-        return cached(splits, where, workers)  # type: ignore[arg-type]
+        return cached(splits, where, workers, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(image_cache, "cached_splits", seen)
     compare(str(folder), ["none"], cv=None, **options)

@@ -32,4 +32,5 @@ def test_the_count_rises_through_the_heads_of_every_seed() -> None:
     assert {total for _, total in calls} == {6}  # 3 strategies x 2 seeds, one knob value each
     # The trained runs of both seeds finish first (4), then the two heads: 4, 5, then 6 at the end.
     assert done == sorted(done) and done[-1] == 6
-    assert done[-3:] == [4, 5, 6]
+    # then the refit's final model, announced with the counter the runs left
+    assert done[-4:] == [4, 5, 6, 6]

@@ -354,22 +354,6 @@ def test_refit_false_trains_no_final_model(tmp_path: Path) -> None:
     assert "Final model" not in result.to_markdown()
 
 
-def test_a_last_batch_the_devices_cannot_split_skips_the_refit(
-    compared: tuple[Comparison, Splits, Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import keras_imbalance.comparison.refit as refit_module
-
-    assert refit_module.batch_shards() == 1  # no keras.distribution here
-    monkeypatch.setattr(refit_module, "batch_shards", lambda: 8)
-    refit_module._check_last_batch(80, 16)  # 5 full batches
-    refit_module._check_last_batch(72, 16)  # a last batch of 8
-    with pytest.raises(RefitUnsupportedError, match=r"last batch of 13, which keras\.distribution"):
-        refit_module._check_last_batch(77, 16)
-    result = dataclasses.replace(compared[0])
-    refit_chosen(_plan(), result, None)  # 60 samples in batches of 16: a last batch of 12
-    assert result.refit is not None and "cannot split over 8 devices" in result.refit["skipped"]
-
-
 def test_a_given_epoch_count_and_folder_are_used(
     compared: tuple[Comparison, Splits, Path], tmp_path: Path
 ) -> None:

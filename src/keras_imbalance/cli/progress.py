@@ -5,6 +5,10 @@
 finished). The counter shows ``done``, the finished runs, so it never passes ``total``; with
 workers a run is announced after it finished, and counting it again as ``done + 1`` made the
 counter read ``[9/8]``.
+
+Before the runs, an image folder decoded into its cache reports with ``run`` = ``"decoding images
+into the cache"`` and ``done`` of ``total`` *images*; after them the refit's final model is
+announced with the runs' last counter.
 """
 
 from __future__ import annotations
@@ -15,8 +19,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+# image_cache.DECODING, spelled here so that the CLI starts without importing the comparison.
+DECODING = "decoding images into the cache"
+
 # Labels compare gives with workers, which already say what happened (no "training" before them).
-_EVENT_WORDS = ("finished ", "runs in flight")
+_EVENT_WORDS = ("finished ", "runs in flight", DECODING)
 
 
 def progress_line(done: int, total: int, run: str) -> str:
@@ -27,6 +34,8 @@ def progress_line(done: int, total: int, run: str) -> str:
         '[2/8 done] training focal (gamma=2.0), seed 0'
         >>> progress_line(8, 8, "finished none, seed 3")
         '[8/8 done] finished none, seed 3'
+        >>> progress_line(340, 1000, "decoding images into the cache")
+        '[340/1000 done] decoding images into the cache'
     """
     verb = "" if any(word in run for word in _EVENT_WORDS) else "training "
     return f"[{done}/{total} done] {verb}{run}"
@@ -80,9 +89,9 @@ def progress_reporter(resumed: int = 0, folder: str | os.PathLike[str] = "") -> 
     bar = _rich_bar() if sys.stderr.isatty() else None
     said = not resumed
 
-    def say_resumed(total: int) -> None:
+    def say_resumed(total: int, run: str) -> None:
         nonlocal said
-        if not said:
+        if not said and run != DECODING:  # its total counts images, not runs
             said = True
             line = resume_line(folder, resumed, total)
             if bar is None:
@@ -93,7 +102,7 @@ def progress_reporter(resumed: int = 0, folder: str | os.PathLike[str] = "") -> 
     if bar is None:
 
         def plain(done: int, total: int, run: str) -> None:
-            say_resumed(total)
+            say_resumed(total, run)
             if run:
                 print(progress_line(done, total, run), file=sys.stderr)
 
@@ -101,7 +110,7 @@ def progress_reporter(resumed: int = 0, folder: str | os.PathLike[str] = "") -> 
     task = bar.add_task("training", total=None)
 
     def update(done: int, total: int, run: str) -> None:
-        say_resumed(total)
+        say_resumed(total, run)
         bar.update(task, completed=done, total=total, description=run or "done")
 
     return bar, update

@@ -4,7 +4,11 @@
 built, compiled, fitted and evaluated there, so its variables are laid out (JAX) or mirrored
 (TensorFlow) over the devices the user chose, and each batch is split between them. Runs still
 go one after another: a distribution spreads *one* run over several devices, an ``executor``
-spreads *several* runs over processes, and the two are not combined.
+spreads *several* runs over processes, and the two are not combined. A training batch the
+devices do not divide (the last of an epoch, of a fold, of the final model) is padded with
+zero-weight rows that leave its loss unchanged (:mod:`~keras_imbalance.comparison.even_batches`),
+so every run takes its usual steps with any ``batch_size``. Predictions call the model on whole
+chunks, which need no split.
 
 Example (JAX, two devices)::
 

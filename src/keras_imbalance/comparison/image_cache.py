@@ -17,6 +17,11 @@ added or removed file gives another key, hence a fresh decode. The file is writt
 temporary name and renamed when complete (:mod:`~keras_imbalance.comparison.pixel_rows`): a
 crash leaves at most a ``*.tmp`` file, which is never read. Old caches are not deleted: remove
 the folder to reclaim the space.
+
+While it decodes, ``compare``'s ``progress`` hears ``progress(done, total, "decoding images into
+the cache")`` (:data:`DECODING`) with ``done`` of ``total`` images decoded: when it starts, at
+most once every :data:`REPORT_SECONDS` after that, and when the last image is decoded. A cache
+that is already complete is read without a report.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -41,9 +47,12 @@ from keras_imbalance.comparison.splits import Splits
 
 __all__ = [
     "CHUNK_BYTES",
+    "DECODING",
+    "REPORT_SECONDS",
     "cache_path",
     "cached_splits",
     "check_cache_dir",
+    "decode_reporter",
     "decoded_chunks",
     "ensure_cache",
     "image_cache",
@@ -51,6 +60,12 @@ __all__ = [
 
 #: Pixels decoded (and written) at once: bounds the memory the decoding takes.
 CHUNK_BYTES = 16 * 2**20
+#: The progress label while the cache is written (no run's label starts so).
+DECODING = "decoding images into the cache"
+#: At most one progress report per this many seconds while decoding (the last one always comes).
+REPORT_SECONDS = 1.0
+
+ProgressCallback = Callable[[int, int, str], None]
 
 
 def check_cache_dir(cache_dir: Any) -> Path | None:
@@ -105,12 +120,50 @@ def cache_path(files: ImageFiles, labels: np.ndarray, folder: Path) -> Path:
     return folder / f"images-{height}x{width}-{files.fingerprint(labels)[:24]}.npy"
 
 
-def decoded_chunks(files: ImageFiles, workers: int | None = None) -> Iterator[np.ndarray]:
+def decode_reporter(
+    progress: ProgressCallback | None,
+    total: int,
+    *,
+    every: float | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> Callable[[int], None]:
+    """``seen(done)``, told after each decoded image: calls ``progress(done, total, DECODING)``
+    the first time, then when ``every`` seconds (default :data:`REPORT_SECONDS`) have passed
+    since the last call, and always for ``done == total``; nothing without ``progress``.
+
+    Example:
+        >>> ticks = iter([0.0, 0.4, 1.2, 1.3])
+        >>> seen = decode_reporter(lambda *call: print(call), 4, clock=lambda: next(ticks))
+        >>> for done in range(1, 5):
+        ...     seen(done)
+        (1, 4, 'decoding images into the cache')
+        (3, 4, 'decoding images into the cache')
+        (4, 4, 'decoding images into the cache')
+    """
+    last: list[float] = []
+    every = REPORT_SECONDS if every is None else every
+
+    def seen(done: int) -> None:
+        if progress is None:
+            return
+        now = clock()
+        if done >= total or not last or now - last[-1] >= every:
+            last[:] = [now]
+            progress(done, total, DECODING)
+
+    return seen
+
+
+def decoded_chunks(
+    files: ImageFiles, workers: int | None = None, seen: Callable[[int], None] | None = None
+) -> Iterator[np.ndarray]:
     """The files decoded in order, ``uint8`` chunks of about :data:`CHUNK_BYTES`, each decoded by
-    a pool of ``workers`` threads (default: the CPU count, at most 8)."""
+    a pool of ``workers`` threads (default: the CPU count, at most 8); ``seen(done)`` hears the
+    count of files decoded after each one (:func:`decode_reporter`)."""
     height, width = files.image_size
     per_chunk = max(1, CHUNK_BYTES // (height * width * CHANNELS))
     threads = workers or min(8, os.cpu_count() or 1)
+    done = 0
     with ThreadPoolExecutor(max_workers=threads) as pool:
         for start in range(0, len(files), per_chunk):
             paths = files.paths[start : start + per_chunk]
@@ -121,7 +174,10 @@ def decoded_chunks(files: ImageFiles, workers: int | None = None) -> Iterator[np
                     os.path.join(files.root, paths[row]), files.image_size
                 )
 
-            list(pool.map(fill, range(len(paths))))
+            for _ in pool.map(fill, range(len(paths))):
+                done += 1
+                if seen is not None:
+                    seen(done)
             yield chunk
 
 
@@ -137,18 +193,33 @@ def _complete(path: Path, shape: tuple[int, ...]) -> bool:
 
 
 def ensure_cache(
-    files: ImageFiles, labels: np.ndarray, folder: Path, workers: int | None = None
+    files: ImageFiles,
+    labels: np.ndarray,
+    folder: Path,
+    workers: int | None = None,
+    *,
+    progress: ProgressCallback | None = None,
 ) -> Path:
-    """The cache of ``files`` in ``folder``: reused when complete, else decoded and written."""
+    """The cache of ``files`` in ``folder``: reused when complete, else decoded and written,
+    with ``progress`` told how far the decoding is (:func:`decode_reporter`)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = cache_path(files, labels, folder)
     if not _complete(path, files.shape):
-        write_rows(str(path), files.shape, decoded_chunks(files, workers))
+        seen = decode_reporter(progress, len(files))
+        seen(0)
+        write_rows(str(path), files.shape, decoded_chunks(files, workers, seen))
     return path
 
 
-def cached_splits(splits: Splits, folder: Path, workers: int | None = None) -> Splits:
-    """The splits with every split's files reading the one cache of their folder in ``folder``.
+def cached_splits(
+    splits: Splits,
+    folder: Path,
+    workers: int | None = None,
+    *,
+    progress: ProgressCallback | None = None,
+) -> Splits:
+    """The splits with every split's files reading the one cache of their folder in ``folder``;
+    ``progress`` hears the decoding (:func:`ensure_cache`).
 
     Example:
         >>> import pathlib, tempfile
@@ -164,7 +235,7 @@ def cached_splits(splits: Splits, folder: Path, workers: int | None = None) -> S
         (True, True)
     """
     files, labels, rows = _all_files(splits)
-    path = str(ensure_cache(files, labels, folder, workers))
+    path = str(ensure_cache(files, labels, folder, workers, progress=progress))
     x_train, x_val, x_test = (
         replace(x, cache=CachedRows(path, part))
         for x, part in zip((splits.x_train, splits.x_val, splits.x_test), rows, strict=True)
@@ -174,10 +245,13 @@ def cached_splits(splits: Splits, folder: Path, workers: int | None = None) -> S
 
 @contextmanager
 def image_cache(
-    cache_dir: str | Path | None, output: Path | None
+    cache_dir: str | Path | None,
+    output: Path | None,
+    progress: ProgressCallback | None = None,
 ) -> Iterator[Callable[[Splits], Splits]]:
     """A function that gives image-folder splits their cache (:func:`cached_splits`) in
-    ``cache_dir``, else ``<output>/cache``, else a temporary folder removed on exit.
+    ``cache_dir``, else ``<output>/cache``, else a temporary folder removed on exit; ``progress``
+    hears the decoding.
 
     Other splits pass unchanged; with a ``cache_dir`` they are an error, since it would be
     ignored.
@@ -200,7 +274,7 @@ def image_cache(
         if folder is None:
             folder = Path(tempfile.mkdtemp(prefix="keras_imbalance_images_"))
             temporary.append(folder)
-        return cached_splits(splits, folder)
+        return cached_splits(splits, folder, progress=progress)
 
     try:
         yield attach

@@ -26,6 +26,7 @@ from keras_imbalance.comparison.folds import check_cv
 from keras_imbalance.comparison.halving import check_halving
 from keras_imbalance.comparison.image_cache import check_cache_dir
 from keras_imbalance.comparison.journal import check_output_folder
+from keras_imbalance.comparison.progress_count import counted
 from keras_imbalance.comparison.scores import SELECTION_METRICS
 from keras_imbalance.comparison.strategies import check_grids
 from keras_imbalance.comparison.training import (
@@ -225,7 +226,7 @@ class OutputOptions:
         """The output folder checked first (a writable folder, not a file), then ``n_boot``."""
         folder = check_output_folder(output) if output is not None else None
         boot = int(check_number("n_boot", n_boot, low=1, integer=True))
-        return cls(folder, tensorboard_dir, progress, boot)
+        return cls(folder, tensorboard_dir, counted(progress), boot)  # refit: announce
 
 
 @dataclass(frozen=True)

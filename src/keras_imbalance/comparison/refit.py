@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,7 @@ from keras_imbalance.comparison.logits import predict_logits
 from keras_imbalance.comparison.operating_points import positive_scores, predict_at
 from keras_imbalance.comparison.operating_table import median_threshold
 from keras_imbalance.comparison.parallel import initial_weights
+from keras_imbalance.comparison.progress_count import announce, final_model_label
 from keras_imbalance.comparison.run_plan import RunPlan
 from keras_imbalance.comparison.run_record import add_split_scores
 from keras_imbalance.comparison.splits import join_inputs
@@ -101,38 +103,6 @@ def all_training_data(plan: RunPlan) -> tuple[Any, np.ndarray]:
         raise RefitUnsupportedError(str(error)) from error
 
 
-def batch_shards() -> int:
-    """Over how many devices a JAX ``keras.distribution`` splits each batch (1 without one).
-
-    Example:
-        >>> batch_shards()
-        1
-    """
-    import keras
-
-    if keras.backend.backend() != "jax" or keras.distribution.distribution() is None:
-        return 1
-    current = keras.distribution.distribution()
-    mesh = current.device_mesh
-    name = getattr(current, "batch_dim_name", None)
-    if name in mesh.axis_names:
-        return int(mesh.shape[list(mesh.axis_names).index(name)])
-    return int(np.prod(mesh.shape))
-
-
-def _check_last_batch(samples: int, batch_size: int) -> None:
-    """The joined data's last batch must split over the devices of a JAX distribution (Keras
-    shards every batch evenly): else :class:`RefitUnsupportedError`, never a crash at the end."""
-    shards = batch_shards()
-    last = samples % batch_size
-    if shards > 1 and last % shards:
-        raise RefitUnsupportedError(
-            f"the {samples} training + validation samples leave a last batch of {last}, which "
-            f"keras.distribution cannot split over {shards} devices; give a batch_size that "
-            f"leaves a last batch divisible by {shards}, or train the final model with the recipe"
-        )
-
-
 def refit_epochs(best_epochs: list[int]) -> int:
     """The median of ``best_epochs``, rounded half up, at least 1.
 
@@ -177,6 +147,7 @@ def refit_run(
     seed: int,
     none_epochs: int | None = None,
     base_weights: list[np.ndarray] | None = None,
+    on_start: Callable[[int], None] | None = None,
 ) -> Refit:
     """Train ``remedy`` with ``params`` on all the training data (:func:`all_training_data`).
 
@@ -185,10 +156,12 @@ def refit_run(
     starts from ``base_weights``, such a ``"none"`` already trained, which several heads of one
     seed can share), fits its head on the features of all the data and bakes it into the last
     layer (``epochs`` is then unused: a trained head trains for ``HEAD_EPOCHS``).
+    ``on_start(samples)`` is called once the data is joined, before the training.
     """
     started = time.perf_counter()
     x, y = all_training_data(plan)
-    _check_last_batch(len(y), plan.recipe.batch_size)
+    if on_start is not None:
+        on_start(len(y))
     if remedy.kind == "head":
         if none_epochs is None:
             raise ValueError(f"none_epochs is needed to refit the head remedy {remedy.name!r}")
@@ -289,8 +262,9 @@ def refit_chosen(
     ``plan.seeds[0]``; ``epochs`` (default: :func:`refit_epochs` of the chosen runs' best
     epochs, ``"none"``'s for a head remedy). With an output folder (``out``: compare's
     :class:`~keras_imbalance.comparison.options.OutputOptions`, or the folder itself) the model
-    is saved there as ``model.keras``. Data that cannot be refitted (a stream) gives
-    ``result.refit = {"skipped": reason}``.
+    is saved there as ``model.keras``. ``out``'s progress callback hears ``"final model:
+    <strategy>, N epochs on all M training samples"`` as the training starts. Data that cannot
+    be refitted (a stream) gives ``result.refit = {"skipped": reason}``.
     """
     strategy = result.best or "none"
     if strategy not in result.strategies and result.rows:
@@ -307,8 +281,17 @@ def refit_chosen(
     basis = "none" if remedy.kind == "head" else strategy
     count = epochs if epochs is not None else refit_epochs(_basis(result, basis))
     seed = int(plan.seeds[0])
+    progress = getattr(out, "progress", None)  # announced with the runs' last counter
     try:
-        refit = refit_run(plan, remedy, trained_params, epochs=count, seed=seed, none_epochs=count)
+        refit = refit_run(
+            plan,
+            remedy,
+            trained_params,
+            epochs=count,
+            seed=seed,
+            none_epochs=count,
+            on_start=lambda n: announce(progress, final_model_label(strategy, count, n)),
+        )
     except RefitUnsupportedError as reason:
         result.refit, result.model = {"skipped": str(reason)}, None
         return

@@ -192,7 +192,10 @@ def compare(
         fit_kwargs: passed to ``Model.fit`` for every run: ``callbacks``, ``verbose``... Not the
             data, epochs, batch size or weights: they are compare's.
         progress: called as ``progress(done, total, run)`` before each run that trains
-            (``run`` names it) and once at the end with ``run=""``.
+            (``run`` names it), once at the end with ``run=""``, and with ``refit`` once more,
+            ``run="final model: <strategy>, N epochs on all M training samples"``. An image
+            folder decoded into its cache reports first, ``done`` of ``total`` images, with
+            ``run="decoding images into the cache"`` (at most about once a second).
         image_size: ``side`` or ``(height, width)`` the images of a folder are resized to.
         split_seed: seeds the stratified draws of the validation and test splits (default 0),
             independently of ``seeds``: the same data gives the same splits whatever the training
@@ -303,7 +306,7 @@ def compare(
     with (
         preserved_random_state(),
         cost_scope(detector.matrix),
-        image_cache(data_options.cache_dir, out.folder) as cached,
+        image_cache(data_options.cache_dir, out.folder, out.progress) as cached,
     ):
         splits = cached(build_splits(data, data_options, execution))
         defaults = strategies is DEFAULT_STRATEGIES

@@ -28,6 +28,7 @@ import numpy as np
 
 from keras_imbalance.comparison.classifier_stage import last_epoch_only, run_classifier_stage
 from keras_imbalance.comparison.epoch_score import epoch_positive, improves, score_epoch
+from keras_imbalance.comparison.even_batches import batch_shards, even_batches
 from keras_imbalance.comparison.images import ImageFiles, file_batches, mixup_batches
 from keras_imbalance.comparison.logits import predict_logits
 from keras_imbalance.comparison.streams import Stream
@@ -354,14 +355,14 @@ def _train(network: Any, setup: Any, *, data: RunData, plan: FitPlan) -> Any:
         return _fit_mixup(network, setup, data=data, plan=plan)
     if setup.balanced_batches:
         return _fit_balanced(network, setup, data=data, plan=plan)
-    if isinstance(data.x_train, ImageFiles):
+    if isinstance(data.x_train, ImageFiles) or batch_shards() > 1:  # even_batches pads them
         return _fit_files(network, setup, data=data, plan=plan)
     return _fit_arrays(network, setup, data=data, plan=plan)
 
 
 def _fit(network: Any, batches: Any, plan: FitPlan, **extra: Any) -> Any:
     return network.fit(
-        batches,
+        even_batches(batches),
         epochs=plan.epochs,
         verbose=plan.verbose,
         **{"callbacks": plan.callbacks, **extra},
@@ -400,8 +401,7 @@ def _fit_balanced(network: Any, setup: Any, *, data: RunData, plan: FitPlan) -> 
         sampling="oversample",
         seed=plan.seed,
     )
-    # A balanced epoch has C * n_max samples, so an epoch here is the first steps_per_epoch of a
-    # fresh draw.
+    # A balanced epoch has C * n_max samples: an epoch here is the first steps of a fresh draw.
     return _fit(network, _steps(batches, plan.steps_per_epoch), plan)
 
 
