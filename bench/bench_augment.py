@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from keras_imbalance.comparison import compare
-from keras_imbalance.comparison.augment import check_augment
+from keras_imbalance.comparison.data.augment import check_augment
 from keras_imbalance.datasets import (
     FASHION_MNIST_CLASSES,
     ImbalancedDataset,

@@ -80,8 +80,8 @@ def same_pixels(first: Any, second: Any, count: int = 5) -> None:
 def cached_pass(total: int, repeats: int, photos: bool = False) -> dict[str, Any]:
     """Section 1: a decoding pass against a cached pass over the same files (128x128 PNGs, or
     with ``photos`` 320x240 JPEGs resized to 128 px)."""
-    from keras_imbalance.comparison.image_cache import cached_splits
-    from keras_imbalance.comparison.splits import make_splits
+    from keras_imbalance.comparison.data.image_cache import cached_splits
+    from keras_imbalance.comparison.data.splits import make_splits
 
     folder = photo_folder(total) if photos else image_folder(total, 128)
     splits = make_splits(str(folder), image_size=128, validation_size=0.1, test_size=0.1)
@@ -130,7 +130,8 @@ def tiny_model(input_shape: tuple[int, ...], num_classes: int) -> Any:
 
 def epochs_ratio(total: int, repeats: int) -> dict[str, Any]:
     """Section 2: compare for 8 epochs against 1, with the cache and with it switched off."""
-    from keras_imbalance.comparison import compare, image_cache
+    from keras_imbalance.comparison import compare
+    from keras_imbalance.comparison.data import image_cache
 
     folder = str(photo_folder(total))
     options = {"model": tiny_model, "seeds": [0], "tune": False, "cv": None, "refit": False}

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from keras_imbalance.comparison import compare
-from keras_imbalance.comparison.operating_table import operating_rows
+from keras_imbalance.comparison.report.operating_table import operating_rows
 from keras_imbalance.datasets import load_fashion_mnist, make_detector
 
 REMEDIES = ("balanced", "focal", "logit_adjusted")

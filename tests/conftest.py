@@ -54,7 +54,7 @@ def _holdout_by_default() -> object:
     ``real_cv_rule``) and ``tests/test_docs.py`` (the documentation shows what users get) have
     the real rule back (:func:`_real_rule_when_asked`).
     """
-    from keras_imbalance.comparison import folds
+    from keras_imbalance.comparison.data import folds
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(folds, "MIN_VALIDATION", 0)
@@ -64,13 +64,13 @@ def _holdout_by_default() -> object:
 @pytest.fixture(autouse=True)
 def _real_rule_when_asked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     if request.node.get_closest_marker("real_cv_rule") or request.node.path.name == "test_docs.py":
-        from keras_imbalance.comparison import folds
+        from keras_imbalance.comparison.data import folds
 
         monkeypatch.setattr(folds, "MIN_VALIDATION", REAL_MIN_VALIDATION)
 
 
 def _real_min_validation() -> int:
-    from keras_imbalance.comparison import folds
+    from keras_imbalance.comparison.data import folds
 
     return int(folds.MIN_VALIDATION)
 

@@ -8,7 +8,7 @@ import pytest
 
 from keras_imbalance.cli import main
 from tests.cli.test_compare_flags import QUICK, assert_one_line_error, compare_kwargs, npz, run_cli
-from tests.comparison.test_images import make_folder
+from tests.comparison.data.test_images import make_folder
 
 __all__ = ["npz"]  # the fixture, shared
 

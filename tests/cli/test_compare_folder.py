@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from keras_imbalance.cli import main
-from tests.comparison.test_images import COUNTS, make_folder
+from tests.comparison.data.test_images import COUNTS, make_folder
 
 QUICK = ["--epochs", "1", "--seeds", "0", "--n-boot", "20", "--no-plots", "--no-tune"]
 

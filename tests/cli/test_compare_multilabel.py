@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from keras_imbalance.cli import main
-from tests.comparison.test_multilabel_compare import tiny_multilabel
+from tests.comparison.multilabel.test_compare import tiny_multilabel
 
 QUICK = ["--epochs", "1", "--seeds", "0", "--n-boot", "20", "--label-mode", "multi_label"]
 

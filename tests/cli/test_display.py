@@ -10,7 +10,7 @@ from rich.console import Console
 
 from keras_imbalance.cli.display import fitting_columns, plain_table, plural, render
 from keras_imbalance.comparison import Comparison
-from tests.comparison.test_figures import synthetic
+from tests.comparison.report.test_figures import synthetic
 
 BOX = re.compile("[\u2500-\u257f]")  # box drawing
 

@@ -129,7 +129,7 @@ def test_a_finished_folder_says_all_runs_are_finished(
 def test_decoding_lines_count_images_and_wait_for_the_resume_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from keras_imbalance.comparison.image_cache import DECODING
+    from keras_imbalance.comparison.data.image_cache import DECODING
 
     assert DECODING == progress_module.DECODING  # the CLI spells compare's label alike
     monkeypatch.setattr("sys.stderr.isatty", lambda: False)

@@ -12,8 +12,8 @@ import pytest
 from keras_imbalance.cli import report as report_cli
 from keras_imbalance.cli.main import build_parser, main
 from keras_imbalance.comparison import Comparison
-from keras_imbalance.comparison.figures import FIGURE_FILES
-from tests.comparison.test_figures import synthetic
+from keras_imbalance.comparison.report.figures import FIGURE_FILES
+from tests.comparison.report.test_figures import synthetic
 
 
 def run_report(argv: list[str]) -> int:

@@ -74,7 +74,7 @@ def blobs() -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_decoupled_heads_reach_a_classifier_inside_a_sub_model():
-    from keras_imbalance.comparison.heads import classifier_weights, feature_extractor
+    from keras_imbalance.comparison.run.heads import classifier_weights, feature_extractor
 
     model = nested((4,), 3)
     x = blobs()[0][:9]

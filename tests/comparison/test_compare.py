@@ -17,7 +17,7 @@ from keras_imbalance.comparison import (
     Comparison,
     compare,
 )
-from keras_imbalance.comparison.statistics import confusion_matrices, metric_from_confusion
+from keras_imbalance.comparison.scoring.statistics import confusion_matrices, metric_from_confusion
 from keras_imbalance.comparison.strategies import BINARY_STRATEGIES
 from keras_imbalance.remedies import get_remedy
 from keras_imbalance.remedies.cutmix import needs_images

@@ -10,12 +10,12 @@ import keras
 import numpy as np
 import pytest
 
-import keras_imbalance.comparison.streams as streams_module
+import keras_imbalance.comparison.data.streams as streams_module
 import keras_imbalance.pipelines.mixup as mixup_module
 from keras_imbalance.comparison import compare
-from tests.comparison.test_augment import images, small_net
+from tests.comparison.data.test_augment import images, small_net
+from tests.comparison.data.test_images import COUNTS, make_folder
 from tests.comparison.test_folders import tiny_cnn
-from tests.comparison.test_images import COUNTS, make_folder
 
 KWARGS: dict[str, Any] = {"epochs": 1, "seeds": [0], "batch_size": 16, "n_boot": 10}
 

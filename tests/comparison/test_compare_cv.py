@@ -11,7 +11,7 @@ import pytest
 
 from keras_imbalance.comparison import Comparison, compare
 from keras_imbalance.comparison.cross_validation import FoldScoring, choose_on_folds
-from keras_imbalance.comparison.folds import stratified_folds
+from keras_imbalance.comparison.data.folds import stratified_folds
 from keras_imbalance.comparison.journal import Journal
 from tests.comparison.test_compare import mlp, tiny_data
 
@@ -83,7 +83,7 @@ def _config(folder: Path) -> dict:
 
 def _pool_labels(result: Comparison) -> np.ndarray:
     """The pooled labels in compare's order: the holdout's training then validation labels."""
-    from keras_imbalance.comparison.splits import make_splits
+    from keras_imbalance.comparison.data.splits import make_splits
 
     splits = make_splits(tiny_data())
     return np.concatenate([splits.y_train, splits.y_val])

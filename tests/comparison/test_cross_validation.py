@@ -14,8 +14,8 @@ from keras_imbalance.comparison.cross_validation import (
     epoch_scores,
     out_of_fold,
 )
-from keras_imbalance.comparison.folds import stratified_folds
-from keras_imbalance.comparison.logits import class_nll
+from keras_imbalance.comparison.data.folds import stratified_folds
+from keras_imbalance.comparison.run.logits import class_nll
 from keras_imbalance.comparison.run_record import encode_classes
 
 RNG = np.random.default_rng(0)

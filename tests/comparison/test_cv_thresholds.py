@@ -19,12 +19,12 @@ from keras_imbalance.comparison.cross_validation import (
     out_of_fold_scores,
     score_curve,
 )
-from keras_imbalance.comparison.folds import Folds, stratified_folds
+from keras_imbalance.comparison.data.folds import Folds, stratified_folds
+from keras_imbalance.comparison.data.splits import make_splits
 from keras_imbalance.comparison.journal import Journal
-from keras_imbalance.comparison.operating_points import choose_threshold
 from keras_imbalance.comparison.run_record import decode_scores, encode_classes, encode_scores
-from keras_imbalance.comparison.splits import make_splits
-from tests.comparison.test_operating_points import binary_data, mlp
+from keras_imbalance.comparison.scoring.operating_points import choose_threshold
+from tests.comparison.scoring.test_operating_points import binary_data, mlp
 
 STRATEGIES = ["none", "balanced", "threshold"]
 KWARGS = {"model": mlp, "epochs": 2, "seeds": [0], "n_boot": 20, "refit": False, "cv": 2}

@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import keras_imbalance.comparison.images as images_module
+import keras_imbalance.comparison.data.images as images_module
 from keras_imbalance.comparison import compare
-from keras_imbalance.comparison.images import CorruptImageError
+from keras_imbalance.comparison.data.images import CorruptImageError
+from keras_imbalance.comparison.data.splits import make_splits
 from keras_imbalance.comparison.parallel import RunTask, process_pool
-from keras_imbalance.comparison.splits import make_splits
-from tests.comparison.test_images import COUNTS, make_folder
+from tests.comparison.data.test_images import COUNTS, make_folder
 from tests.comparison.test_resume import assert_same_runs
 from tests.conftest import BACKEND
 

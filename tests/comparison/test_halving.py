@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from keras_imbalance.comparison import compare
-from keras_imbalance.comparison.folds import Folds
+from keras_imbalance.comparison.data.folds import Folds
+from keras_imbalance.comparison.data.splits import make_splits
 from keras_imbalance.comparison.halving import (
     check_halving,
     halved_epochs,
@@ -23,9 +24,8 @@ from keras_imbalance.comparison.halving import (
 )
 from keras_imbalance.comparison.halving_runs import folds_score, holdout_score
 from keras_imbalance.comparison.parallel import RunTask, process_pool
+from keras_imbalance.comparison.run.training import Recipe
 from keras_imbalance.comparison.rungs import RungTask, load_state, run_rung, save_state
-from keras_imbalance.comparison.splits import make_splits
-from keras_imbalance.comparison.training import Recipe
 from tests.comparison.test_compare import mlp, tiny_data
 
 TAUS = [0.0, 1.0, 2.0]

@@ -8,7 +8,7 @@ import pytest
 
 from keras_imbalance.comparison import session, verdict
 from keras_imbalance.comparison.config_json import canonical
-from keras_imbalance.comparison.formatting import format_params
+from keras_imbalance.comparison.report.formatting import format_params
 
 
 @pytest.mark.parametrize("key", [{"b": 1, "a": [1.5, "x"]}, {}, {"tau": 0.1 + 0.2, "é": None}])

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import keras_imbalance as ki
-from keras_imbalance.comparison.recipe import RECIPE_STRATEGIES, recipe
+from keras_imbalance.comparison.report.recipe import RECIPE_STRATEGIES, recipe
 
 ROOT = Path(__file__).resolve().parents[2]
 COUNTS = [40, 15, 5]
@@ -637,7 +637,7 @@ def test_bad_arguments(arguments: dict[str, Any], error: type, message: str) -> 
 
 
 def test_optimizer_config_keeps_the_class_and_the_settings_that_differ() -> None:
-    from keras_imbalance.comparison.recipe_templates import optimizer_config
+    from keras_imbalance.comparison.report.recipe_templates import optimizer_config
 
     assert optimizer_config(None) is None
     assert optimizer_config(keras.optimizers.SGD(0.5, momentum=0.9, nesterov=True)) == {

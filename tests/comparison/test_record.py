@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from keras_imbalance.comparison import Comparison
-from keras_imbalance.comparison.html import to_html, write_report
 from keras_imbalance.comparison.record import ComparisonRecord
-from tests.comparison.test_figures import synthetic
+from keras_imbalance.comparison.report.html import to_html, write_report
+from tests.comparison.report.test_figures import synthetic
 
 
 def test_from_dict_gives_the_class_it_is_called_on() -> None:

@@ -15,10 +15,12 @@ import numpy as np
 import pytest
 from sklearn.metrics import balanced_accuracy_score, recall_score
 
-import keras_imbalance.comparison.heads as heads
+import keras_imbalance.comparison.run.heads as heads
 from keras_imbalance.bias import adjust_logits
 from keras_imbalance.comparison import compare
-from keras_imbalance.comparison.images import ImageFiles
+from keras_imbalance.comparison.data.images import ImageFiles
+from keras_imbalance.comparison.data.splits import Splits
+from keras_imbalance.comparison.data.streams import Stream
 from keras_imbalance.comparison.parallel import initial_weights
 from keras_imbalance.comparison.refit import (
     RefitUnsupportedError,
@@ -29,9 +31,7 @@ from keras_imbalance.comparison.refit import (
     refit_run,
 )
 from keras_imbalance.comparison.result import Comparison
-from keras_imbalance.comparison.splits import Splits
-from keras_imbalance.comparison.streams import Stream
-from keras_imbalance.comparison.training import Recipe, RunData, fit_run
+from keras_imbalance.comparison.run.training import Recipe, RunData, fit_run
 from keras_imbalance.remedies import FrozenClassifier, HeadRemedy, get_remedy
 from keras_imbalance.remedies.heads import PostHoc, TauNorm, tau_normalized_logits
 from tests.comparison.test_compare import mlp, tiny_data

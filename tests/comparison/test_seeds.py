@@ -11,7 +11,7 @@ import pytest
 
 import keras_imbalance.comparison.runner as runner
 from keras_imbalance.comparison import compare
-from keras_imbalance.comparison.random_state import capture, preserved_random_state, restore
+from keras_imbalance.comparison.run.random_state import capture, preserved_random_state, restore
 
 
 def data() -> tuple[np.ndarray, np.ndarray]:

@@ -176,8 +176,8 @@ def test_mixed_precision_and_jit_compile(mixed_precision) -> None:
 
 
 def test_fit_run_takes_the_splits_as_one_value_or_as_keywords() -> None:
+    from keras_imbalance.comparison.run.training import Recipe, RunData, fit_run
     from keras_imbalance.comparison.strategies import setup
-    from keras_imbalance.comparison.training import Recipe, RunData, fit_run
 
     x, y = tiny_data(n_major=20, n_minor=6)
     data = RunData(x, y, x[:12], y[:12], x[:8], 3)

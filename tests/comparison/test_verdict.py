@@ -10,7 +10,11 @@ import pytest
 from sklearn.metrics import balanced_accuracy_score
 
 from keras_imbalance.comparison import compare
-from keras_imbalance.comparison.scores import METRICS, confusion_matrices, metric_from_confusion
+from keras_imbalance.comparison.scoring.scores import (
+    METRICS,
+    confusion_matrices,
+    metric_from_confusion,
+)
 from keras_imbalance.comparison.verdict import (
     FEW_SAMPLES,
     ScoredSplits,

@@ -28,10 +28,10 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
+from keras_imbalance.comparison.data.splits import Splits
+from keras_imbalance.comparison.run.training import RunOutput
 from keras_imbalance.comparison.run_record import score_run
-from keras_imbalance.comparison.scores import METRICS, confusion_matrices, metric_values
-from keras_imbalance.comparison.splits import Splits
-from keras_imbalance.comparison.training import RunOutput
+from keras_imbalance.comparison.scoring.scores import METRICS, confusion_matrices, metric_values
 from keras_imbalance.comparison.verdict import ScoredSplits, choose_params, summarize
 
 NUM_CLASSES = 10

@@ -13,7 +13,7 @@ from sklearn import metrics as sk
 
 import keras_imbalance.metrics as km
 from keras_imbalance import report
-from keras_imbalance.comparison.scores import METRICS, metric_from_confusion
+from keras_imbalance.comparison.scoring.scores import METRICS, metric_from_confusion
 from keras_imbalance.evaluation import confusion_scores as cs
 
 

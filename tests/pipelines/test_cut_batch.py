@@ -7,7 +7,7 @@ import keras
 import numpy as np
 import pytest
 
-from keras_imbalance.comparison.streams import _mix
+from keras_imbalance.comparison.data.streams import _mix
 from keras_imbalance.pipelines import DeferredMixupWeights, MixupBatches
 from keras_imbalance.pipelines.mixing import cut_batch, cut_box
 

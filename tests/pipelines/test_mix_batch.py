@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from keras_imbalance.comparison.streams import _mix
+from keras_imbalance.comparison.data.streams import _mix
 from keras_imbalance.pipelines import MixupBatches
 from keras_imbalance.pipelines.mixing import mix_batch
 

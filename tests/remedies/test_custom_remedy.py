@@ -17,10 +17,10 @@ import numpy as np
 import pytest
 
 import keras_imbalance as ki
+from keras_imbalance.comparison.data.splits import make_splits
 from keras_imbalance.comparison.parallel import RunTask, run_task
-from keras_imbalance.comparison.recipe import recipe
-from keras_imbalance.comparison.splits import make_splits
-from keras_imbalance.comparison.training import Recipe
+from keras_imbalance.comparison.report.recipe import recipe
+from keras_imbalance.comparison.run.training import Recipe
 from keras_imbalance.remedies import Knob, Remedy
 
 # --- guide example start ---

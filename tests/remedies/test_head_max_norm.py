@@ -8,9 +8,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from keras_imbalance.comparison import compare, heads
-from keras_imbalance.comparison.recipe import recipe
-from keras_imbalance.comparison.training import Recipe, fit_run
+from keras_imbalance.comparison import compare
+from keras_imbalance.comparison.report.recipe import recipe
+from keras_imbalance.comparison.run import heads
+from keras_imbalance.comparison.run.training import Recipe, fit_run
 from keras_imbalance.remedies import Context, get_remedy
 from tests.comparison.test_compare import mlp, tiny_data
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from keras_imbalance.comparison import Comparison, compare
-from keras_imbalance.comparison.recipe import recipe
+from keras_imbalance.comparison.report.recipe import recipe
 from keras_imbalance.comparison.strategies import (
     COMPARE_STRATEGIES,
     DEFAULT_GRIDS,

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from keras_imbalance.comparison import compare
-from keras_imbalance.comparison.classifier_stage import frozen_but_classifier, max_norm_columns
-from keras_imbalance.comparison.recipe import recipe
-from keras_imbalance.comparison.training import Recipe, fit_run
+from keras_imbalance.comparison.report.recipe import recipe
+from keras_imbalance.comparison.run.classifier_stage import frozen_but_classifier, max_norm_columns
+from keras_imbalance.comparison.run.training import Recipe, fit_run
 from keras_imbalance.remedies import Context, get_remedy
 from keras_imbalance.remedies.weight_balancing import STAGE_EPOCHS, balanced_weights
 from tests.comparison.test_compare import mlp, tiny_data

@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 
 from keras_imbalance.comparison import compare
-from keras_imbalance.comparison.recipe import recipe
-from keras_imbalance.comparison.strategies import candidates, check_grids
-from keras_imbalance.comparison.weight_decay import (
+from keras_imbalance.comparison.report.recipe import recipe
+from keras_imbalance.comparison.run.weight_decay import (
     make_optimizer,
     own_weight_decay,
     resolve_weight_decay,
 )
+from keras_imbalance.comparison.strategies import candidates, check_grids
 from keras_imbalance.remedies import WEIGHT_DECAY, Context, get_remedy
 from tests.comparison.test_compare import mlp, tiny_data
 

@@ -28,11 +28,11 @@ from keras_imbalance.cli.compare_multilabel import MULTILABEL_DATASET, run_multi
 from keras_imbalance.cli.display import final_model_message, render
 from keras_imbalance.cli.flags import as_flags
 from keras_imbalance.cli.progress import finished_runs, progress_reporter
-from keras_imbalance.comparison.multilabel_compare import LABEL_MODES
-from keras_imbalance.comparison.multilabel_metrics import MULTILABEL_METRICS
-from keras_imbalance.comparison.scores import SELECTION_METRICS
+from keras_imbalance.comparison.multilabel.compare import LABEL_MODES
+from keras_imbalance.comparison.multilabel.metrics import MULTILABEL_METRICS
+from keras_imbalance.comparison.run.training import KEEP_OPTIONS, SCHEDULES
+from keras_imbalance.comparison.scoring.scores import SELECTION_METRICS
 from keras_imbalance.comparison.strategies import COMPARE_STRATEGIES, DEFAULT_STRATEGIES
-from keras_imbalance.comparison.training import KEEP_OPTIONS, SCHEDULES
 
 DATASETS = ("digits-lt", "fashion-mnist-lt", "fashion-mnist", MULTILABEL_DATASET)
 
@@ -326,8 +326,8 @@ def _check_numbers(args: argparse.Namespace) -> None:
 def _check_args(args: argparse.Namespace) -> dict[str, Any]:
     """Check every flag before Keras is imported, so a mistyped flag fails in under a second."""
     from keras_imbalance._validation import check_number
-    from keras_imbalance.comparison.costs import parse_costs
     from keras_imbalance.comparison.journal import check_output_folder
+    from keras_imbalance.comparison.scoring.costs import parse_costs
 
     for strategy in args.strategies:
         if strategy not in COMPARE_STRATEGIES:
@@ -347,7 +347,7 @@ def _check_args(args: argparse.Namespace) -> dict[str, Any]:
         raise ValueError("--grid was given with --no-tune, so it would be ignored; drop one")
     grids = check_grid_flags(args.strategies, args.grid)
     if args.augment is not None:
-        from keras_imbalance.comparison.augment import check_augment
+        from keras_imbalance.comparison.data.augment import check_augment
 
         check_augment(args.augment, "--augment")
     if args.tensorboard is not None:

@@ -111,7 +111,7 @@ def _grids(args: argparse.Namespace) -> dict[str, Any] | None:
     if args.no_tune:
         raise ValueError("--grid was given with --no-tune, so it would be ignored; drop one")
     from keras_imbalance.cli.compare_checks import parse_grid
-    from keras_imbalance.comparison.multilabel_remedies import check_multilabel_grids
+    from keras_imbalance.comparison.multilabel.remedies import check_multilabel_grids
 
     grids = parse_grid(args.grid)
     try:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from keras_imbalance.comparison.formatting import format_number as _fmt
-from keras_imbalance.comparison.formatting import format_params, plural
+from keras_imbalance.comparison.report.formatting import format_number as _fmt
+from keras_imbalance.comparison.report.formatting import format_params, plural
 
 _HEADERS = {
     "balanced_accuracy": "bal. acc",
@@ -213,7 +213,7 @@ def _tail_text(result: Any, emit: Any) -> None:
 
 def operating_text(result: Any) -> str:
     """The operating-point table of a binary comparison as plain text (empty otherwise)."""
-    from keras_imbalance.comparison.operating_table import operating_lines
+    from keras_imbalance.comparison.report.operating_table import operating_lines
 
     names = list(getattr(result, "class_names", []))
     lines = operating_lines(result.rows, result.runs, names[1] if len(names) == 2 else "")
@@ -238,7 +238,7 @@ def final_model_message(result: Any, output: Any) -> str:
         return ""
     if "skipped" in refit:
         return f"final model: not trained ({refit['skipped']})"
-    from keras_imbalance.comparison.formatting import format_number
+    from keras_imbalance.comparison.report.formatting import format_number
 
     where = os.path.join(str(output), refit["model"]) if refit.get("model") else "not saved"
     score = format_number(refit["test"][result.metric])

@@ -208,7 +208,7 @@ def _corrupt_images(source: str) -> list[dict[str, str]] | None:
 
     ``None`` when they cannot be checked (no Pillow).
     """
-    from keras_imbalance.comparison.images import corrupt_images, list_image_folder
+    from keras_imbalance.comparison.data.images import corrupt_images, list_image_folder
 
     try:
         root, paths, _, _ = list_image_folder(source)

@@ -75,8 +75,8 @@ def load_results(path: str | Path) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from keras_imbalance.comparison.html import write_report
     from keras_imbalance.comparison.journal import check_output_folder
+    from keras_imbalance.comparison.report.html import write_report
 
     result = load_results(args.results)
     folder = check_output_folder(

@@ -1,6 +1,6 @@
 """Choose on out-of-fold predictions: the epoch, the knobs and the ranking of a cross-validation.
 
-Each (strategy, knobs, seed) trains once per fold (:mod:`~keras_imbalance.comparison.folds`)
+Each (strategy, knobs, seed) trains once per fold (:mod:`~keras_imbalance.comparison.data.folds`)
 and keeps, for every epoch, the predicted class of each held-out sample
 (``Recipe.epoch_predictions``). Laid side by side, the folds give the **out-of-fold**
 predictions ``P[e, i]``: sample ``i``'s class predicted after epoch ``e`` by the one model that
@@ -49,21 +49,21 @@ from typing import Any
 import numpy as np
 
 from keras_imbalance.comparison.config_json import canonical
-from keras_imbalance.comparison.folds import Folds
-from keras_imbalance.comparison.operating_points import (
-    choose_threshold,
-    positive_scores,
-    precision_threshold,
-    predict_at,
-    score_metrics,
-)
+from keras_imbalance.comparison.data.folds import Folds
 from keras_imbalance.comparison.run_record import (
     add_split_scores,
     decode_classes,
     decode_scores,
     encode_scores,
 )
-from keras_imbalance.comparison.scores import (
+from keras_imbalance.comparison.scoring.operating_points import (
+    choose_threshold,
+    positive_scores,
+    precision_threshold,
+    predict_at,
+    score_metrics,
+)
+from keras_imbalance.comparison.scoring.scores import (
     SCORE_METRICS,
     confusion_matrices,
     metric_from_confusion,
@@ -281,8 +281,8 @@ def threshold_curve(
     y: np.ndarray, scores: np.ndarray, metric: str, tail: Sequence[int]
 ) -> np.ndarray:
     """A threshold metric of the out-of-fold scores ``S[e]`` at each epoch's best threshold
-    (:func:`~keras_imbalance.comparison.operating_points.choose_threshold`, one sort an epoch),
-    what the threshold chosen at that epoch would reach; ``-inf`` where a score is missing.
+    (:func:`~keras_imbalance.comparison.scoring.operating_points.choose_threshold`, one sort an
+    epoch), what the threshold chosen at that epoch would reach; ``-inf`` where a score is missing.
 
     Example:
         >>> y = np.array([0, 0, 1, 1, 0, 1])

@@ -1,13 +1,13 @@
 """The runs of a cross-validated comparison: every fold's, then one final run per strategy.
 
-:func:`cross_validate` trains the plan once per fold (:mod:`~keras_imbalance.comparison.folds`),
-one :class:`~keras_imbalance.comparison.session.Session` a fold sharing one journal (the fold is
-in every key), with every epoch's held-out predictions kept. It then chooses each strategy's
-knobs and epoch on the out-of-fold predictions
-(:mod:`~keras_imbalance.comparison.cross_validation`) and trains each strategy's choice once per
-seed on **all** the training data, for the chosen number of epochs
-(:func:`~keras_imbalance.comparison.refit.refit_run`): these final models, the ones a user would
-keep, are the ones the test split scores. Their records are the comparison's summary runs:
+:func:`cross_validate` trains the plan once per fold
+(:mod:`~keras_imbalance.comparison.data.folds`), one
+:class:`~keras_imbalance.comparison.session.Session` a fold sharing one journal (the fold is in
+every key), with every epoch's held-out predictions kept. It then chooses each strategy's knobs and
+epoch on the out-of-fold predictions (:mod:`~keras_imbalance.comparison.cross_validation`) and
+trains each strategy's choice once per seed on **all** the training data, for the chosen number of
+epochs (:func:`~keras_imbalance.comparison.refit.refit_run`): these final models, the ones a user
+would keep, are the ones the test split scores. Their records are the comparison's summary runs:
 validation is out-of-fold, test is the final model's.
 """
 
@@ -30,15 +30,15 @@ from keras_imbalance.comparison.cross_validation import (
     log_loss_ranking,
     mean_log_loss,
 )
-from keras_imbalance.comparison.distribution import distribution_scope
-from keras_imbalance.comparison.folds import Folds, fold_splits, pooled, stratified_folds
+from keras_imbalance.comparison.data.folds import Folds, fold_splits, pooled, stratified_folds
+from keras_imbalance.comparison.data.splits import Splits
 from keras_imbalance.comparison.halving_runs import Halved, Unit, folds_score, halve
 from keras_imbalance.comparison.journal import Journal
 from keras_imbalance.comparison.options import ExecutionOptions, OutputOptions
 from keras_imbalance.comparison.refit import refit_run
-from keras_imbalance.comparison.run_plan import RunPlan, split_arrays
+from keras_imbalance.comparison.run.distribution import distribution_scope
+from keras_imbalance.comparison.run.run_plan import RunPlan, split_arrays
 from keras_imbalance.comparison.session import Session
-from keras_imbalance.comparison.splits import Splits
 from keras_imbalance.comparison.verdict import ScoredSplits
 from keras_imbalance.remedies import Remedy, get_remedy
 

@@ -19,11 +19,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from keras_imbalance._validation import check_number
-from keras_imbalance.comparison.costs import check_costs
+from keras_imbalance.comparison.data.splits import Splits
 from keras_imbalance.comparison.options import DataOptions, PlanOptions
-from keras_imbalance.comparison.run_plan import RunPlan
-from keras_imbalance.comparison.scores import check_metric_classes
-from keras_imbalance.comparison.splits import Splits
+from keras_imbalance.comparison.run.run_plan import RunPlan
+from keras_imbalance.comparison.scoring.costs import check_costs
+from keras_imbalance.comparison.scoring.scores import check_metric_classes
 from keras_imbalance.remedies import REMEDIES
 from keras_imbalance.remedies.registry import BINARY_REMEDIES
 

@@ -33,7 +33,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from keras_imbalance._validation import short_repr
-from keras_imbalance.comparison.formatting import format_params
+from keras_imbalance.comparison.report.formatting import format_params
 
 DEFAULT_ETA = 2
 MAX_ETA = 8

@@ -27,7 +27,8 @@ import numpy as np
 
 from keras_imbalance.comparison.config_json import canonical
 from keras_imbalance.comparison.cross_validation import FoldScoring, pooled_curve
-from keras_imbalance.comparison.folds import Folds
+from keras_imbalance.comparison.data.folds import Folds
+from keras_imbalance.comparison.data.splits import Splits
 from keras_imbalance.comparison.halving import (
     halved_epochs,
     rung_epochs,
@@ -37,7 +38,8 @@ from keras_imbalance.comparison.halving import (
 from keras_imbalance.comparison.journal import Journal
 from keras_imbalance.comparison.options import ExecutionOptions, OutputOptions
 from keras_imbalance.comparison.parallel import RunTask, initial_weights
-from keras_imbalance.comparison.run_plan import RunPlan
+from keras_imbalance.comparison.run.run_plan import RunPlan
+from keras_imbalance.comparison.run.training import Recipe
 from keras_imbalance.comparison.run_record import log_dir, run_key, run_label
 from keras_imbalance.comparison.rungs import (
     RungResult,
@@ -47,9 +49,7 @@ from keras_imbalance.comparison.rungs import (
     run_rung,
     save_state,
 )
-from keras_imbalance.comparison.scores import ranked
-from keras_imbalance.comparison.splits import Splits
-from keras_imbalance.comparison.training import Recipe
+from keras_imbalance.comparison.scoring.scores import ranked
 from keras_imbalance.remedies import Remedy
 
 # The validation score of each candidate from its rung records (every unit and seed).

@@ -20,22 +20,22 @@ from pathlib import Path
 from typing import Any
 
 from keras_imbalance._validation import check_number, check_option, short_repr
-from keras_imbalance.comparison.augment import check_augment
-from keras_imbalance.comparison.distribution import check_distribution
-from keras_imbalance.comparison.folds import check_cv
+from keras_imbalance.comparison.data.augment import check_augment
+from keras_imbalance.comparison.data.folds import check_cv
+from keras_imbalance.comparison.data.image_cache import check_cache_dir
 from keras_imbalance.comparison.halving import check_halving
-from keras_imbalance.comparison.image_cache import check_cache_dir
 from keras_imbalance.comparison.journal import check_output_folder
 from keras_imbalance.comparison.progress_count import counted
-from keras_imbalance.comparison.scores import SELECTION_METRICS
-from keras_imbalance.comparison.strategies import check_grids
-from keras_imbalance.comparison.training import (
+from keras_imbalance.comparison.run.distribution import check_distribution
+from keras_imbalance.comparison.run.training import (
     KEEP_OPTIONS,
     SCHEDULES,
     Recipe,
     check_training_kwargs,
 )
-from keras_imbalance.comparison.weight_decay import resolve_weight_decay
+from keras_imbalance.comparison.run.weight_decay import resolve_weight_decay
+from keras_imbalance.comparison.scoring.scores import SELECTION_METRICS
+from keras_imbalance.comparison.strategies import check_grids
 from keras_imbalance.remedies import Remedy
 
 ProgressCallback = Callable[[int, int, str], None]
@@ -83,7 +83,7 @@ class TrainingOptions:
         )
 
     def recipe(self, tail: Sequence[int]) -> Recipe:
-        """The :class:`~keras_imbalance.comparison.training.Recipe` every run shares."""
+        """The :class:`~keras_imbalance.comparison.run.training.Recipe` every run shares."""
         return Recipe(
             self.epochs,
             self.batch_size,

@@ -27,9 +27,9 @@ from typing import Any
 
 import numpy as np
 
+from keras_imbalance.comparison.data.splits import Splits
+from keras_imbalance.comparison.run.training import Recipe, RunOutput, fit_run
 from keras_imbalance.comparison.run_record import score_run
-from keras_imbalance.comparison.splits import Splits
-from keras_imbalance.comparison.training import Recipe, RunOutput, fit_run
 from keras_imbalance.remedies import Context, Remedy, get_remedy
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from keras_imbalance.comparison.formatting import plural
+from keras_imbalance.comparison.report.formatting import plural
 
 __all__ = ["CountedProgress", "announce", "counted", "final_model_label"]
 

@@ -15,15 +15,15 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from keras_imbalance.comparison.formatting import format_number as _fmt
-from keras_imbalance.comparison.formatting import format_params, plural
 from keras_imbalance.comparison.halving import halving_sentence
-from keras_imbalance.comparison.operating_table import (
+from keras_imbalance.comparison.report.formatting import format_number as _fmt
+from keras_imbalance.comparison.report.formatting import format_params, plural
+from keras_imbalance.comparison.report.operating_table import (
     median_threshold,
     operating_lines,
     threshold_snippet,
 )
-from keras_imbalance.comparison.recipe import recipe
+from keras_imbalance.comparison.report.recipe import recipe
 
 SCHEMA_VERSION = 2
 

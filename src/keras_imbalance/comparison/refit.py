@@ -9,7 +9,7 @@ of ``"none"``, whose model the head sits on), unless the caller gives it (the co
 cross-validation).
 
 A head remedy is baked in: ``"none"`` is refitted, the head is fitted on its features of all the
-data (trained for :data:`~keras_imbalance.comparison.heads.HEAD_EPOCHS`, or in closed form via
+data (trained for :data:`~keras_imbalance.comparison.run.heads.HEAD_EPOCHS`, or in closed form via
 :meth:`~keras_imbalance.remedies.HeadRemedy.head_weights`), and its kernel and bias replace those
 of the model's last ``Dense`` layer, so the final model is one plain Keras model. It is saved as
 ``<output>/model.keras`` and scored once on the test split, with the runs' metrics.
@@ -26,19 +26,19 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-import keras_imbalance.comparison.heads as heads
+import keras_imbalance.comparison.run.heads as heads
 from keras_imbalance._validation import short_repr
-from keras_imbalance.comparison.costs import decide
-from keras_imbalance.comparison.logits import predict_logits
-from keras_imbalance.comparison.operating_points import positive_scores, predict_at
-from keras_imbalance.comparison.operating_table import median_threshold
+from keras_imbalance.comparison.data.splits import join_inputs
+from keras_imbalance.comparison.data.streams import Stream
 from keras_imbalance.comparison.parallel import initial_weights
 from keras_imbalance.comparison.progress_count import announce, final_model_label
-from keras_imbalance.comparison.run_plan import RunPlan
+from keras_imbalance.comparison.report.operating_table import median_threshold
+from keras_imbalance.comparison.run.logits import predict_logits
+from keras_imbalance.comparison.run.run_plan import RunPlan
+from keras_imbalance.comparison.run.training import RunData, fit_run
 from keras_imbalance.comparison.run_record import add_split_scores
-from keras_imbalance.comparison.splits import join_inputs
-from keras_imbalance.comparison.streams import Stream
-from keras_imbalance.comparison.training import RunData, fit_run
+from keras_imbalance.comparison.scoring.costs import decide
+from keras_imbalance.comparison.scoring.operating_points import positive_scores, predict_at
 from keras_imbalance.remedies import Context, FrozenClassifier, HeadRemedy, Remedy, get_remedy
 
 if TYPE_CHECKING:

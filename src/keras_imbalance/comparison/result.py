@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from keras_imbalance.comparison.html import write_report
 from keras_imbalance.comparison.record import SCHEMA_VERSION, ComparisonRecord
+from keras_imbalance.comparison.report.html import write_report
 
 __all__ = ["SCHEMA_VERSION", "Comparison"]
 

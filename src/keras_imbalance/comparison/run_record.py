@@ -15,17 +15,17 @@ from typing import Any
 
 import numpy as np
 
-from keras_imbalance.comparison.costs import cost_scope, decide, scoped_costs
-from keras_imbalance.comparison.formatting import format_params
-from keras_imbalance.comparison.logits import class_nll
-from keras_imbalance.comparison.operating_points import add_detector_scores, positive_scores
-from keras_imbalance.comparison.scores import (
+from keras_imbalance.comparison.data.splits import Splits
+from keras_imbalance.comparison.report.formatting import format_params
+from keras_imbalance.comparison.run.logits import class_nll
+from keras_imbalance.comparison.run.training import RunOutput
+from keras_imbalance.comparison.scoring.costs import cost_scope, decide, scoped_costs
+from keras_imbalance.comparison.scoring.operating_points import add_detector_scores, positive_scores
+from keras_imbalance.comparison.scoring.scores import (
     confusion_matrices,
     metric_from_confusion,
     split_metrics,
 )
-from keras_imbalance.comparison.splits import Splits
-from keras_imbalance.comparison.training import RunOutput
 
 
 def run_key(
@@ -75,7 +75,7 @@ def score_run(
     :mod:`~keras_imbalance.comparison.thresholded` moves its threshold, and the scores that
     need no threshold (:func:`~.operating_points.add_detector_scores`, at ``min_precision``).
     With ``costs`` and more than 2 classes the predictions are the Bayes decisions
-    ``argmin_j sum_i p_i Cost_ij`` (:func:`~keras_imbalance.comparison.costs.decide`).
+    ``argmin_j sum_i p_i Cost_ij`` (:func:`~keras_imbalance.comparison.scoring.costs.decide`).
     """
     record: dict[str, Any] = {
         "strategy": name,
@@ -127,8 +127,9 @@ def add_split_scores(
     """Write one split's scores, per-class recall and predictions into ``record``.
 
     ``predicted`` is ``None`` for a run that diverged: every score is ``nan``. The scores are
-    :func:`~keras_imbalance.comparison.scores.split_metrics`: ``expected_cost`` too with a cost
-    matrix ``costs`` (by default the :func:`~keras_imbalance.comparison.costs.cost_scope`'s).
+    :func:`~keras_imbalance.comparison.scoring.scores.split_metrics`: ``expected_cost`` too with a
+    cost matrix ``costs`` (by default the
+    :func:`~keras_imbalance.comparison.scoring.costs.cost_scope`'s).
     """
     finite = predicted is not None
     classes = np.zeros(len(y), dtype=int) if predicted is None else np.asarray(predicted)

@@ -20,9 +20,9 @@ import numpy as np
 
 from keras_imbalance.comparison.halving import continuation_seed
 from keras_imbalance.comparison.parallel import RunTask, train_segment
+from keras_imbalance.comparison.run.training import RunOutput
 from keras_imbalance.comparison.run_record import score_run
-from keras_imbalance.comparison.scores import ranked
-from keras_imbalance.comparison.training import RunOutput
+from keras_imbalance.comparison.scoring.scores import ranked
 
 
 @dataclass

@@ -1,8 +1,8 @@
 """Compare imbalance remedies side by side on the user's data: :func:`compare`.
 
 Every strategy trains the same model from the same initial weights, with the same training
-recipe (:mod:`~keras_imbalance.comparison.training`: cosine learning rate, best validation epoch)
-and the same number of gradient steps, once per seed. Each strategy's knob is tuned on the
+recipe (:mod:`~keras_imbalance.comparison.run.training`: cosine learning rate, best validation
+epoch) and the same number of gradient steps, once per seed. Each strategy's knob is tuned on the
 validation split (:data:`~keras_imbalance.comparison.strategies.DEFAULT_GRIDS`); the strategies
 are ranked, and the best one named, on validation; the test split is scored once and reported
 with the noise of seeds and samples (:mod:`~keras_imbalance.comparison.verdict`).
@@ -23,24 +23,23 @@ from typing import Any
 
 import numpy as np
 
-import keras_imbalance.comparison.heads as heads
+import keras_imbalance.comparison.run.heads as heads
 from keras_imbalance._validation import check_number
-from keras_imbalance.comparison.augment import augmented
-from keras_imbalance.comparison.costs import cost_scope
 from keras_imbalance.comparison.cv_runs import (
     CrossValidated,
     cross_validate,
     folds_fingerprint,
     folds_settings,
 )
+from keras_imbalance.comparison.data.augment import augmented
+from keras_imbalance.comparison.data.folds import resolve_cv
+from keras_imbalance.comparison.data.image_cache import image_cache
+from keras_imbalance.comparison.data.splits import Splits, is_folder, make_splits
+from keras_imbalance.comparison.data.streams import Stream
 from keras_imbalance.comparison.detector_setup import DetectorOptions, detector_plan, with_detector
-from keras_imbalance.comparison.distribution import distribution_scope
-from keras_imbalance.comparison.folds import resolve_cv
 from keras_imbalance.comparison.halving_runs import halve_holdout
-from keras_imbalance.comparison.image_cache import image_cache
-from keras_imbalance.comparison.models import _check_model, check_decoupled, default_model
-from keras_imbalance.comparison.multilabel_compare import check_label_mode, compare_multilabel
-from keras_imbalance.comparison.multilabel_result import MultiLabelComparison
+from keras_imbalance.comparison.multilabel.compare import check_label_mode, compare_multilabel
+from keras_imbalance.comparison.multilabel.result import MultiLabelComparison
 from keras_imbalance.comparison.options import (
     DataOptions,
     ExecutionOptions,
@@ -49,22 +48,23 @@ from keras_imbalance.comparison.options import (
     ProgressCallback,
     TrainingOptions,
 )
-from keras_imbalance.comparison.random_state import preserved_random_state
-from keras_imbalance.comparison.recipe_templates import optimizer_config
 from keras_imbalance.comparison.refit import check_refit, refit_chosen
+from keras_imbalance.comparison.report.recipe_templates import optimizer_config
 from keras_imbalance.comparison.result import Comparison
-from keras_imbalance.comparison.run_plan import ModelBuilder, RunPlan, split_arrays
+from keras_imbalance.comparison.run.distribution import distribution_scope
+from keras_imbalance.comparison.run.models import _check_model, check_decoupled, default_model
+from keras_imbalance.comparison.run.random_state import preserved_random_state
+from keras_imbalance.comparison.run.run_plan import ModelBuilder, RunPlan, split_arrays
+from keras_imbalance.comparison.run.weight_decay import check_decay_grids
+from keras_imbalance.comparison.scoring.costs import cost_scope
 from keras_imbalance.comparison.session import Session, data_fingerprint, splits_fingerprint
-from keras_imbalance.comparison.splits import Splits, is_folder, make_splits
 from keras_imbalance.comparison.strategies import (
     DEFAULT_STRATEGIES,
     Strategy,
     candidates,
     check_strategies,
 )
-from keras_imbalance.comparison.streams import Stream
 from keras_imbalance.comparison.summary import settings_of, summarise
-from keras_imbalance.comparison.weight_decay import check_decay_grids
 from keras_imbalance.remedies.cutmix import check_image_remedies
 
 __all__ = ["ProgressCallback", "check_strategies", "check_tail_classes", "compare"]
@@ -131,13 +131,13 @@ def compare(
             data, stratified). Labels are class indices or one-hot rows. Or the path of an
             image folder (one sub-folder per class): it is listed, split three ways by file
             list like ``(x, y)``, and streamed a batch at a time at ``image_size``, never
-            loaded whole (:mod:`~keras_imbalance.comparison.images`); or the path of a
+            loaded whole (:mod:`~keras_imbalance.comparison.data.images`); or the path of a
             ``.npz`` or ``.csv`` file (:func:`~keras_imbalance.datasets.load_arrays`). Or a
             ``tf.data.Dataset`` or ``keras.utils.PyDataset`` of ``(x, y)`` batches, or a pair
             ``(train, test)`` of them, with ``validation_data`` (and ``test_data``) streams,
             or without: the missing splits are carved out of a finite, unshuffled
             ``tf.data.Dataset`` like ``(x, y)`` (a ``PyDataset`` needs both); validation and
-            test streams must keep a fixed order (:mod:`~keras_imbalance.comparison.streams`).
+            test streams must keep a fixed order (:mod:`~keras_imbalance.comparison.data.streams`).
         strategies: names from :data:`COMPARE_STRATEGIES` (see
             :mod:`keras_imbalance.comparison.strategies`), or
             :class:`~keras_imbalance.remedies.Remedy` objects, your own subclasses included
@@ -156,7 +156,7 @@ def compare(
         schedule: ``"cosine"`` (default) or ``"constant"`` learning rate.
         keep: ``"best"`` (default): keep the weights of the best validation epoch; ``"last"``.
         metric: the metric that chooses epochs, knobs and thresholds and ranks strategies, from
-            :data:`~keras_imbalance.comparison.scores.SELECTION_METRICS`; always measured on
+            :data:`~keras_imbalance.comparison.scoring.scores.SELECTION_METRICS`; always measured on
             validation. Default: ``"expected_cost"`` with ``costs``, else
             ``"balanced_accuracy"``. ``f1``, ``recall_at_precision``, ``average_precision`` and
             ``roc_auc`` are for binary problems (:mod:`~keras_imbalance.comparison.thresholded`).
@@ -185,7 +185,7 @@ def compare(
             ``keras.distribution.DataParallel()``) or a ``tf.distribute`` strategy (TensorFlow,
             e.g. ``tf.distribute.MirroredStrategy()``): every run is built, compiled and trained
             in its scope, so one run spreads over its devices (see
-            :mod:`~keras_imbalance.comparison.distribution`). Not combined with ``executor``.
+            :mod:`~keras_imbalance.comparison.run.distribution`). Not combined with ``executor``.
         compile_kwargs: passed to ``Model.compile`` for every run: ``optimizer`` (a name, config
             or instance, cloned per run; its learning rate becomes the schedule), ``jit_compile``,
             ``steps_per_execution``... Not ``loss`` or ``metrics``: they are compare's.
@@ -208,41 +208,41 @@ def compare(
         cv: how the strategies, knobs and epochs are chosen. ``"auto"`` (the default):
             ``5``-fold cross-validation when a holdout validation split would hold fewer than 50
             samples of some class, else the holdout (the rule and why:
-            :mod:`~keras_imbalance.comparison.folds`). A number of folds ``K`` (2-20): stratified
-            ``K``-fold cross-validation of the training data; every training sample is validated
-            once, the choices are made on the out-of-fold predictions
+            :mod:`~keras_imbalance.comparison.data.folds`). A number of folds ``K`` (2-20):
+            stratified ``K``-fold cross-validation of the training data; every training sample is
+            validated once, the choices are made on the out-of-fold predictions
             (:mod:`~keras_imbalance.comparison.cross_validation`), and each strategy's choice is
             then trained on all the training data for the chosen epochs, the models the test
             split scores. ``None``: the holdout validation split. ``validation_data=`` and
             streams keep the holdout. The result's ``settings["selection"]`` says which ran.
         skip_corrupt: for a folder, skip the empty or corrupt images (a warning lists them)
-            instead of raising :class:`~keras_imbalance.comparison.images.CorruptImageError`
+            instead of raising :class:`~keras_imbalance.comparison.data.images.CorruptImageError`
             before any training.
         cache_dir: where an image folder's decoded images are cached (default ``<output>/cache``,
             else a temporary folder removed at the end): each image is decoded once, in
             parallel, into a ``uint8`` file of ``N * height * width * 3`` bytes that a resume or
             another compare of the same files reuses
-            (:mod:`~keras_imbalance.comparison.image_cache`).
+            (:mod:`~keras_imbalance.comparison.data.image_cache`).
         weight_decay: decoupled weight decay of every trained run whose grid does not tune it
             (``None``: 0, or your optimizer's own); a knob of every trained remedy
-            (:mod:`~keras_imbalance.comparison.weight_decay`). Recorded in the settings.
+            (:mod:`~keras_imbalance.comparison.run.weight_decay`). Recorded in the settings.
         halving: ``True`` (or ``eta`` 2-8): successive halving of the knobs on validation
             (:mod:`~keras_imbalance.comparison.halving`); ``settings["halving"]``: who stopped.
         augment: image augmentation for every strategy alike, e.g. ``("flip", "translate",
-            "crop")``, active only in training (:mod:`~keras_imbalance.comparison.augment`);
+            "crop")``, active only in training (:mod:`~keras_imbalance.comparison.data.augment`);
             needs images ``(N, H, W, C)``. Default ``None``: none. In ``settings["augment"]``.
         costs: misclassification costs: ``{"fn": a, "fp": b}`` for a binary problem, or a
             ``C x C`` matrix (rows true, columns predicted). They give the metric
             ``expected_cost = sum(M * Cost) / N`` (lower is better; the default metric then),
             cost-optimal thresholds, and for more than 2 classes every strategy's predictions
             are the Bayes decision ``argmin_j sum_i p_i Cost_ij``
-            (:mod:`~keras_imbalance.comparison.costs`). In ``settings["costs"]``.
+            (:mod:`~keras_imbalance.comparison.scoring.costs`). In ``settings["costs"]``.
         min_precision: the validation precision ``recall_at_precision`` wants (default 0.9).
         label_mode: ``"single_label"`` (default) or ``"multi_label"``: multi-hot ``y`` of shape
-            ``(n, L)``, compared by :mod:`~keras_imbalance.comparison.multilabel_compare` (remedies
+            ``(n, L)``, compared by :mod:`~keras_imbalance.comparison.multilabel.compare` (remedies
             ``none``, ``balanced``, ``focal``, ``asymmetric``; per-label thresholds chosen on
             validation; macro/micro average precision and macro F1). It returns a
-            :class:`~keras_imbalance.comparison.multilabel_result.MultiLabelComparison`.
+            :class:`~keras_imbalance.comparison.multilabel.result.MultiLabelComparison`.
 
     For a binary problem every run of every strategy but ``"none"`` is scored at its own
     decision threshold, chosen on its validation scores for ``metric``; ``"threshold"`` (added to
@@ -252,7 +252,7 @@ def compare(
     The caller's global random state (Python's ``random``, NumPy's global generator, the
     backend's and Keras's global seed generators) is left as it was: ``compare`` seeds each run
     itself and puts the state back when it returns
-    (:mod:`~keras_imbalance.comparison.random_state`).
+    (:mod:`~keras_imbalance.comparison.run.random_state`).
 
     Returns:
         A :class:`Comparison`. Its verdict names a tie at the top on validation (ties keep the

@@ -20,9 +20,11 @@ from typing import Any
 
 import numpy as np
 
-import keras_imbalance.comparison.heads as heads
+import keras_imbalance.comparison.run.heads as heads
 from keras_imbalance.comparison.config_json import canonical
-from keras_imbalance.comparison.images import ImageFiles
+from keras_imbalance.comparison.data.images import ImageFiles
+from keras_imbalance.comparison.data.splits import Splits
+from keras_imbalance.comparison.data.streams import Stream, features_and_labels
 from keras_imbalance.comparison.journal import Journal
 from keras_imbalance.comparison.parallel import (
     RunTask,
@@ -31,16 +33,14 @@ from keras_imbalance.comparison.parallel import (
     initial_weights,
     run_task,
 )
+from keras_imbalance.comparison.run.training import Recipe, RunOutput, fit_run
+from keras_imbalance.comparison.run.weight_decay import is_shared_none
 from keras_imbalance.comparison.run_record import (
     log_dir,
     run_key,
     run_label,
     score_run,
 )
-from keras_imbalance.comparison.splits import Splits
-from keras_imbalance.comparison.streams import Stream, features_and_labels
-from keras_imbalance.comparison.training import Recipe, RunOutput, fit_run
-from keras_imbalance.comparison.weight_decay import is_shared_none
 from keras_imbalance.remedies import Context, FrozenClassifier, HeadRemedy, Remedy, Setup
 
 
@@ -57,9 +57,9 @@ def data_fingerprint(*arrays: np.ndarray) -> str:
 def splits_fingerprint(arrays: Mapping[str, Any], splits: Splits) -> str:
     """:func:`data_fingerprint` of the splits; for image files, of their file lists.
 
-    A folder's fingerprint is :meth:`~keras_imbalance.comparison.images.ImageFiles.fingerprint`
+    A folder's fingerprint is :meth:`~keras_imbalance.comparison.data.images.ImageFiles.fingerprint`
     of each split (paths, sizes, modification times, labels, image size), never its pixels; a
-    stream's is :meth:`~keras_imbalance.comparison.streams.Stream.fingerprint` (its labels,
+    stream's is :meth:`~keras_imbalance.comparison.data.streams.Stream.fingerprint` (its labels,
     input shape and number of batches: a stream's pixels cannot be checked without a pass).
     """
     if isinstance(arrays["train"], Stream):

@@ -13,10 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from keras_imbalance.comparison.costs import scoped_costs
 from keras_imbalance.comparison.cv_runs import CrossValidated, pooled_counts
-from keras_imbalance.comparison.distribution import distribution_name
-from keras_imbalance.comparison.images import ImageFiles
+from keras_imbalance.comparison.data.images import ImageFiles
+from keras_imbalance.comparison.data.splits import Splits
 from keras_imbalance.comparison.options import (
     DataOptions,
     ExecutionOptions,
@@ -24,8 +23,9 @@ from keras_imbalance.comparison.options import (
     PlanOptions,
 )
 from keras_imbalance.comparison.result import Comparison
-from keras_imbalance.comparison.run_plan import RunPlan
-from keras_imbalance.comparison.splits import Splits
+from keras_imbalance.comparison.run.distribution import distribution_name
+from keras_imbalance.comparison.run.run_plan import RunPlan
+from keras_imbalance.comparison.scoring.costs import scoped_costs
 from keras_imbalance.comparison.thresholded import apply_thresholds
 from keras_imbalance.comparison.verdict import ScoredSplits, choose_params, summarize
 
@@ -67,7 +67,7 @@ def summarise(
     predictions, and validation means out-of-fold. The runs of a binary problem are first moved
     to their validation-chosen (under cross-validation: out-of-fold) thresholds
     (:func:`~keras_imbalance.comparison.thresholded.apply_thresholds`). The costs are those of
-    the :func:`~keras_imbalance.comparison.costs.cost_scope` around the call.
+    the :func:`~keras_imbalance.comparison.scoring.costs.cost_scope` around the call.
     """
     splits, metric = plan.splits, plan.recipe.metric
     if validated is None:

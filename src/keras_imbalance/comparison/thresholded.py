@@ -2,8 +2,8 @@
 
 After the runs (holdout), every run of every strategy but ``"none"`` gets its own threshold
 ``t``, chosen on ITS validation scores for the selection metric
-(:func:`~keras_imbalance.comparison.operating_points.choose_threshold`). Its validation and test
-metrics, per-class recall and predictions are then those of ``p >= t``, and
+(:func:`~keras_imbalance.comparison.scoring.operating_points.choose_threshold`). Its validation and
+test metrics, per-class recall and predictions are then those of ``p >= t``, and
 ``record["threshold"] = t``. ``"none"`` stays at the argmax (``t = 0.5``): the plain baseline.
 
 Every run also records its positive-class ``precision`` per split at ``t``, and:
@@ -24,14 +24,14 @@ from typing import Any
 
 import numpy as np
 
-from keras_imbalance.comparison.costs import cost_scope
-from keras_imbalance.comparison.operating_points import (
+from keras_imbalance.comparison.run_record import add_split_scores, decode_scores
+from keras_imbalance.comparison.scoring.costs import cost_scope
+from keras_imbalance.comparison.scoring.operating_points import (
     add_detector_scores,
     choose_threshold,
     positive_precision,
     predict_at,
 )
-from keras_imbalance.comparison.run_record import add_split_scores, decode_scores
 
 __all__ = ["apply_thresholds"]
 

@@ -10,7 +10,7 @@
    outputs) ranks last.
 3. **Noise.** For each strategy, the paired difference from ``"none"`` with a 95% interval over
    seeds and a stratified bootstrap of the samples
-   (:func:`~keras_imbalance.comparison.statistics.paired_differences`), on validation and on
+   (:func:`~keras_imbalance.comparison.scoring.statistics.paired_differences`), on validation and on
    test. A strategy whose test interval holds 0 cannot be told apart from ``"none"``.
 4. **Best.** The top strategy on validation is the one candidate, declared before test is
    looked at; test confirms or rejects it in one pre-declared comparison, never a choice among
@@ -36,7 +36,7 @@ candidate chosen on validation (step 4).
 A cost (``expected_cost``: lower is better, :func:`~.scores.greater_is_better`) is minimised
 in steps 1, 2 and 4, and its differences from ``"none"`` are savings (``none`` minus the
 strategy), so above 0 is better for every metric. The detector metrics are bootstrapped with
-the same draws (:mod:`~keras_imbalance.comparison.detector_bootstrap`); the threshold-free
+the same draws (:mod:`~keras_imbalance.comparison.scoring.detector_bootstrap`); the threshold-free
 ones on the runs' positive-class scores.
 """
 
@@ -50,11 +50,17 @@ from typing import Any
 import numpy as np
 
 from keras_imbalance.comparison.config_json import canonical
-from keras_imbalance.comparison.detector_bootstrap import DETECTOR_METRICS, detector_intervals
-from keras_imbalance.comparison.formatting import format_params
+from keras_imbalance.comparison.report.formatting import format_params
 from keras_imbalance.comparison.run_record import decode_scores
-from keras_imbalance.comparison.scores import SCORE_METRICS, greater_is_better, oriented
-from keras_imbalance.comparison.statistics import PairedDifference, intervals_and_differences
+from keras_imbalance.comparison.scoring.detector_bootstrap import (
+    DETECTOR_METRICS,
+    detector_intervals,
+)
+from keras_imbalance.comparison.scoring.scores import SCORE_METRICS, greater_is_better, oriented
+from keras_imbalance.comparison.scoring.statistics import (
+    PairedDifference,
+    intervals_and_differences,
+)
 
 # A test interval wider than this (half-width) cannot separate strategies that differ by a few
 # points of a metric in [0, 1].

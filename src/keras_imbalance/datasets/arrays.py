@@ -24,7 +24,7 @@ def load_arrays(
       ``[0, 1]``, with the folder names as labels (needs TensorFlow). This holds every image in
       memory as float32 (``N * image_size**2 * 3 * 4`` bytes); ``compare`` takes the folder's
       path instead and streams it a batch at a time
-      (:mod:`~keras_imbalance.comparison.images`).
+      (:mod:`~keras_imbalance.comparison.data.images`).
     * A ``.npz`` file with arrays ``x`` and ``y``, or ``x_train``, ``y_train``, ``x_test`` and
       ``y_test``.
     * A ``.csv`` file with numeric feature columns and the label column ``label_column``.

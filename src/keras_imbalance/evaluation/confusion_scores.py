@@ -5,7 +5,7 @@
 vectorised over the leading axes, so a bootstrap scores thousands of replicates at once. With
 ``t_i = sum_j M_ij`` (true count, the support), ``p_j = sum_i M_ij`` (predicted count),
 ``h_i = M_ii`` (hits) and ``N = sum_i t_i``, each metric follows scikit-learn's defaults (see
-:data:`DEFINITIONS`). :func:`keras_imbalance.comparison.scores.metric_from_confusion` and
+:data:`DEFINITIONS`). :func:`keras_imbalance.comparison.scoring.scores.metric_from_confusion` and
 :func:`keras_imbalance.evaluation.report` compute through these functions; the Keras metric
 classes of :mod:`keras_imbalance.metrics` compute the same formulas with ``keras.ops`` (they run
 inside the compiled training step) and take their names from :data:`DEFINITIONS`; a test checks

@@ -170,7 +170,7 @@ def check_remedy(remedy: Remedy, where: str) -> Remedy:
 def ordered_params(name: str, params: Mapping[str, Any]) -> dict[str, Any]:
     """A run's params in its remedy's knob order (unknown names and knobs keep theirs).
 
-    Text is written by :func:`keras_imbalance.comparison.formatting.format_params`; this only
+    Text is written by :func:`keras_imbalance.comparison.report.formatting.format_params`; this only
     fixes the order, so every table and figure lists a remedy's knobs alike.
 
     Example:
