@@ -6,6 +6,9 @@
 #   BUDGET=480 EPOCHS=30 SEEDS="0 1" ORDERS="0 1 2 3 4" DATA=path bash bench/gpu_quality.sh
 # EXTRA passes more bench_quality.py flags to the ceiling and the orders alike, e.g.
 #   EXTRA="--augment flip,translate --weight-decay 0.05" STRATEGIES=none,weight_balancing,...
+# The representation remedies (issue 18) against the best of today's:
+#   STRATEGIES=none,logit_adjusted,crt_la,weight_balancing,cutmix_drw,sam,imbsam \
+#   EXTRA="--grid none.weight_decay=0,0.05" bash bench/gpu_quality.sh
 set -u
 BUDGET=${BUDGET:-480}
 EPOCHS=${EPOCHS:-30}
