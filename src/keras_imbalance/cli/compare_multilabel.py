@@ -5,6 +5,7 @@ The data is a ``.npz`` PATH whose ``y`` is multi-hot ``(n, L)`` (or ``y_train``/
 make_multilabel_long_tail`, needs scikit-learn). The work is ``compare(...,
 label_mode="multi_label")``; this module checks the flags, calls it, prints the summary and the
 per-label table, and writes ``results.json``, ``report.md`` and the precision-recall figure.
+Every finished run is journaled in ``OUTPUT/runs.jsonl``: rerun the same command to resume.
 """
 
 from __future__ import annotations
@@ -59,8 +60,8 @@ def _load(args: argparse.Namespace) -> Any:
 
 
 def run_multilabel(args: argparse.Namespace) -> int:
-    """Check the flags, compare, print the tables and write the files."""
-    from keras_imbalance.comparison import compare
+    """Check the flags, compare (journaling every run in OUTPUT, so a rerun resumes), print the
+    tables and write the files."""
     from keras_imbalance.comparison.journal import check_output_folder
 
     if args.label_mode != "multi_label":
@@ -70,16 +71,8 @@ def run_multilabel(args: argparse.Namespace) -> int:
     _check_flags(args)
     grids = _grids(args)
     check_output_folder(args.output)
-    # compare itself turns the single-label default strategies into the multi-label ones
-    result: Any = compare(
-        _load(args),
-        args.strategies,
-        **run_options(args),
-        grids=grids,
-        model=_builder(args),
-        label_mode="multi_label",
-    )
-    written = _save_model(result, args.output)
+    result = _compare(args, _load(args), grids)
+    written = _saved_model(result, args.output)
     written += [str(path) for path in result.save(args.output, plots=not args.no_plots)]
     if args.json:
         print(result.to_json())
@@ -89,19 +82,37 @@ def run_multilabel(args: argparse.Namespace) -> int:
     return 0
 
 
-def _save_model(result: Any, output: str) -> list[str]:
-    """The refitted model (``--refit``, the default) as ``OUTPUT/model.keras``."""
-    if result.model is None:
+def _compare(args: argparse.Namespace, data: Any, grids: dict[str, Any] | None) -> Any:
+    """``compare(..., label_mode="multi_label", output=OUTPUT)`` with a progress line per run;
+    the files are written by the caller."""
+    from keras_imbalance.cli.progress import finished_runs, progress_reporter
+    from keras_imbalance.comparison.multilabel_compare import compare_multilabel
+
+    bar, progress = progress_reporter(finished_runs(args.output), args.output)
+    if bar is not None:
+        bar.start()
+    options = {
+        **run_options(args),
+        "grids": grids,
+        "model": _builder(args),
+        "output": args.output,
+        "progress": progress,
+    }
+    try:
+        # it turns the single-label default strategies into the multi-label ones
+        return compare_multilabel(data, args.strategies, options, save=False)
+    finally:
+        if bar is not None:
+            bar.stop()
+
+
+def _saved_model(result: Any, output: str) -> list[str]:
+    """The refitted model (``--refit``, the default), saved by compare as ``OUTPUT/model.keras``."""
+    if result.refit is None or not result.refit.get("model"):
         return []
     from pathlib import Path
 
-    from keras_imbalance.comparison.refit import MODEL_FILE
-
-    folder = Path(output)
-    folder.mkdir(parents=True, exist_ok=True)
-    result.model.save(folder / MODEL_FILE)
-    result.refit["model"] = MODEL_FILE
-    return [str(folder / MODEL_FILE)]
+    return [str(Path(output) / result.refit["model"])]
 
 
 def _grids(args: argparse.Namespace) -> dict[str, Any] | None:

@@ -13,15 +13,18 @@ With ``cv`` (a number of folds, or ``"auto"`` on small data) every choice is mad
 out-of-fold scores instead of the validation split
 (:mod:`~keras_imbalance.comparison.multilabel_cv`).
 
+With ``output`` every finished run is journaled in ``<output>/runs.jsonl`` the moment it ends,
+and a rerun with the same settings resumes: the journaled runs are read back instead of trained
+(:mod:`~keras_imbalance.comparison.multilabel_journal`).
+
 What the single-label engine does and this one does not do yet is refused by name: ``halving``,
 ``executor``, ``distribution``, ``augment``, ``weight_balancing`` and the other single-label
-remedies, image folders and streams, ``validation_data``,
-``tensorboard_dir``, resuming from ``output`` (the folder receives the report only).
+remedies, image folders and streams, ``validation_data``, ``tensorboard_dir``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +36,7 @@ from keras_imbalance.comparison.models import _check_model, default_model
 from keras_imbalance.comparison.multilabel_cv import (
     cross_validate_multilabel,
     cv_runs,
+    fold_pool,
     resolve_multilabel_cv,
 )
 from keras_imbalance.comparison.multilabel_data import (
@@ -40,6 +44,7 @@ from keras_imbalance.comparison.multilabel_data import (
     multilabel_splits,
     read_multilabel,
 )
+from keras_imbalance.comparison.multilabel_journal import RunLog, journal_config
 from keras_imbalance.comparison.multilabel_metrics import (
     MULTILABEL_METRICS,
     best_f1_thresholds,
@@ -54,11 +59,16 @@ from keras_imbalance.comparison.multilabel_remedies import (
     make_loss,
 )
 from keras_imbalance.comparison.multilabel_result import LABEL_COLUMNS, MultiLabelComparison
-from keras_imbalance.comparison.multilabel_training import MultiLabelData, fit_multilabel_run
+from keras_imbalance.comparison.multilabel_training import (
+    MultiLabelData,
+    MultiLabelRun,
+    fit_multilabel_run,
+)
 from keras_imbalance.comparison.multilabel_verdict import choose_params, rank_rows, verdict
 from keras_imbalance.comparison.options import OutputOptions, TrainingOptions, check_seeds
 from keras_imbalance.comparison.random_state import preserved_random_state
 from keras_imbalance.comparison.refit import check_refit
+from keras_imbalance.comparison.run_record import run_key
 from keras_imbalance.comparison.strategies import DEFAULT_STRATEGIES
 from keras_imbalance.comparison.training import Recipe
 
@@ -170,9 +180,13 @@ _SUPPORTED = frozenset(
 
 
 def compare_multilabel(
-    data: Any, strategies: Sequence[Any], options: Mapping[str, Any]
+    data: Any, strategies: Sequence[Any], options: Mapping[str, Any], *, save: bool = True
 ) -> MultiLabelComparison:
     """Compare multi-label remedies on ``data``; ``options`` are :func:`compare`'s keywords.
+
+    With ``options["output"]`` every finished run is journaled there (``runs.jsonl``,
+    :mod:`~keras_imbalance.comparison.multilabel_journal`) and a rerun resumes; with ``save``
+    the report files are written there too (the command line writes its own).
 
     Example:
         >>> from keras_imbalance.datasets.multilabel import make_multilabel_long_tail
@@ -200,13 +214,15 @@ def compare_multilabel(
     with preserved_random_state():
         _check_builder(plan.build, splits)
         if k is None:
-            runs = train_runs(plan, splits)
+            with RunLog.open(plan.out.folder, journal_config(plan, splits, names)) as log:
+                runs = train_runs(plan, splits, log)
             choose_params(runs, plan.strategies, plan.metric)
         else:
-            found, folded, total = cross_validate_multilabel(
-                plan, splits, k, int(options.get("split_seed", 0)), names
-            )
-            runs, epochs = cv_runs(plan, found, folded, total)
+            folded = fold_pool(splits, k, int(options.get("split_seed", 0)), names)
+            config = journal_config(plan, splits, names, folded.folds, folded.seed)
+            with RunLog.open(plan.out.folder, config) as log:
+                found, total = cross_validate_multilabel(plan, folded, splits.num_labels, log)
+                runs, epochs = cv_runs(plan, found, folded, total, log)
             selection = {
                 "scheme": "cross-validation",
                 "folds": k,
@@ -221,7 +237,7 @@ def compare_multilabel(
         result.settings["split_sizes"] = _split_sizes(splits)
         if refit:
             refit_multilabel(plan, splits, result)
-    if plan.out.folder is not None:
+    if save and plan.out.folder is not None:
         result.save(plan.out.folder)
     return result
 
@@ -231,23 +247,35 @@ def _check_builder(build: Any, splits: MultiLabelData) -> None:
     _check_model(build(input_shape, splits.num_labels), splits.num_labels, input_shape)
 
 
-def train_runs(plan: MultiLabelPlan, splits: MultiLabelData) -> list[dict[str, Any]]:
-    """Every (remedy, knobs, seed) run, trained and scored; thresholds chosen on validation."""
+def train_runs(
+    plan: MultiLabelPlan, splits: MultiLabelData, log: RunLog | None = None
+) -> list[dict[str, Any]]:
+    """Every (remedy, knobs, seed) run, trained (or read back from ``log``'s journal) and
+    scored; thresholds chosen on validation."""
+    log = log if log is not None else RunLog(None)
     total = sum(len(c) for c in plan.candidates.values()) * len(plan.seeds)
     runs: list[dict[str, Any]] = []
     for name in plan.strategies:
         for params in plan.candidates[name]:
             for seed in plan.seeds:
-                if plan.out.progress is not None:
+                key = run_key(name, params, seed)
+                if plan.out.progress is not None and key not in log:
                     plan.out.progress(len(runs), total, f"{name}-seed{seed}")
-                loss = make_loss(name, params, splits.y_train)
-                output = fit_multilabel_run(
-                    plan.build, loss, data=splits, recipe=plan.recipe, seed=seed
-                )
+                output = log.run(key, _trainer(plan, splits, name, params, seed))
                 runs.append(score_run(name, params, seed, output, splits))
     if plan.out.progress is not None:
         plan.out.progress(total, total, "")
     return runs
+
+
+def _trainer(
+    plan: MultiLabelPlan, splits: MultiLabelData, name: str, params: Mapping[str, Any], seed: int
+) -> Callable[[], MultiLabelRun]:
+    def train() -> MultiLabelRun:
+        loss = make_loss(name, params, splits.y_train)
+        return fit_multilabel_run(plan.build, loss, data=splits, recipe=plan.recipe, seed=seed)
+
+    return train
 
 
 def score_run(

@@ -31,13 +31,14 @@ samples: cross-validation when the holdout's validation split would hold fewer t
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from keras_imbalance.comparison.folds import DEFAULT_FOLDS, MIN_VALIDATION, check_cv
+from keras_imbalance.comparison.multilabel_journal import RunLog
 from keras_imbalance.comparison.multilabel_metrics import (
     MULTILABEL_METRICS,
     best_f1_thresholds,
@@ -45,7 +46,12 @@ from keras_imbalance.comparison.multilabel_metrics import (
 )
 from keras_imbalance.comparison.multilabel_remedies import make_loss
 from keras_imbalance.comparison.multilabel_splits import multilabel_folds
-from keras_imbalance.comparison.multilabel_training import MultiLabelData, fit_multilabel_run
+from keras_imbalance.comparison.multilabel_training import (
+    MultiLabelData,
+    MultiLabelRun,
+    fit_multilabel_run,
+)
+from keras_imbalance.comparison.run_record import run_key
 
 __all__ = [
     "FoldedData",
@@ -53,6 +59,8 @@ __all__ = [
     "choose_on_folds",
     "cross_validate_multilabel",
     "epoch_curve",
+    "final_key",
+    "fold_pool",
     "fold_seed",
     "out_of_fold_scores",
     "resolve_multilabel_cv",
@@ -238,22 +246,30 @@ def check_oof_budget(runs: int, epochs: int, samples: int, labels: int) -> None:
         )
 
 
-def cross_validate_multilabel(
-    plan: Any, splits: MultiLabelData, k: int, split_seed: int, names: Sequence[str]
-) -> tuple[list[dict[str, Any]], FoldedData, dict[str, Any]]:
-    """``(candidates, folded, total)``: every candidate's out-of-fold scores and curves.
-
-    Each candidate is ``{"strategy", "params", "oof": {seed: S}, "curves": {seed: [...]},
-    "seconds": {seed: s}}``; ``S`` is ``(E, n_pool, L)`` float32.
-    """
+def fold_pool(splits: MultiLabelData, k: int, split_seed: int, names: Sequence[str]) -> FoldedData:
+    """The pool (training and validation splits joined) cut into ``k`` folds, each holding
+    positives of every label; the test split beside them."""
     x = np.concatenate([splits.x_train, splits.x_val])
     y = np.concatenate([splits.y_train, splits.y_val])
     folds = tuple(multilabel_folds(y, k, seed=fold_seed(split_seed)))
     check_fold_positives(y, folds, names)
-    folded = FoldedData(x, y, folds, fold_seed(split_seed), splits.x_test, splits.y_test)
+    return FoldedData(x, y, folds, fold_seed(split_seed), splits.x_test, splits.y_test)
+
+
+def cross_validate_multilabel(
+    plan: Any, folded: FoldedData, num_labels: int, log: RunLog | None = None
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """``(candidates, total)``: every candidate's out-of-fold scores and curves.
+
+    Each candidate is ``{"strategy", "params", "oof": {seed: S}, "curves": {seed: [...]},
+    "seconds": {seed: s}}``; ``S`` is ``(E, n_pool, L)`` float32. A fold's run journaled in
+    ``log`` is read back instead of trained.
+    """
+    log = log if log is not None else RunLog(None)
     recipe = replace(plan.recipe, keep="last")
+    k = len(folded.folds)
     per_fold = sum(len(c) for c in plan.candidates.values()) * len(plan.seeds)
-    check_oof_budget(per_fold, recipe.epochs, len(y), splits.num_labels)
+    check_oof_budget(per_fold, recipe.epochs, len(folded.y), num_labels)
     total = {"done": 0, "all": per_fold * k + len(plan.strategies) * len(plan.seeds)}
     found = []
     for name in plan.strategies:
@@ -264,35 +280,52 @@ def cross_validate_multilabel(
                 parts: list[np.ndarray] = []
                 seconds = 0.0
                 for index in range(k):
-                    data = folded.fold(index)
-                    _progress(plan, total, f"{name}-seed{seed}-fold{index}")
-                    loss = make_loss(name, params, data.y_train)
-                    output = fit_multilabel_run(
-                        plan.build, loss, data=data, recipe=recipe, seed=seed, record_epochs=True
-                    )
+                    key = run_key(name, params, seed, index)
+                    _progress(plan, total, f"{name}-seed{seed}-fold{index}", key not in log)
+                    train = _fold_trainer(plan, recipe, folded.fold(index), candidate, seed)
+                    output = log.run(key, train)
                     if output.val_epochs is None:
                         raise RuntimeError("a fold's run recorded no epochs")
                     parts.append(output.val_epochs)
                     seconds += output.seconds
-                oof = out_of_fold_scores(parts, folds, splits.num_labels)
+                oof = out_of_fold_scores(parts, folded.folds, num_labels)
                 candidate["oof"][seed] = oof
-                candidate["curves"][seed] = epoch_curve(y, oof, plan.metric)
+                candidate["curves"][seed] = epoch_curve(folded.y, oof, plan.metric)
                 candidate["seconds"][seed] = seconds
             found.append(candidate)
-    return found, folded, total
+    return found, total
 
 
-def _progress(plan: Any, total: dict[str, Any], what: str) -> None:
-    if plan.out.progress is not None:
+def _fold_trainer(
+    plan: Any, recipe: Any, data: MultiLabelData, candidate: dict[str, Any], seed: int
+) -> Callable[[], MultiLabelRun]:
+    def train() -> MultiLabelRun:
+        loss = make_loss(candidate["strategy"], candidate["params"], data.y_train)
+        return fit_multilabel_run(
+            plan.build, loss, data=data, recipe=recipe, seed=seed, record_epochs=True
+        )
+
+    return train
+
+
+def _progress(plan: Any, total: dict[str, Any], what: str, training: bool = True) -> None:
+    """Say which run trains next (not one read back from the journal), and count it."""
+    if plan.out.progress is not None and training:
         plan.out.progress(total["done"], total["all"], what)
     total["done"] += 1
 
 
 def cv_runs(
-    plan: Any, candidates: list[dict[str, Any]], folded: FoldedData, total: dict[str, Any]
+    plan: Any,
+    candidates: list[dict[str, Any]],
+    folded: FoldedData,
+    total: dict[str, Any],
+    log: RunLog | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """``(runs, epochs)``: every candidate's record per seed, the chosen ones with their final
-    model's test scores; and each remedy's chosen epoch count."""
+    model's test scores (read back from ``log``'s journal when there); and each remedy's chosen
+    epoch count."""
+    log = log if log is not None else RunLog(None)
     choose_epoch = plan.recipe.keep == "best"
     runs: list[dict[str, Any]] = []
     epochs: dict[str, int] = {}
@@ -304,23 +337,40 @@ def cv_runs(
             for seed in plan.seeds:
                 test = None
                 if candidate is chosen:
-                    _progress(plan, total, f"{name}-seed{seed}-final")
-                    test = _final_scores(plan, candidate, folded, seed)
+                    key = final_key(candidate, seed)
+                    _progress(plan, total, f"{name}-seed{seed}-final", key not in log)
+                    output = log.run(key, _final_trainer(plan, candidate, folded, seed))
+                    test = output.test_scores, output.seconds
                 runs.append(_record(candidate, seed, folded, test, chosen=candidate is chosen))
     if plan.out.progress is not None:
         plan.out.progress(total["all"], total["all"], "")
     return runs, epochs
 
 
-def _final_scores(
+def final_key(candidate: dict[str, Any], seed: int) -> dict[str, Any]:
+    """The journal key of a chosen candidate's final model: its run key and epoch count.
+
+    Example:
+        >>> final_key({"strategy": "focal", "params": {"gamma": 2.0}, "epoch": 3}, 0)
+        {'strategy': 'focal', 'seed': 0, 'params': {'gamma': 2.0}, 'final_epochs': 3}
+    """
+    key = run_key(candidate["strategy"], candidate["params"], seed)
+    return {**key, "final_epochs": int(candidate["epoch"])}
+
+
+def _final_trainer(
     plan: Any, candidate: dict[str, Any], folded: FoldedData, seed: int
-) -> tuple[np.ndarray, float]:
-    """The test probabilities of the candidate trained on all the pool for its epoch count."""
-    data = folded.final()
-    recipe = replace(plan.recipe, keep="last", epochs=int(candidate["epoch"]))
-    loss = make_loss(candidate["strategy"], candidate["params"], data.y_train)
-    output = fit_multilabel_run(plan.build, loss, data=data, recipe=recipe, seed=seed)
-    return output.test_scores, output.seconds
+) -> Callable[[], MultiLabelRun]:
+    """The candidate trained on all the pool for its epoch count (test scored, nothing
+    validated)."""
+
+    def train() -> MultiLabelRun:
+        data = folded.final()
+        recipe = replace(plan.recipe, keep="last", epochs=int(candidate["epoch"]))
+        loss = make_loss(candidate["strategy"], candidate["params"], data.y_train)
+        return fit_multilabel_run(plan.build, loss, data=data, recipe=recipe, seed=seed)
+
+    return train
 
 
 def _record(

@@ -1,0 +1,42 @@
+"""``keras-imbalance compare --label-mode multi_label --output DIR``: the runs journaled in DIR,
+a rerun resumes (and says so), other settings in DIR refused."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from keras_imbalance.cli import main
+from tests.comparison.test_multilabel_compare import tiny_multilabel
+
+QUICK = ["--epochs", "1", "--seeds", "0", "--n-boot", "20", "--label-mode", "multi_label"]
+
+
+def test_cli_journals_and_resumes_multi_label_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    x, y = tiny_multilabel()
+    np.savez(tmp_path / "data.npz", x=x, y=y)
+    out = tmp_path / "out"
+    args = ["compare", str(tmp_path / "data.npz"), *QUICK, "--strategies", "none,focal"]
+    args += ["--no-tune", "--no-refit", "--no-plots", "--cv", "none", "--output", str(out)]
+    assert main(args) == 0
+    first = capsys.readouterr()
+    assert "training focal-seed0" in first.err
+    lines = (out / "runs.jsonl").read_text().splitlines()
+    assert [json.loads(line)["key"]["strategy"] for line in lines[1:]] == ["none", "focal"]
+    saved = json.loads((out / "results.json").read_text())
+
+    assert main(args) == 0  # everything journaled: nothing trains, the same result
+    again = capsys.readouterr()
+    assert f"resuming from {out}: 2 of 2 runs already finished" in again.err
+    assert "training" not in again.err
+    resumed = json.loads((out / "results.json").read_text())
+    assert resumed == saved
+
+    changed = [a if a != "1" else "2" for a in args]  # --epochs 2
+    assert main(changed) == 2
+    assert "training.epochs: 1 vs 2" in capsys.readouterr().err
