@@ -1,5 +1,5 @@
 """``keras-imbalance compare --label-mode multi_label --output DIR``: the runs journaled in DIR,
-a rerun resumes (and says so), other settings in DIR refused."""
+a rerun resumes (and says so), other settings in DIR refused; --workers trains on a pool."""
 
 from __future__ import annotations
 
@@ -40,3 +40,38 @@ def test_cli_journals_and_resumes_multi_label_runs(
     changed = [a if a != "1" else "2" for a in args]  # --epochs 2
     assert main(changed) == 2
     assert "training.epochs: 1 vs 2" in capsys.readouterr().err
+
+
+def test_cli_trains_multi_label_runs_on_workers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--workers N: the runs go to parallel.process_pool(N) (here one thread, to stay quick)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import keras_imbalance.comparison.parallel as parallel
+
+    asked: list[int] = []
+
+    def pool(workers: int) -> ThreadPoolExecutor:
+        asked.append(workers)
+        return ThreadPoolExecutor(1)
+
+    monkeypatch.setattr(parallel, "process_pool", pool)
+    x, y = tiny_multilabel()
+    np.savez(tmp_path / "data.npz", x=x, y=y)
+    args = ["compare", str(tmp_path / "data.npz"), *QUICK, "--strategies", "none,focal"]
+    args += ["--no-tune", "--no-refit", "--no-plots", "--cv", "none", "--workers", "2"]
+    assert main([*args, "--output", str(tmp_path / "out")]) == 0
+    assert asked == [2]
+    assert "2 runs in flight" in capsys.readouterr().err
+    saved = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert [r["strategy"] for r in saved["runs"]] == ["none", "focal"]
+
+
+def test_cli_refuses_workers_with_a_dask_scheduler(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["compare", "--dataset", "multilabel-synthetic", *QUICK, "--workers", "2"]
+    args += ["--dask-scheduler", "tcp://127.0.0.1:1", "--output", str(tmp_path)]
+    assert main(args) == 2
+    assert "--workers and --dask-scheduler were both given" in capsys.readouterr().err

@@ -1,25 +1,27 @@
 """compare(label_mode="multi_label", output=...): every finished run journaled, a crashed
 comparison resumed without training a finished run twice, and the result equal to an
-uninterrupted one; a folder journaled for other settings refused. Holdout and cross-validation.
-Tiny data, 2 epochs."""
+uninterrupted one; a folder journaled for other settings refused; runs on an executor equal to
+the sequential ones. Holdout and cross-validation. Tiny data, 2 epochs."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-import keras_imbalance.comparison.multilabel_compare as multilabel_compare
-import keras_imbalance.comparison.multilabel_cv as multilabel_cv
+import keras_imbalance.comparison.multilabel_parallel as multilabel_parallel
 from keras_imbalance.comparison import compare
 from keras_imbalance.comparison.multilabel_journal import decode_array, encode_array
 from keras_imbalance.comparison.multilabel_result import MultiLabelComparison
 from keras_imbalance.comparison.multilabel_training import fit_multilabel_run
+from keras_imbalance.comparison.parallel import process_pool
 from tests.comparison.test_multilabel_compare import mlp, tiny_multilabel
+from tests.conftest import BACKEND
 
 STRATEGIES = ["none", "focal"]
 HOLDOUT = {
@@ -41,10 +43,8 @@ class CrashError(RuntimeError):
     """What the patched trainer raises: the comparison dies mid-way."""
 
 
-def counting(
-    module: Any, monkeypatch: pytest.MonkeyPatch, crash_after: int | None = None
-) -> list[int]:
-    """Patch ``module.fit_multilabel_run`` to count its calls (and raise after ``crash_after``)."""
+def counting(monkeypatch: pytest.MonkeyPatch, crash_after: int | None = None) -> list[int]:
+    """Patch the trainer of every run to count its calls (and raise after ``crash_after``)."""
     real: Callable[..., Any] = fit_multilabel_run
     calls: list[int] = []
 
@@ -54,7 +54,7 @@ def counting(
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(module, "fit_multilabel_run", fit)
+    monkeypatch.setattr(multilabel_parallel, "fit_multilabel_run", fit)
     return calls
 
 
@@ -114,7 +114,7 @@ def test_a_finished_folder_resumes_without_training(
     whole: tuple[MultiLabelComparison, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     result, folder = whole
-    calls = counting(multilabel_compare, monkeypatch)
+    calls = counting(monkeypatch)
     said: list[tuple[int, int, str]] = []
     again = compare(
         tiny_multilabel(),
@@ -127,6 +127,17 @@ def test_a_finished_folder_resumes_without_training(
     assert calls == []
     assert said == [(HOLDOUT_RUNS, HOLDOUT_RUNS, "")]  # no run announced: none trains
     assert_same(result, again, seconds=True)  # read back, not retrained: even the seconds
+    # the metric only chooses: another one re-chooses from the journaled runs
+    other = compare(
+        tiny_multilabel(),
+        STRATEGIES,
+        label_mode="multi_label",
+        output=folder,
+        **{**HOLDOUT, "metric": "macro_f1"},
+    )
+    assert calls == [] and other.settings["metric"] == "macro_f1"
+    f1 = [round(r["validation"]["macro_f1"], 3) for r in other.rows]
+    assert f1 == sorted(f1, reverse=True)
 
 
 @pytest.mark.parametrize("crash_after", [0, 4])
@@ -136,12 +147,12 @@ def test_a_crashed_holdout_resumes_to_the_uninterrupted_result(
     monkeypatch: pytest.MonkeyPatch,
     crash_after: int,
 ) -> None:
-    counting(multilabel_compare, monkeypatch, crash_after=crash_after)
+    counting(monkeypatch, crash_after=crash_after)
     with pytest.raises(CrashError):
         compare(tiny_multilabel(), STRATEGIES, label_mode="multi_label", output=tmp_path, **HOLDOUT)
     assert len(journal_keys(tmp_path)) == crash_after
     assert not (tmp_path / "results.json").exists()
-    calls = counting(multilabel_compare, monkeypatch)
+    calls = counting(monkeypatch)
     resumed = compare(
         tiny_multilabel(), STRATEGIES, label_mode="multi_label", output=tmp_path, **HOLDOUT
     )
@@ -154,7 +165,7 @@ def test_other_settings_in_a_journaled_folder_are_refused(
     whole: tuple[MultiLabelComparison, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, folder = whole
-    calls = counting(multilabel_compare, monkeypatch)
+    calls = counting(monkeypatch)
     changed = {**HOLDOUT, "epochs": 1}
     with pytest.raises(ValueError, match=r"another configuration .*training\.epochs: 2 vs 1"):
         compare(tiny_multilabel(), STRATEGIES, label_mode="multi_label", output=folder, **changed)
@@ -208,15 +219,15 @@ def test_a_crashed_cross_validation_resumes_to_the_uninterrupted_result(
     crash_after: int,
 ) -> None:
     data = tiny_multilabel(n=48)
-    counting(multilabel_cv, monkeypatch, crash_after=crash_after)
+    counting(monkeypatch, crash_after=crash_after)
     with pytest.raises(CrashError):
         compare(data, STRATEGIES, label_mode="multi_label", output=tmp_path, **CV)
     assert len(journal_keys(tmp_path)) == crash_after
-    calls = counting(multilabel_cv, monkeypatch)
+    calls = counting(monkeypatch)
     resumed = compare(data, STRATEGIES, label_mode="multi_label", output=tmp_path, **CV)
     assert len(calls) == CV_RUNS - crash_after
     assert_same(whole_cv[0], resumed, seconds=False)
-    calls = counting(multilabel_cv, monkeypatch)
+    calls = counting(monkeypatch)
     again = compare(data, STRATEGIES, label_mode="multi_label", output=tmp_path, **CV)
     assert calls == []
     assert_same(resumed, again, seconds=True)
@@ -231,3 +242,61 @@ def test_encoded_arrays_round_trip_exactly() -> None:
     small = decode_array(encode_array(values.astype(np.float32), "<f4"))
     assert small.dtype == np.float32
     np.testing.assert_array_equal(small, values.astype(np.float32))
+
+
+def test_an_executor_gives_the_sequential_runs_and_journals_them(
+    whole: tuple[MultiLabelComparison, Path], tmp_path: Path
+) -> None:
+    """One worker thread: the plumbing (initial weights sent, runs journaled as they finish)."""
+    said: list[str] = []
+    with ThreadPoolExecutor(1) as pool:
+        result = compare(
+            tiny_multilabel(),
+            STRATEGIES,
+            label_mode="multi_label",
+            output=tmp_path,
+            executor=pool,
+            progress=lambda done, total, run: said.append(run),
+            **HOLDOUT,
+        )
+    assert_same(whole[0], result, seconds=False)
+    assert len(journal_keys(tmp_path)) == HOLDOUT_RUNS
+    assert said[0] == f"{HOLDOUT_RUNS} runs in flight"
+    finished = [f"finished {r['strategy']}-seed{r['seed']}" for r in result.runs]
+    assert sorted(said[1:-1]) == sorted(finished)
+
+
+def test_an_executor_resumes_a_cross_validation(
+    whole_cv: tuple[MultiLabelComparison, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tiny_multilabel(n=48)
+    counting(monkeypatch, crash_after=2)
+    with pytest.raises(CrashError):
+        compare(data, STRATEGIES, label_mode="multi_label", output=tmp_path, **CV)
+    calls = counting(monkeypatch)
+    with ThreadPoolExecutor(1) as pool:
+        resumed = compare(
+            data, STRATEGIES, label_mode="multi_label", output=tmp_path, executor=pool, **CV
+        )
+    assert len(calls) == CV_RUNS - 2
+    assert_same(whole_cv[0], resumed, seconds=False)
+
+
+@pytest.mark.skipif(
+    BACKEND != "tensorflow",
+    reason="executor plumbing is backend-independent; each worker imports the backend anew",
+)
+def test_a_process_pool_gives_the_sequential_runs(
+    whole: tuple[MultiLabelComparison, Path], tmp_path: Path
+) -> None:
+    with process_pool(2) as pool:
+        result = compare(
+            tiny_multilabel(),
+            STRATEGIES,
+            label_mode="multi_label",
+            output=tmp_path,
+            executor=pool,
+            **HOLDOUT,
+        )
+    assert_same(whole[0], result, seconds=False)
+    assert len(journal_keys(tmp_path)) == HOLDOUT_RUNS  # written by this process alone

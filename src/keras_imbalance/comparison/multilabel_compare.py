@@ -17,14 +17,18 @@ With ``output`` every finished run is journaled in ``<output>/runs.jsonl`` the m
 and a rerun with the same settings resumes: the journaled runs are read back instead of trained
 (:mod:`~keras_imbalance.comparison.multilabel_journal`).
 
+With ``executor`` (any ``concurrent.futures.Executor``) the runs train all at once there, each
+the run the sequential path trains (:mod:`~keras_imbalance.comparison.multilabel_parallel`).
+
 What the single-label engine does and this one does not do yet is refused by name: ``halving``,
-``executor``, ``distribution``, ``augment``, ``weight_balancing`` and the other single-label
+``distribution``, ``augment``, ``weight_balancing`` and the other single-label
 remedies, image folders and streams, ``validation_data``, ``tensorboard_dir``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,21 +55,23 @@ from keras_imbalance.comparison.multilabel_metrics import (
     label_table,
     multilabel_scores,
 )
+from keras_imbalance.comparison.multilabel_parallel import (
+    Job,
+    MultiLabelTask,
+    run_jobs,
+    start_weights,
+)
 from keras_imbalance.comparison.multilabel_refit import refit_multilabel
 from keras_imbalance.comparison.multilabel_remedies import (
     candidates,
     check_multilabel_grids,
     check_multilabel_strategies,
-    make_loss,
 )
 from keras_imbalance.comparison.multilabel_result import LABEL_COLUMNS, MultiLabelComparison
-from keras_imbalance.comparison.multilabel_training import (
-    MultiLabelData,
-    MultiLabelRun,
-    fit_multilabel_run,
-)
+from keras_imbalance.comparison.multilabel_training import MultiLabelData
 from keras_imbalance.comparison.multilabel_verdict import choose_params, rank_rows, verdict
 from keras_imbalance.comparison.options import OutputOptions, TrainingOptions, check_seeds
+from keras_imbalance.comparison.parallel import check_picklable
 from keras_imbalance.comparison.random_state import preserved_random_state
 from keras_imbalance.comparison.refit import check_refit
 from keras_imbalance.comparison.run_record import run_key
@@ -78,7 +84,6 @@ UNSUPPORTED_OFF: dict[str, Any] = {
     "validation_data": None,
     "tail_classes": None,
     "tensorboard_dir": None,
-    "executor": None,
     "distribution": None,
     "image_size": 32,
     "skip_corrupt": False,
@@ -111,6 +116,7 @@ class MultiLabelPlan:
     metric: str
     out: OutputOptions
     build: Any
+    executor: Executor | None = None  # trains the runs all at once; None: one by one here
 
 
 def check_options(strategies: Sequence[Any], options: Mapping[str, Any]) -> MultiLabelPlan:
@@ -136,6 +142,10 @@ def check_options(strategies: Sequence[Any], options: Mapping[str, Any]) -> Mult
     out = OutputOptions.checked(
         options.get("output"), None, options.get("progress"), options.get("n_boot", 1000)
     )
+    build = options.get("model") or default_model
+    executor = options.get("executor")
+    if executor is not None:
+        check_picklable(build)
     return MultiLabelPlan(
         strategies=names,
         candidates={name: candidates(name, grids, tune=tune) for name in names},
@@ -143,7 +153,8 @@ def check_options(strategies: Sequence[Any], options: Mapping[str, Any]) -> Mult
         recipe=training.recipe(()),
         metric=str(metric),
         out=out,
-        build=options.get("model") or default_model,
+        build=build,
+        executor=executor,
     )
 
 
@@ -175,6 +186,7 @@ _SUPPORTED = frozenset(
         "split_seed",
         "refit",
         "cv",
+        "executor",
     }
 )
 
@@ -251,31 +263,31 @@ def train_runs(
     plan: MultiLabelPlan, splits: MultiLabelData, log: RunLog | None = None
 ) -> list[dict[str, Any]]:
     """Every (remedy, knobs, seed) run, trained (or read back from ``log``'s journal) and
-    scored; thresholds chosen on validation."""
-    log = log if log is not None else RunLog(None)
-    total = sum(len(c) for c in plan.candidates.values()) * len(plan.seeds)
-    runs: list[dict[str, Any]] = []
-    for name in plan.strategies:
-        for params in plan.candidates[name]:
-            for seed in plan.seeds:
-                key = run_key(name, params, seed)
-                if plan.out.progress is not None and key not in log:
-                    plan.out.progress(len(runs), total, f"{name}-seed{seed}")
-                output = log.run(key, _trainer(plan, splits, name, params, seed))
-                runs.append(score_run(name, params, seed, output, splits))
-    if plan.out.progress is not None:
-        plan.out.progress(total, total, "")
+    scored; thresholds chosen on validation. The runs train one by one, or on
+    ``plan.executor`` all at once."""
+    initial = start_weights(plan.build, splits, plan.seeds, plan.executor)
+    jobs = [
+        Job(
+            run_key(name, params, seed),
+            f"{name}-seed{seed}",
+            MultiLabelTask(
+                name, dict(params), seed, plan.build, splits, plan.recipe, initial=initial[seed]
+            ),
+        )
+        for name in plan.strategies
+        for params in plan.candidates[name]
+        for seed in plan.seeds
+    ]
+    total, progress = len(jobs), plan.out.progress
+    say = None if progress is None else lambda done, label: progress(done, total, label)
+    outputs = run_jobs(jobs, log if log is not None else RunLog(None), plan.executor, say)
+    runs = [
+        score_run(job.task.name, job.task.params, job.task.seed, output, splits)
+        for job, output in zip(jobs, outputs, strict=True)
+    ]
+    if progress is not None:
+        progress(total, total, "")
     return runs
-
-
-def _trainer(
-    plan: MultiLabelPlan, splits: MultiLabelData, name: str, params: Mapping[str, Any], seed: int
-) -> Callable[[], MultiLabelRun]:
-    def train() -> MultiLabelRun:
-        loss = make_loss(name, params, splits.y_train)
-        return fit_multilabel_run(plan.build, loss, data=splits, recipe=plan.recipe, seed=seed)
-
-    return train
 
 
 def score_run(

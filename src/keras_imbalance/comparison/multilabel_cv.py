@@ -44,13 +44,14 @@ from keras_imbalance.comparison.multilabel_metrics import (
     best_f1_thresholds,
     multilabel_scores,
 )
-from keras_imbalance.comparison.multilabel_remedies import make_loss
-from keras_imbalance.comparison.multilabel_splits import multilabel_folds
-from keras_imbalance.comparison.multilabel_training import (
-    MultiLabelData,
-    MultiLabelRun,
-    fit_multilabel_run,
+from keras_imbalance.comparison.multilabel_parallel import (
+    Job,
+    MultiLabelTask,
+    run_jobs,
+    start_weights,
 )
+from keras_imbalance.comparison.multilabel_splits import multilabel_folds
+from keras_imbalance.comparison.multilabel_training import MultiLabelData
 from keras_imbalance.comparison.run_record import run_key
 
 __all__ = [
@@ -263,56 +264,57 @@ def cross_validate_multilabel(
 
     Each candidate is ``{"strategy", "params", "oof": {seed: S}, "curves": {seed: [...]},
     "seconds": {seed: s}}``; ``S`` is ``(E, n_pool, L)`` float32. A fold's run journaled in
-    ``log`` is read back instead of trained.
+    ``log`` is read back instead of trained; the others train one by one, or on
+    ``plan.executor`` all at once.
     """
-    log = log if log is not None else RunLog(None)
     recipe = replace(plan.recipe, keep="last")
     k = len(folded.folds)
     per_fold = sum(len(c) for c in plan.candidates.values()) * len(plan.seeds)
     check_oof_budget(per_fold, recipe.epochs, len(folded.y), num_labels)
     total = {"done": 0, "all": per_fold * k + len(plan.strategies) * len(plan.seeds)}
+    data = [folded.fold(index) for index in range(k)]
+    initial = start_weights(plan.build, data[0], plan.seeds, plan.executor)
+    jobs = [
+        Job(
+            run_key(name, params, seed, index),
+            f"{name}-seed{seed}-fold{index}",
+            MultiLabelTask(
+                name, dict(params), seed, plan.build, data[index], recipe, True, initial[seed]
+            ),
+        )
+        for name in plan.strategies
+        for params in plan.candidates[name]
+        for seed in plan.seeds
+        for index in range(k)
+    ]
+    log = log if log is not None else RunLog(None)
+    outputs = iter(run_jobs(jobs, log, plan.executor, _say(plan, total)))
+    total["done"] = len(jobs)
     found = []
     for name in plan.strategies:
         for params in plan.candidates[name]:
             candidate: dict[str, Any] = {"strategy": name, "params": dict(params)}
             candidate.update(oof={}, curves={}, seconds={})
             for seed in plan.seeds:
-                parts: list[np.ndarray] = []
-                seconds = 0.0
-                for index in range(k):
-                    key = run_key(name, params, seed, index)
-                    _progress(plan, total, f"{name}-seed{seed}-fold{index}", key not in log)
-                    train = _fold_trainer(plan, recipe, folded.fold(index), candidate, seed)
-                    output = log.run(key, train)
-                    if output.val_epochs is None:
-                        raise RuntimeError("a fold's run recorded no epochs")
-                    parts.append(output.val_epochs)
-                    seconds += output.seconds
-                oof = out_of_fold_scores(parts, folded.folds, num_labels)
+                parts = [next(outputs) for _ in range(k)]
+                if any(part.val_epochs is None for part in parts):
+                    raise RuntimeError("a fold's run recorded no epochs")
+                per_epoch = [p.val_epochs for p in parts if p.val_epochs is not None]
+                oof = out_of_fold_scores(per_epoch, folded.folds, num_labels)
                 candidate["oof"][seed] = oof
                 candidate["curves"][seed] = epoch_curve(folded.y, oof, plan.metric)
-                candidate["seconds"][seed] = seconds
+                candidate["seconds"][seed] = sum(part.seconds for part in parts)
             found.append(candidate)
     return found, total
 
 
-def _fold_trainer(
-    plan: Any, recipe: Any, data: MultiLabelData, candidate: dict[str, Any], seed: int
-) -> Callable[[], MultiLabelRun]:
-    def train() -> MultiLabelRun:
-        loss = make_loss(candidate["strategy"], candidate["params"], data.y_train)
-        return fit_multilabel_run(
-            plan.build, loss, data=data, recipe=recipe, seed=seed, record_epochs=True
-        )
-
-    return train
-
-
-def _progress(plan: Any, total: dict[str, Any], what: str, training: bool = True) -> None:
-    """Say which run trains next (not one read back from the journal), and count it."""
-    if plan.out.progress is not None and training:
-        plan.out.progress(total["done"], total["all"], what)
-    total["done"] += 1
+def _say(plan: Any, total: dict[str, Any]) -> Callable[[int, str], None] | None:
+    """Progress of one batch of runs, counted after the ``total["done"]`` before it."""
+    progress = plan.out.progress
+    if progress is None:
+        return None
+    base = int(total["done"])
+    return lambda done, label: progress(base + done, total["all"], label)
 
 
 def cv_runs(
@@ -325,26 +327,62 @@ def cv_runs(
     """``(runs, epochs)``: every candidate's record per seed, the chosen ones with their final
     model's test scores (read back from ``log``'s journal when there); and each remedy's chosen
     epoch count."""
-    log = log if log is not None else RunLog(None)
     choose_epoch = plan.recipe.keep == "best"
+    chosen = {
+        name: choose_on_folds(
+            [c for c in candidates if c["strategy"] == name],
+            folded.y,
+            plan.metric,
+            choose_epoch=choose_epoch,
+        )
+        for name in plan.strategies
+    }
+    log = log if log is not None else RunLog(None)
+    tests = _final_runs(plan, list(chosen.values()), folded, total, log)
     runs: list[dict[str, Any]] = []
-    epochs: dict[str, int] = {}
-    for name in plan.strategies:
-        mine = [c for c in candidates if c["strategy"] == name]
-        chosen = choose_on_folds(mine, folded.y, plan.metric, choose_epoch=choose_epoch)
-        epochs[name] = int(chosen["epoch"])
-        for candidate in mine:
-            for seed in plan.seeds:
-                test = None
-                if candidate is chosen:
-                    key = final_key(candidate, seed)
-                    _progress(plan, total, f"{name}-seed{seed}-final", key not in log)
-                    output = log.run(key, _final_trainer(plan, candidate, folded, seed))
-                    test = output.test_scores, output.seconds
-                runs.append(_record(candidate, seed, folded, test, chosen=candidate is chosen))
+    for candidate in candidates:
+        best = candidate is chosen[candidate["strategy"]]
+        for seed in plan.seeds:
+            test = tests[(candidate["strategy"], seed)] if best else None
+            runs.append(_record(candidate, seed, folded, test, chosen=best))
     if plan.out.progress is not None:
         plan.out.progress(total["all"], total["all"], "")
-    return runs, epochs
+    return runs, {name: int(c["epoch"]) for name, c in chosen.items()}
+
+
+def _final_runs(
+    plan: Any,
+    chosen: list[dict[str, Any]],
+    folded: FoldedData,
+    total: dict[str, Any],
+    log: RunLog,
+) -> dict[tuple[str, int], tuple[np.ndarray, float]]:
+    """Each chosen candidate trained per seed on all the pool for its epoch count, keeping the
+    last: ``{(strategy, seed): (test probabilities, seconds)}``."""
+    data = folded.final()
+    initial = start_weights(plan.build, data, plan.seeds, plan.executor)
+    jobs = [
+        Job(
+            final_key(candidate, seed),
+            f"{candidate['strategy']}-seed{seed}-final",
+            MultiLabelTask(
+                candidate["strategy"],
+                dict(candidate["params"]),
+                seed,
+                plan.build,
+                data,
+                replace(plan.recipe, keep="last", epochs=int(candidate["epoch"])),
+                initial=initial[int(seed)],
+            ),
+        )
+        for candidate in chosen
+        for seed in plan.seeds
+    ]
+    outputs = run_jobs(jobs, log, plan.executor, _say(plan, total))
+    return {
+        (job.task.name, job.task.seed): (output.test_scores, output.seconds)
+        for job, output in zip(jobs, outputs, strict=True)
+    }
 
 
 def final_key(candidate: dict[str, Any], seed: int) -> dict[str, Any]:
@@ -356,21 +394,6 @@ def final_key(candidate: dict[str, Any], seed: int) -> dict[str, Any]:
     """
     key = run_key(candidate["strategy"], candidate["params"], seed)
     return {**key, "final_epochs": int(candidate["epoch"])}
-
-
-def _final_trainer(
-    plan: Any, candidate: dict[str, Any], folded: FoldedData, seed: int
-) -> Callable[[], MultiLabelRun]:
-    """The candidate trained on all the pool for its epoch count (test scored, nothing
-    validated)."""
-
-    def train() -> MultiLabelRun:
-        data = folded.final()
-        recipe = replace(plan.recipe, keep="last", epochs=int(candidate["epoch"]))
-        loss = make_loss(candidate["strategy"], candidate["params"], data.y_train)
-        return fit_multilabel_run(plan.build, loss, data=data, recipe=recipe, seed=seed)
-
-    return train
 
 
 def _record(

@@ -183,18 +183,25 @@ class RunLog:
         """Whether the run of ``key`` is journaled (it will not train)."""
         return self._journal is not None and self._journal.key(key) in self._finished
 
+    def get(self, key: Mapping[str, Any]) -> MultiLabelRun | None:
+        """The journaled run of ``key``, or ``None`` when it is still to train."""
+        if self._journal is None:
+            return None
+        record = self._finished.get(self._journal.key(key))
+        return None if record is None else run_from_entry(record)
+
+    def keep(self, key: Mapping[str, Any], output: MultiLabelRun) -> MultiLabelRun:
+        """Journal the finished run of ``key`` at once (nothing without a folder); ``output``."""
+        if self._journal is not None:
+            entry = {"key": dict(key), **run_entry(output)}
+            self._journal.append(entry)
+            self._finished[self._journal.key(key)] = entry
+        return output
+
     def run(self, key: Mapping[str, Any], train: Callable[[], MultiLabelRun]) -> MultiLabelRun:
         """The run of ``key``: read back from the journal, or ``train()`` and journaled at once."""
-        if self._journal is None:
-            return train()
-        record = self._finished.get(self._journal.key(key))
-        if record is not None:
-            return run_from_entry(record)
-        output = train()
-        entry = {"key": dict(key), **run_entry(output)}
-        self._journal.append(entry)
-        self._finished[self._journal.key(key)] = entry
-        return output
+        journaled = self.get(key)
+        return journaled if journaled is not None else self.keep(key, train())
 
     def close(self) -> None:
         """Release the journal; safe to call twice."""
