@@ -20,6 +20,11 @@ Each remedy's chosen setting is then trained per seed on **all** the pool for ``
 (keeping the last); the test split is scored once by these final models, at the out-of-fold
 thresholds. The test split chooses nothing.
 
+Every fold's run, then every final model, is journaled the moment it ends (a fold's key names
+its fold, a final model's adds ``"final_epochs"``; :mod:`~keras_imbalance.comparison.
+multilabel_journal`), and with an executor each stage's runs train at once
+(:mod:`~keras_imbalance.comparison.multilabel_parallel`).
+
 **When** (:func:`resolve_multilabel_cv`): ``cv=None`` keeps the holdout; ``cv=K`` uses ``K``
 folds; ``cv="auto"`` follows the single-label rule
 (:func:`~keras_imbalance.comparison.folds.resolve_cv`) with a label's positives for a class's
@@ -288,7 +293,8 @@ def cross_validate_multilabel(
         for index in range(k)
     ]
     log = log if log is not None else RunLog(None)
-    outputs = iter(run_jobs(jobs, log, plan.executor, _say(plan, total)))
+    outputs = run_jobs(jobs, log, plan.executor, _say(plan, total))
+    outputs.reverse()  # popped in plan order, so each seed's fold runs are freed once pooled
     total["done"] = len(jobs)
     found = []
     for name in plan.strategies:
@@ -296,7 +302,7 @@ def cross_validate_multilabel(
             candidate: dict[str, Any] = {"strategy": name, "params": dict(params)}
             candidate.update(oof={}, curves={}, seconds={})
             for seed in plan.seeds:
-                parts = [next(outputs) for _ in range(k)]
+                parts = [outputs.pop() for _ in range(k)]
                 if any(part.val_epochs is None for part in parts):
                     raise RuntimeError("a fold's run recorded no epochs")
                 per_epoch = [p.val_epochs for p in parts if p.val_epochs is not None]
