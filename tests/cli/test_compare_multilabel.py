@@ -62,7 +62,7 @@ def test_cli_cross_validates_with_cv(tmp_path: Path) -> None:
     ("extra", "message"),
     [
         (["--halving"], "--halving is not supported with --label-mode multi_label"),
-        (["--workers", "2"], "--workers is not supported"),
+        (["--tensorboard", "logs"], "--tensorboard is not supported"),
         (["--dataset", "digits-lt"], "--dataset digits-lt is single-label"),
         (["--grid", "focal.alpha=1"], "focal takes ['gamma']"),
         (["--grid", "focal.gamma=-1"], "out of range"),

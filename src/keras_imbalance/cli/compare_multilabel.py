@@ -5,6 +5,9 @@ The data is a ``.npz`` PATH whose ``y`` is multi-hot ``(n, L)`` (or ``y_train``/
 make_multilabel_long_tail`, needs scikit-learn). The work is ``compare(...,
 label_mode="multi_label")``; this module checks the flags, calls it, prints the summary and the
 per-label table, and writes ``results.json``, ``report.md`` and the precision-recall figure.
+Every finished run is journaled in ``OUTPUT/runs.jsonl``: rerun the same command to resume.
+``--workers N`` trains the runs in a local pool of N processes, ``--dask-scheduler ADDRESS`` on
+a Dask cluster.
 """
 
 from __future__ import annotations
@@ -23,8 +26,6 @@ def _check_flags(args: argparse.Namespace) -> None:
     """Refuse, by flag, what multi-label compare does not support yet."""
     unsupported: tuple[tuple[str, Any, Any], ...] = (
         ("--detector", args.detector, None),
-        ("--workers", args.workers, 1),
-        ("--dask-scheduler", args.dask_scheduler, None),
         ("--tensorboard", args.tensorboard, None),
         ("--halving", args.halving, False),
         ("--augment", args.augment, None),
@@ -41,6 +42,23 @@ def _check_flags(args: argparse.Namespace) -> None:
             raise ValueError(
                 f"{flag} is not supported with --label-mode multi_label yet; drop {flag}"
             )
+    if args.workers < 1:
+        raise ValueError(f"--workers {args.workers} must be at least 1")
+    if args.dask_scheduler is not None and args.workers != 1:
+        raise ValueError("--workers and --dask-scheduler were both given; use one of them")
+
+
+def _executor(args: argparse.Namespace) -> Any:
+    """``--dask-scheduler``'s executor, a pool of ``--workers`` processes, or ``None``."""
+    if args.dask_scheduler is not None:
+        from keras_imbalance.cli.compare_checks import connect_dask
+
+        return connect_dask(args.dask_scheduler)
+    if args.workers > 1:
+        from keras_imbalance.comparison import parallel
+
+        return parallel.process_pool(args.workers)
+    return None
 
 
 def _load(args: argparse.Namespace) -> Any:
@@ -59,8 +77,8 @@ def _load(args: argparse.Namespace) -> Any:
 
 
 def run_multilabel(args: argparse.Namespace) -> int:
-    """Check the flags, compare, print the tables and write the files."""
-    from keras_imbalance.comparison import compare
+    """Check the flags, compare (journaling every run in OUTPUT, so a rerun resumes), print the
+    tables and write the files."""
     from keras_imbalance.comparison.journal import check_output_folder
 
     if args.label_mode != "multi_label":
@@ -70,16 +88,14 @@ def run_multilabel(args: argparse.Namespace) -> int:
     _check_flags(args)
     grids = _grids(args)
     check_output_folder(args.output)
-    # compare itself turns the single-label default strategies into the multi-label ones
-    result: Any = compare(
-        _load(args),
-        args.strategies,
-        **run_options(args),
-        grids=grids,
-        model=_builder(args),
-        label_mode="multi_label",
-    )
-    written = _save_model(result, args.output)
+    data = _load(args)
+    executor = _executor(args)
+    try:
+        result = _compare(args, data, grids, executor)
+    finally:
+        if executor is not None:
+            executor.shutdown()
+    written = _saved_model(result, args.output)
     written += [str(path) for path in result.save(args.output, plots=not args.no_plots)]
     if args.json:
         print(result.to_json())
@@ -89,19 +105,40 @@ def run_multilabel(args: argparse.Namespace) -> int:
     return 0
 
 
-def _save_model(result: Any, output: str) -> list[str]:
-    """The refitted model (``--refit``, the default) as ``OUTPUT/model.keras``."""
-    if result.model is None:
+def _compare(
+    args: argparse.Namespace, data: Any, grids: dict[str, Any] | None, executor: Any
+) -> Any:
+    """``compare(..., label_mode="multi_label", output=OUTPUT, executor=...)`` with a progress
+    line per run; the files are written by the caller."""
+    from keras_imbalance.cli.progress import finished_runs, progress_reporter
+    from keras_imbalance.comparison.multilabel.compare import compare_multilabel
+
+    bar, progress = progress_reporter(finished_runs(args.output), args.output)
+    if bar is not None:
+        bar.start()
+    options = {
+        **run_options(args),
+        "grids": grids,
+        "model": _builder(args),
+        "output": args.output,
+        "progress": progress,
+        "executor": executor,
+    }
+    try:
+        # it turns the single-label default strategies into the multi-label ones
+        return compare_multilabel(data, args.strategies, options, save=False)
+    finally:
+        if bar is not None:
+            bar.stop()
+
+
+def _saved_model(result: Any, output: str) -> list[str]:
+    """The refitted model (``--refit``, the default), saved by compare as ``OUTPUT/model.keras``."""
+    if result.refit is None or not result.refit.get("model"):
         return []
     from pathlib import Path
 
-    from keras_imbalance.comparison.refit import MODEL_FILE
-
-    folder = Path(output)
-    folder.mkdir(parents=True, exist_ok=True)
-    result.model.save(folder / MODEL_FILE)
-    result.refit["model"] = MODEL_FILE
-    return [str(folder / MODEL_FILE)]
+    return [str(Path(output) / result.refit["model"])]
 
 
 def _grids(args: argparse.Namespace) -> dict[str, Any] | None:

@@ -155,11 +155,12 @@ def test_unsupported_options_are_refused_by_name(option: str, value: object) -> 
         compare(tiny_multilabel(), label_mode="multi_label", **{option: value}, **TINY)
 
 
-def test_an_executor_is_refused() -> None:
+def test_an_executor_needs_a_builder_that_can_travel() -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(1) as pool, pytest.raises(ValueError, match="executor"):
-        compare(tiny_multilabel(), label_mode="multi_label", executor=pool, **TINY)
+    nested = {**TINY, "model": lambda shape, labels: mlp(shape, labels)}
+    with ThreadPoolExecutor(1) as pool, pytest.raises(TypeError, match="top level of an"):
+        compare(tiny_multilabel(), label_mode="multi_label", executor=pool, **nested)
 
 
 @pytest.mark.parametrize("strategy", ["weight_balancing", "logit_adjusted", "posthoc"])

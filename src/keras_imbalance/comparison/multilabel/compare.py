@@ -13,15 +13,22 @@ With ``cv`` (a number of folds, or ``"auto"`` on small data) every choice is mad
 out-of-fold scores instead of the validation split
 (:mod:`~keras_imbalance.comparison.multilabel.cv`).
 
+With ``output`` every finished run is journaled in ``<output>/runs.jsonl`` the moment it ends,
+and a rerun with the same settings resumes: the journaled runs are read back instead of trained
+(:mod:`~keras_imbalance.comparison.multilabel.journal`).
+
+With ``executor`` (any ``concurrent.futures.Executor``) the runs train all at once there, each
+the run the sequential path trains (:mod:`~keras_imbalance.comparison.multilabel.parallel`).
+
 What the single-label engine does and this one does not do yet is refused by name: ``halving``,
-``executor``, ``distribution``, ``augment``, ``weight_balancing`` and the other single-label
-remedies, image folders and streams, ``validation_data``,
-``tensorboard_dir``, resuming from ``output`` (the folder receives the report only).
+``distribution``, ``augment``, ``weight_balancing`` and the other single-label
+remedies, image folders and streams, ``validation_data``, ``tensorboard_dir``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +39,7 @@ from keras_imbalance.comparison.data.folds import check_cv
 from keras_imbalance.comparison.multilabel.cv import (
     cross_validate_multilabel,
     cv_runs,
+    fold_pool,
     resolve_multilabel_cv,
 )
 from keras_imbalance.comparison.multilabel.data import (
@@ -39,27 +47,35 @@ from keras_imbalance.comparison.multilabel.data import (
     multilabel_splits,
     read_multilabel,
 )
+from keras_imbalance.comparison.multilabel.journal import RunLog, journal_config
 from keras_imbalance.comparison.multilabel.metrics import (
     MULTILABEL_METRICS,
     best_f1_thresholds,
     label_table,
     multilabel_scores,
 )
+from keras_imbalance.comparison.multilabel.parallel import (
+    Job,
+    MultiLabelTask,
+    run_jobs,
+    start_weights,
+)
 from keras_imbalance.comparison.multilabel.refit import refit_multilabel
 from keras_imbalance.comparison.multilabel.remedies import (
     candidates,
     check_multilabel_grids,
     check_multilabel_strategies,
-    make_loss,
 )
 from keras_imbalance.comparison.multilabel.result import LABEL_COLUMNS, MultiLabelComparison
-from keras_imbalance.comparison.multilabel.training import MultiLabelData, fit_multilabel_run
+from keras_imbalance.comparison.multilabel.training import MultiLabelData
 from keras_imbalance.comparison.multilabel.verdict import choose_params, rank_rows, verdict
 from keras_imbalance.comparison.options import OutputOptions, TrainingOptions, check_seeds
+from keras_imbalance.comparison.parallel import check_picklable
 from keras_imbalance.comparison.refit import check_refit
 from keras_imbalance.comparison.run.models import _check_model, default_model
 from keras_imbalance.comparison.run.random_state import preserved_random_state
 from keras_imbalance.comparison.run.training import Recipe
+from keras_imbalance.comparison.run_record import run_key
 from keras_imbalance.comparison.strategies import DEFAULT_STRATEGIES
 
 LABEL_MODES: tuple[str, ...] = ("single_label", "multi_label")
@@ -68,7 +84,6 @@ UNSUPPORTED_OFF: dict[str, Any] = {
     "validation_data": None,
     "tail_classes": None,
     "tensorboard_dir": None,
-    "executor": None,
     "distribution": None,
     "image_size": 32,
     "skip_corrupt": False,
@@ -101,6 +116,7 @@ class MultiLabelPlan:
     metric: str
     out: OutputOptions
     build: Any
+    executor: Executor | None = None  # trains the runs all at once; None: one by one here
 
 
 def check_options(strategies: Sequence[Any], options: Mapping[str, Any]) -> MultiLabelPlan:
@@ -126,6 +142,10 @@ def check_options(strategies: Sequence[Any], options: Mapping[str, Any]) -> Mult
     out = OutputOptions.checked(
         options.get("output"), None, options.get("progress"), options.get("n_boot", 1000)
     )
+    build = options.get("model") or default_model
+    executor = options.get("executor")
+    if executor is not None:
+        check_picklable(build)
     return MultiLabelPlan(
         strategies=names,
         candidates={name: candidates(name, grids, tune=tune) for name in names},
@@ -133,7 +153,8 @@ def check_options(strategies: Sequence[Any], options: Mapping[str, Any]) -> Mult
         recipe=training.recipe(()),
         metric=str(metric),
         out=out,
-        build=options.get("model") or default_model,
+        build=build,
+        executor=executor,
     )
 
 
@@ -165,14 +186,19 @@ _SUPPORTED = frozenset(
         "split_seed",
         "refit",
         "cv",
+        "executor",
     }
 )
 
 
 def compare_multilabel(
-    data: Any, strategies: Sequence[Any], options: Mapping[str, Any]
+    data: Any, strategies: Sequence[Any], options: Mapping[str, Any], *, save: bool = True
 ) -> MultiLabelComparison:
     """Compare multi-label remedies on ``data``; ``options`` are :func:`compare`'s keywords.
+
+    With ``options["output"]`` every finished run is journaled there (``runs.jsonl``,
+    :mod:`~keras_imbalance.comparison.multilabel.journal`) and a rerun resumes; with ``save``
+    the report files are written there too (the command line writes its own).
 
     Example:
         >>> from keras_imbalance.datasets.multilabel import make_multilabel_long_tail
@@ -200,13 +226,15 @@ def compare_multilabel(
     with preserved_random_state():
         _check_builder(plan.build, splits)
         if k is None:
-            runs = train_runs(plan, splits)
+            with RunLog.open(plan.out.folder, journal_config(plan, splits, names)) as log:
+                runs = train_runs(plan, splits, log)
             choose_params(runs, plan.strategies, plan.metric)
         else:
-            found, folded, total = cross_validate_multilabel(
-                plan, splits, k, int(options.get("split_seed", 0)), names
-            )
-            runs, epochs = cv_runs(plan, found, folded, total)
+            folded = fold_pool(splits, k, int(options.get("split_seed", 0)), names)
+            config = journal_config(plan, splits, names, folded.folds, folded.seed)
+            with RunLog.open(plan.out.folder, config) as log:
+                found, total = cross_validate_multilabel(plan, folded, splits.num_labels, log)
+                runs, epochs = cv_runs(plan, found, folded, total, log)
             selection = {
                 "scheme": "cross-validation",
                 "folds": k,
@@ -221,7 +249,7 @@ def compare_multilabel(
         result.settings["split_sizes"] = _split_sizes(splits)
         if refit:
             refit_multilabel(plan, splits, result)
-    if plan.out.folder is not None:
+    if save and plan.out.folder is not None:
         result.save(plan.out.folder)
     return result
 
@@ -231,22 +259,34 @@ def _check_builder(build: Any, splits: MultiLabelData) -> None:
     _check_model(build(input_shape, splits.num_labels), splits.num_labels, input_shape)
 
 
-def train_runs(plan: MultiLabelPlan, splits: MultiLabelData) -> list[dict[str, Any]]:
-    """Every (remedy, knobs, seed) run, trained and scored; thresholds chosen on validation."""
-    total = sum(len(c) for c in plan.candidates.values()) * len(plan.seeds)
-    runs: list[dict[str, Any]] = []
-    for name in plan.strategies:
-        for params in plan.candidates[name]:
-            for seed in plan.seeds:
-                if plan.out.progress is not None:
-                    plan.out.progress(len(runs), total, f"{name}-seed{seed}")
-                loss = make_loss(name, params, splits.y_train)
-                output = fit_multilabel_run(
-                    plan.build, loss, data=splits, recipe=plan.recipe, seed=seed
-                )
-                runs.append(score_run(name, params, seed, output, splits))
-    if plan.out.progress is not None:
-        plan.out.progress(total, total, "")
+def train_runs(
+    plan: MultiLabelPlan, splits: MultiLabelData, log: RunLog | None = None
+) -> list[dict[str, Any]]:
+    """Every (remedy, knobs, seed) run, trained (or read back from ``log``'s journal) and
+    scored; thresholds chosen on validation. The runs train one by one, or on
+    ``plan.executor`` all at once."""
+    initial = start_weights(plan.build, splits, plan.seeds, plan.executor)
+    jobs = [
+        Job(
+            run_key(name, params, seed),
+            f"{name}-seed{seed}",
+            MultiLabelTask(
+                name, dict(params), seed, plan.build, splits, plan.recipe, initial=initial[seed]
+            ),
+        )
+        for name in plan.strategies
+        for params in plan.candidates[name]
+        for seed in plan.seeds
+    ]
+    total, progress = len(jobs), plan.out.progress
+    say = None if progress is None else lambda done, label: progress(done, total, label)
+    outputs = run_jobs(jobs, log if log is not None else RunLog(None), plan.executor, say)
+    runs = [
+        score_run(job.task.name, job.task.params, job.task.seed, output, splits)
+        for job, output in zip(jobs, outputs, strict=True)
+    ]
+    if progress is not None:
+        progress(total, total, "")
     return runs
 
 

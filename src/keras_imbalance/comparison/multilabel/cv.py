@@ -20,6 +20,10 @@ Each remedy's chosen setting is then trained per seed on **all** the pool for ``
 (keeping the last); the test split is scored once by these final models, at the out-of-fold
 thresholds. The test split chooses nothing.
 
+Every fold's run, then every final model, is journaled the moment it ends (a fold's key names
+its fold, a final model's adds ``"final_epochs"``; :mod:`~.journal`), and with an executor each
+stage's runs train at once (:mod:`~.parallel`).
+
 **When** (:func:`resolve_multilabel_cv`): ``cv=None`` keeps the holdout; ``cv=K`` uses ``K``
 folds; ``cv="auto"`` follows the single-label rule
 (:func:`~keras_imbalance.comparison.data.folds.resolve_cv`) with a label's positives for a class's
@@ -31,21 +35,28 @@ samples: cross-validation when the holdout's validation split would hold fewer t
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from keras_imbalance.comparison.data.folds import DEFAULT_FOLDS, MIN_VALIDATION, check_cv
+from keras_imbalance.comparison.multilabel.journal import RunLog
 from keras_imbalance.comparison.multilabel.metrics import (
     MULTILABEL_METRICS,
     best_f1_thresholds,
     multilabel_scores,
 )
-from keras_imbalance.comparison.multilabel.remedies import make_loss
+from keras_imbalance.comparison.multilabel.parallel import (
+    Job,
+    MultiLabelTask,
+    run_jobs,
+    start_weights,
+)
 from keras_imbalance.comparison.multilabel.splits import multilabel_folds
-from keras_imbalance.comparison.multilabel.training import MultiLabelData, fit_multilabel_run
+from keras_imbalance.comparison.multilabel.training import MultiLabelData
+from keras_imbalance.comparison.run_record import run_key
 
 __all__ = [
     "FoldedData",
@@ -53,6 +64,8 @@ __all__ = [
     "choose_on_folds",
     "cross_validate_multilabel",
     "epoch_curve",
+    "final_key",
+    "fold_pool",
     "fold_seed",
     "out_of_fold_scores",
     "resolve_multilabel_cv",
@@ -238,89 +251,154 @@ def check_oof_budget(runs: int, epochs: int, samples: int, labels: int) -> None:
         )
 
 
-def cross_validate_multilabel(
-    plan: Any, splits: MultiLabelData, k: int, split_seed: int, names: Sequence[str]
-) -> tuple[list[dict[str, Any]], FoldedData, dict[str, Any]]:
-    """``(candidates, folded, total)``: every candidate's out-of-fold scores and curves.
-
-    Each candidate is ``{"strategy", "params", "oof": {seed: S}, "curves": {seed: [...]},
-    "seconds": {seed: s}}``; ``S`` is ``(E, n_pool, L)`` float32.
-    """
+def fold_pool(splits: MultiLabelData, k: int, split_seed: int, names: Sequence[str]) -> FoldedData:
+    """The pool (training and validation splits joined) cut into ``k`` folds, each holding
+    positives of every label; the test split beside them."""
     x = np.concatenate([splits.x_train, splits.x_val])
     y = np.concatenate([splits.y_train, splits.y_val])
     folds = tuple(multilabel_folds(y, k, seed=fold_seed(split_seed)))
     check_fold_positives(y, folds, names)
-    folded = FoldedData(x, y, folds, fold_seed(split_seed), splits.x_test, splits.y_test)
+    return FoldedData(x, y, folds, fold_seed(split_seed), splits.x_test, splits.y_test)
+
+
+def cross_validate_multilabel(
+    plan: Any, folded: FoldedData, num_labels: int, log: RunLog | None = None
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """``(candidates, total)``: every candidate's out-of-fold scores and curves.
+
+    Each candidate is ``{"strategy", "params", "oof": {seed: S}, "curves": {seed: [...]},
+    "seconds": {seed: s}}``; ``S`` is ``(E, n_pool, L)`` float32. A fold's run journaled in
+    ``log`` is read back instead of trained; the others train one by one, or on
+    ``plan.executor`` all at once.
+    """
     recipe = replace(plan.recipe, keep="last")
+    k = len(folded.folds)
     per_fold = sum(len(c) for c in plan.candidates.values()) * len(plan.seeds)
-    check_oof_budget(per_fold, recipe.epochs, len(y), splits.num_labels)
+    check_oof_budget(per_fold, recipe.epochs, len(folded.y), num_labels)
     total = {"done": 0, "all": per_fold * k + len(plan.strategies) * len(plan.seeds)}
+    data = [folded.fold(index) for index in range(k)]
+    initial = start_weights(plan.build, data[0], plan.seeds, plan.executor)
+    jobs = [
+        Job(
+            run_key(name, params, seed, index),
+            f"{name}-seed{seed}-fold{index}",
+            MultiLabelTask(
+                name, dict(params), seed, plan.build, data[index], recipe, True, initial[seed]
+            ),
+        )
+        for name in plan.strategies
+        for params in plan.candidates[name]
+        for seed in plan.seeds
+        for index in range(k)
+    ]
+    log = log if log is not None else RunLog(None)
+    outputs = run_jobs(jobs, log, plan.executor, _say(plan, total))
+    outputs.reverse()  # popped in plan order, so each seed's fold runs are freed once pooled
+    total["done"] = len(jobs)
     found = []
     for name in plan.strategies:
         for params in plan.candidates[name]:
             candidate: dict[str, Any] = {"strategy": name, "params": dict(params)}
             candidate.update(oof={}, curves={}, seconds={})
             for seed in plan.seeds:
-                parts: list[np.ndarray] = []
-                seconds = 0.0
-                for index in range(k):
-                    data = folded.fold(index)
-                    _progress(plan, total, f"{name}-seed{seed}-fold{index}")
-                    loss = make_loss(name, params, data.y_train)
-                    output = fit_multilabel_run(
-                        plan.build, loss, data=data, recipe=recipe, seed=seed, record_epochs=True
-                    )
-                    if output.val_epochs is None:
-                        raise RuntimeError("a fold's run recorded no epochs")
-                    parts.append(output.val_epochs)
-                    seconds += output.seconds
-                oof = out_of_fold_scores(parts, folds, splits.num_labels)
+                parts = [outputs.pop() for _ in range(k)]
+                if any(part.val_epochs is None for part in parts):
+                    raise RuntimeError("a fold's run recorded no epochs")
+                per_epoch = [p.val_epochs for p in parts if p.val_epochs is not None]
+                oof = out_of_fold_scores(per_epoch, folded.folds, num_labels)
                 candidate["oof"][seed] = oof
-                candidate["curves"][seed] = epoch_curve(y, oof, plan.metric)
-                candidate["seconds"][seed] = seconds
+                candidate["curves"][seed] = epoch_curve(folded.y, oof, plan.metric)
+                candidate["seconds"][seed] = sum(part.seconds for part in parts)
             found.append(candidate)
-    return found, folded, total
+    return found, total
 
 
-def _progress(plan: Any, total: dict[str, Any], what: str) -> None:
-    if plan.out.progress is not None:
-        plan.out.progress(total["done"], total["all"], what)
-    total["done"] += 1
+def _say(plan: Any, total: dict[str, Any]) -> Callable[[int, str], None] | None:
+    """Progress of one batch of runs, counted after the ``total["done"]`` before it."""
+    progress = plan.out.progress
+    if progress is None:
+        return None
+    base = int(total["done"])
+    return lambda done, label: progress(base + done, total["all"], label)
 
 
 def cv_runs(
-    plan: Any, candidates: list[dict[str, Any]], folded: FoldedData, total: dict[str, Any]
+    plan: Any,
+    candidates: list[dict[str, Any]],
+    folded: FoldedData,
+    total: dict[str, Any],
+    log: RunLog | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """``(runs, epochs)``: every candidate's record per seed, the chosen ones with their final
-    model's test scores; and each remedy's chosen epoch count."""
+    model's test scores (read back from ``log``'s journal when there); and each remedy's chosen
+    epoch count."""
     choose_epoch = plan.recipe.keep == "best"
+    chosen = {
+        name: choose_on_folds(
+            [c for c in candidates if c["strategy"] == name],
+            folded.y,
+            plan.metric,
+            choose_epoch=choose_epoch,
+        )
+        for name in plan.strategies
+    }
+    log = log if log is not None else RunLog(None)
+    tests = _final_runs(plan, list(chosen.values()), folded, total, log)
     runs: list[dict[str, Any]] = []
-    epochs: dict[str, int] = {}
-    for name in plan.strategies:
-        mine = [c for c in candidates if c["strategy"] == name]
-        chosen = choose_on_folds(mine, folded.y, plan.metric, choose_epoch=choose_epoch)
-        epochs[name] = int(chosen["epoch"])
-        for candidate in mine:
-            for seed in plan.seeds:
-                test = None
-                if candidate is chosen:
-                    _progress(plan, total, f"{name}-seed{seed}-final")
-                    test = _final_scores(plan, candidate, folded, seed)
-                runs.append(_record(candidate, seed, folded, test, chosen=candidate is chosen))
+    for candidate in candidates:
+        best = candidate is chosen[candidate["strategy"]]
+        for seed in plan.seeds:
+            test = tests[(candidate["strategy"], seed)] if best else None
+            runs.append(_record(candidate, seed, folded, test, chosen=best))
     if plan.out.progress is not None:
         plan.out.progress(total["all"], total["all"], "")
-    return runs, epochs
+    return runs, {name: int(c["epoch"]) for name, c in chosen.items()}
 
 
-def _final_scores(
-    plan: Any, candidate: dict[str, Any], folded: FoldedData, seed: int
-) -> tuple[np.ndarray, float]:
-    """The test probabilities of the candidate trained on all the pool for its epoch count."""
+def _final_runs(
+    plan: Any,
+    chosen: list[dict[str, Any]],
+    folded: FoldedData,
+    total: dict[str, Any],
+    log: RunLog,
+) -> dict[tuple[str, int], tuple[np.ndarray, float]]:
+    """Each chosen candidate trained per seed on all the pool for its epoch count, keeping the
+    last: ``{(strategy, seed): (test probabilities, seconds)}``."""
     data = folded.final()
-    recipe = replace(plan.recipe, keep="last", epochs=int(candidate["epoch"]))
-    loss = make_loss(candidate["strategy"], candidate["params"], data.y_train)
-    output = fit_multilabel_run(plan.build, loss, data=data, recipe=recipe, seed=seed)
-    return output.test_scores, output.seconds
+    initial = start_weights(plan.build, data, plan.seeds, plan.executor)
+    jobs = [
+        Job(
+            final_key(candidate, seed),
+            f"{candidate['strategy']}-seed{seed}-final",
+            MultiLabelTask(
+                candidate["strategy"],
+                dict(candidate["params"]),
+                seed,
+                plan.build,
+                data,
+                replace(plan.recipe, keep="last", epochs=int(candidate["epoch"])),
+                initial=initial[int(seed)],
+            ),
+        )
+        for candidate in chosen
+        for seed in plan.seeds
+    ]
+    outputs = run_jobs(jobs, log, plan.executor, _say(plan, total))
+    return {
+        (job.task.name, job.task.seed): (output.test_scores, output.seconds)
+        for job, output in zip(jobs, outputs, strict=True)
+    }
+
+
+def final_key(candidate: dict[str, Any], seed: int) -> dict[str, Any]:
+    """The journal key of a chosen candidate's final model: its run key and epoch count.
+
+    Example:
+        >>> final_key({"strategy": "focal", "params": {"gamma": 2.0}, "epoch": 3}, 0)
+        {'strategy': 'focal', 'seed': 0, 'params': {'gamma': 2.0}, 'final_epochs': 3}
+    """
+    key = run_key(candidate["strategy"], candidate["params"], seed)
+    return {**key, "final_epochs": int(candidate["epoch"])}
 
 
 def _record(

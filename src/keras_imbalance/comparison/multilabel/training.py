@@ -124,6 +124,7 @@ def fit_multilabel_run(
     recipe: Recipe,
     seed: int,
     record_epochs: bool = False,
+    initial: list[np.ndarray] | None = None,
 ) -> MultiLabelRun:
     """Build ``build(input_shape, L)`` from ``seed``, train it with ``loss``, score it.
 
@@ -131,13 +132,16 @@ def fit_multilabel_run(
     (:attr:`MultiLabelRun.val_epochs`). An empty validation split scores nothing, and the last
     epoch is kept. ``recipe`` gives the epochs, batch size, rate, schedule, epoch kept, weight
     decay and the user's ``compile``/``fit`` keywords (its ``metric`` and ``tail`` are not used
-    here).
+    here). ``initial``: the weights to start from (the seed's, sent by a coordinator to the
+    process that trains); ``None``: the network as ``build`` made it after seeding.
     """
     import keras
 
     started = time.perf_counter()
     keras.utils.set_random_seed(seed)
     network = build(tuple(int(d) for d in data.x_train.shape[1:]), data.num_labels)
+    if initial is not None:
+        network.set_weights(initial)
     steps = math.ceil(len(data.x_train) / recipe.batch_size)
     given = recipe.compile_kwargs.get("optimizer")
     optimizer = make_optimizer(
