@@ -19,8 +19,8 @@ from keras_imbalance.cli.compare_checks import (
     check_tensorboard,
     check_unused_flags,
     class_list,
-    connect_dask,
     csv_list,
+    executor_of,
     import_builder,
     run_options,
 )
@@ -375,22 +375,12 @@ def _prepare_data(args: argparse.Namespace) -> tuple[Any, list[str] | None]:
     return data, class_names
 
 
-def _executor(args: argparse.Namespace) -> Any:
-    if args.dask_scheduler is not None:
-        return connect_dask(args.dask_scheduler)
-    if args.workers > 1:
-        from keras_imbalance.comparison.parallel import process_pool
-
-        return process_pool(args.workers)
-    return None
-
-
 def run(args: argparse.Namespace) -> int:
     if args.label_mode == "multi_label" or args.dataset == MULTILABEL_DATASET:
         return run_multilabel(args)
     grids = _check_args(args)
     builder = import_builder(args.model) if args.model is not None else None
-    executor = _executor(args)
+    executor = executor_of(args)
     try:
         data, class_names = _prepare_data(args)
         result = _compare(args, data, class_names, grids, builder, executor)

@@ -132,6 +132,17 @@ def connect_dask(address: str) -> Any:
     return client.get_executor()
 
 
+def executor_of(args: Any) -> Any:
+    """``--dask-scheduler``'s executor, a pool of ``--workers`` processes, or ``None``."""
+    if args.dask_scheduler is not None:
+        return connect_dask(args.dask_scheduler)
+    if args.workers > 1:
+        from keras_imbalance.comparison.parallel import process_pool
+
+        return process_pool(args.workers)
+    return None
+
+
 def import_builder(text: str) -> Any:
     """``"package.module:function"`` -> the function, with one-line errors naming ``--model``.
 

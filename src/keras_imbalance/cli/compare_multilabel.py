@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from keras_imbalance.cli.compare_checks import run_options
+from keras_imbalance.cli.compare_checks import executor_of, run_options
 
 __all__ = ["MULTILABEL_DATASET", "run_multilabel"]
 
@@ -48,19 +48,6 @@ def _check_flags(args: argparse.Namespace) -> None:
         raise ValueError("--workers and --dask-scheduler were both given; use one of them")
 
 
-def _executor(args: argparse.Namespace) -> Any:
-    """``--dask-scheduler``'s executor, a pool of ``--workers`` processes, or ``None``."""
-    if args.dask_scheduler is not None:
-        from keras_imbalance.cli.compare_checks import connect_dask
-
-        return connect_dask(args.dask_scheduler)
-    if args.workers > 1:
-        from keras_imbalance.comparison import parallel
-
-        return parallel.process_pool(args.workers)
-    return None
-
-
 def _load(args: argparse.Namespace) -> Any:
     from keras_imbalance import datasets
 
@@ -89,7 +76,7 @@ def run_multilabel(args: argparse.Namespace) -> int:
     grids = _grids(args)
     check_output_folder(args.output)
     data = _load(args)
-    executor = _executor(args)
+    executor = executor_of(args)
     try:
         result = _compare(args, data, grids, executor)
     finally:
