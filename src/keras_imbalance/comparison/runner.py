@@ -53,6 +53,7 @@ from keras_imbalance.comparison.random_state import preserved_random_state
 from keras_imbalance.comparison.recipe_templates import optimizer_config
 from keras_imbalance.comparison.refit import check_refit, refit_chosen
 from keras_imbalance.comparison.result import Comparison
+from keras_imbalance.comparison.run_overhead import xla_cache
 from keras_imbalance.comparison.run_plan import ModelBuilder, RunPlan, split_arrays
 from keras_imbalance.comparison.session import Session, data_fingerprint, splits_fingerprint
 from keras_imbalance.comparison.splits import Splits, is_folder, make_splits
@@ -304,6 +305,7 @@ def compare(
         preserved_random_state(),
         cost_scope(detector.matrix),
         image_cache(data_options.cache_dir, out.folder) as cached,
+        xla_cache(),
     ):
         splits = cached(build_splits(data, data_options, execution))
         defaults = strategies is DEFAULT_STRATEGIES

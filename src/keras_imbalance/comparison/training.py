@@ -28,8 +28,10 @@ import numpy as np
 
 from keras_imbalance.comparison.classifier_stage import last_epoch_only, run_classifier_stage
 from keras_imbalance.comparison.epoch_score import epoch_positive, improves, score_epoch
+from keras_imbalance.comparison.first_steps import first_steps
 from keras_imbalance.comparison.images import ImageFiles, file_batches, mixup_batches
 from keras_imbalance.comparison.logits import predict_logits
+from keras_imbalance.comparison.run_overhead import array_fit_options
 from keras_imbalance.comparison.streams import Stream
 from keras_imbalance.comparison.weight_decay import make_optimizer
 
@@ -400,7 +402,7 @@ def _fit_balanced(network: Any, setup: Any, *, data: RunData, plan: FitPlan) -> 
     )
     # A balanced epoch has C * n_max samples, so an epoch here is the first steps_per_epoch of a
     # fresh draw.
-    return _fit(network, _steps(batches, plan.steps_per_epoch), plan)
+    return _fit(network, first_steps(batches, plan.steps_per_epoch), plan)
 
 
 def _fit_files(network: Any, setup: Any, *, data: RunData, plan: FitPlan) -> Any:
@@ -431,6 +433,8 @@ def _fit_arrays(network: Any, setup: Any, *, data: RunData, plan: FitPlan) -> An
         y=targets,
         batch_size=plan.recipe.batch_size,
         shuffle=True,
+        # The batches Keras cuts anyway; on TensorFlow, half the tf.data iterators per epoch.
+        **array_fit_options(plan.steps_per_epoch),
         **setup.fit_kwargs,
     )
 
@@ -478,23 +482,3 @@ def _fit_stream(network: Any, setup: Any, *, data: RunData, plan: FitPlan) -> An
         ]
     # In order: Keras would otherwise shuffle the batch indices, and a stream is read in order.
     return _fit(network, batches, plan, callbacks=callbacks, shuffle=False)
-
-
-def _steps(batches: Any, steps: int) -> Any:
-    """A PyDataset of the first ``steps`` batches of ``batches``, redrawn every epoch."""
-    import keras
-
-    class FirstSteps(keras.utils.PyDataset):  # type: ignore[misc]
-        def __init__(self) -> None:
-            super().__init__()
-
-        def __len__(self) -> int:
-            return steps
-
-        def __getitem__(self, index: int) -> Any:
-            return batches[index % len(batches)]
-
-        def on_epoch_end(self) -> None:
-            batches.on_epoch_end()
-
-    return FirstSteps()
