@@ -54,6 +54,7 @@ from keras_imbalance.comparison.result import Comparison
 from keras_imbalance.comparison.run.distribution import distribution_scope
 from keras_imbalance.comparison.run.models import _check_model, check_decoupled, default_model
 from keras_imbalance.comparison.run.random_state import preserved_random_state
+from keras_imbalance.comparison.run.run_overhead import xla_cache
 from keras_imbalance.comparison.run.run_plan import ModelBuilder, RunPlan, split_arrays
 from keras_imbalance.comparison.run.weight_decay import check_decay_grids
 from keras_imbalance.comparison.scoring.costs import cost_scope
@@ -307,6 +308,7 @@ def compare(
         preserved_random_state(),
         cost_scope(detector.matrix),
         image_cache(data_options.cache_dir, out.folder, out.progress) as cached,
+        xla_cache(),
     ):
         splits = cached(build_splits(data, data_options, execution))
         defaults = strategies is DEFAULT_STRATEGIES

@@ -31,7 +31,9 @@ from keras_imbalance.comparison.data.streams import Stream
 from keras_imbalance.comparison.run.classifier_stage import last_epoch_only, run_classifier_stage
 from keras_imbalance.comparison.run.epoch_score import epoch_positive, improves, score_epoch
 from keras_imbalance.comparison.run.even_batches import batch_shards, even_batches
+from keras_imbalance.comparison.run.first_steps import first_steps
 from keras_imbalance.comparison.run.logits import predict_logits
+from keras_imbalance.comparison.run.run_overhead import array_fit_options
 from keras_imbalance.comparison.run.weight_decay import make_optimizer
 from keras_imbalance.remedies.sharpness import trained_model
 
@@ -402,7 +404,7 @@ def _fit_balanced(network: Any, setup: Any, *, data: RunData, plan: FitPlan) -> 
         seed=plan.seed,
     )
     # A balanced epoch has C * n_max samples: an epoch here is the first steps of a fresh draw.
-    return _fit(network, _steps(batches, plan.steps_per_epoch), plan)
+    return _fit(network, first_steps(batches, plan.steps_per_epoch), plan)
 
 
 def _fit_files(network: Any, setup: Any, *, data: RunData, plan: FitPlan) -> Any:
@@ -433,6 +435,8 @@ def _fit_arrays(network: Any, setup: Any, *, data: RunData, plan: FitPlan) -> An
         y=targets,
         batch_size=plan.recipe.batch_size,
         shuffle=True,
+        # The batches Keras cuts anyway; on TensorFlow, half the tf.data iterators per epoch.
+        **array_fit_options(plan.steps_per_epoch),
         **setup.fit_kwargs,
     )
 
@@ -480,20 +484,3 @@ def _fit_stream(network: Any, setup: Any, *, data: RunData, plan: FitPlan) -> An
         ]
     # In order: Keras would otherwise shuffle the batch indices, and a stream is read in order.
     return _fit(network, batches, plan, callbacks=callbacks, shuffle=False)
-
-
-def _steps(batches: Any, steps: int) -> Any:
-    """A PyDataset of the first ``steps`` batches of ``batches``, redrawn every epoch."""
-    import keras
-
-    class FirstSteps(keras.utils.PyDataset):  # type: ignore[misc]
-        def __len__(self) -> int:
-            return steps
-
-        def __getitem__(self, index: int) -> Any:
-            return batches[index % len(batches)]
-
-        def on_epoch_end(self) -> None:
-            batches.on_epoch_end()
-
-    return FirstSteps()
