@@ -59,12 +59,13 @@ SMALL_GRIDS = {
 
 # The data has 3 classes: every strategy but the binary-only ones (threshold).
 # every strategy that runs on 3-class tabular data: not the binary-only ones, not CutMix's
-# (images only; tests/comparison/test_compare_cutmix.py runs those), not sam/imbsam (two passes a
-# step; tests/remedies/test_sharpness.py runs them)
+# (images only; tests/comparison/test_compare_cutmix.py runs those), not the sharpness-aware
+# ones (two passes a step; tests/remedies/test_sharpness.py runs them)
 MULTICLASS_STRATEGIES = tuple(
     s
     for s in COMPARE_STRATEGIES
-    if s not in (*BINARY_STRATEGIES, "sam", "imbsam") and not needs_images(get_remedy(s))
+    if s not in (*BINARY_STRATEGIES, "sam", "imbsam", "imbsam_la")
+    and not needs_images(get_remedy(s))
 )
 
 

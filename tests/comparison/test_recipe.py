@@ -45,6 +45,7 @@ PARAMS: dict[str, dict[str, Any]] = {
     "weight_balancing": {"weight_decay": 0.05, "max_norm": 1.5},
     "sam": {"rho": 0.1},
     "imbsam": {"rho": 0.1, "tail_below": 0.2},
+    "imbsam_la": {"tau": 1.5, "rho": 0.1, "tail_below": 0.2},
 }
 WEIGHT_STRATEGIES = ("balanced", "inverse", "sqrt_inverse", "max_ratio", "log", "effective_number")
 _LA_TAKES_CLASS_WEIGHT = "class_weight" in inspect.signature(ki.losses.LogitAdjustedLoss).parameters
@@ -370,6 +371,13 @@ def _check_sharpness(tail: tuple[int, ...] | None, ns: dict[str, Any], calls: li
         np.testing.assert_array_equal(got, want)  # the wrapped model holds the trained weights
 
 
+def _check_imbsam_la(ns: dict[str, Any], calls: list[Any]) -> None:
+    _check_sharpness((2,), ns, calls)
+    loss = calls[0]["model"].loss
+    assert isinstance(loss, ki.losses.LogitAdjustedLoss) and loss.tau == 1.5
+    np.testing.assert_allclose(loss.prior, np.asarray(COUNTS) / N_TRAIN, rtol=1e-12)
+
+
 CHECKS = {
     "none": _check_none,
     "threshold": _check_none,  # trains as none; Comparison.recipe() adds its threshold
@@ -389,6 +397,7 @@ CHECKS = {
     "weight_balancing": _check_weight_balancing,
     "sam": functools.partial(_check_sharpness, None),
     "imbsam": functools.partial(_check_sharpness, (2,)),  # 5 < 0.2 * 40: the tail
+    "imbsam_la": _check_imbsam_la,
 }
 
 

@@ -97,3 +97,15 @@ def test_compare_trains_imbsam_through_the_wrapper(monkeypatch: pytest.MonkeyPat
     assert runs["imbsam"]["params"] == {"rho": 0.1, "tail_below": 0.5}
     assert np.isfinite(runs["imbsam"]["validation"]["balanced_accuracy"])
     assert "ki.SharpnessAwareModel(" in replace(result, best="imbsam").recipe()
+
+
+def test_imbsam_la_is_the_logit_adjusted_loss_with_imbsam_steps() -> None:
+    counts = (600, 300, 20, 6)
+    setup = REMEDIES["imbsam_la"].setup(
+        {"tau": 1.0, "rho": 0.1, "tail_below": 0.04}, Context(counts, 2)
+    )
+    assert setup.sharpness == SharpnessSettings(rho=0.1, tail_classes=(2, 3))  # 20, 6 < 24
+    assert isinstance(setup.loss, ki.losses.LogitAdjustedLoss) and setup.loss.tau == 1.0
+    np.testing.assert_allclose(setup.loss.prior, np.asarray(counts) / sum(counts), rtol=1e-12)
+    assert "imbsam_la" not in DEFAULT_REMEDIES
+    assert REMEDIES["imbsam_la"].default_grid() == {"rho": [0.05, 0.1]}

@@ -66,6 +66,13 @@ _BUILT_IN: tuple[Remedy, ...] = (
     WeightBalancing(),
     SAM(),
     ImbSAM(),
+    chain(
+        LogitAdjusted(),
+        ImbSAM(),
+        name="imbsam_la",
+        summary="logit-adjusted loss with sharpness-aware steps on the tail classes' loss",
+        grids={"tau": ()},
+    ),
     PostHoc(),
     TauNorm(),
     Retrained(
@@ -88,7 +95,8 @@ REMEDIES: Mapping[str, Remedy] = MappingProxyType({remedy.name: remedy for remed
 
 # The default run: the baseline, one class-weight remedy, the long-tail losses and the heads.
 # effective_number, resample, log, mixup_drw, cutmix, cutmix_drw (images only), weight_balancing
-# and the other weights are there to ask for by name, like sam and imbsam (two passes a step).
+# and the other weights are there to ask for by name, like sam, imbsam and imbsam_la (two passes a
+# step).
 DEFAULT_REMEDIES: tuple[str, ...] = (
     "none",
     "balanced",
