@@ -13,6 +13,7 @@ from keras_imbalance.remedies import REMEDIES, Context, ImbSAM, SharpnessSetting
 from keras_imbalance.remedies.registry import DEFAULT_REMEDIES
 from keras_imbalance.remedies.sharpness import SAM, trained_model
 from keras_imbalance.sharpness import steps
+from tests.comparison.test_compare import mlp
 
 
 def tiny_data(counts: tuple[int, ...] = (40, 16, 6), seed: int = 0) -> tuple[np.ndarray, ...]:
@@ -20,12 +21,6 @@ def tiny_data(counts: tuple[int, ...] = (40, 16, 6), seed: int = 0) -> tuple[np.
     y = np.repeat(np.arange(3), counts)
     x = rng.normal(size=(y.size, 4)) + 2.5 * np.eye(3, 4)[y]
     return x.astype("float32"), y
-
-
-def mlp(input_shape: tuple[int, ...], num_classes: int) -> keras.Model:
-    inputs = keras.Input(input_shape)
-    hidden = keras.layers.Dense(8, activation="relu")(inputs)
-    return keras.Model(inputs, keras.layers.Dense(num_classes)(hidden))
 
 
 def test_both_are_built_in_and_not_in_the_default_run() -> None:
